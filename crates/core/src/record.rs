@@ -97,6 +97,29 @@ fn de_opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
     })
 }
 
+/// RFC 3339 timestamps, converted to UTC, with an error that shows the offending value.
+pub fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_rfc3339(&s).map_err(serde::de::Error::custom)
+}
+
+fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => parse_rfc3339(&s).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            let shown: String = s.chars().take(40).collect();
+            format!("invalid RFC 3339 timestamp {shown:?}: {e}")
+        })
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -129,6 +152,7 @@ pub struct Post {
     pub platform: String,
     #[serde(deserialize_with = "de_id")]
     pub author: String,
+    #[serde(deserialize_with = "de_time")]
     pub created_at: DateTime<Utc>,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,7 +186,7 @@ pub struct Account {
     pub handle: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<u64>,
@@ -186,6 +210,7 @@ pub struct Account {
 pub struct Article {
     pub url: String,
     pub site: String,
+    #[serde(deserialize_with = "de_time")]
     pub published_at: DateTime<Utc>,
     pub title: String,
     pub text: String,
@@ -204,9 +229,9 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainRecord {
     pub domain: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
     pub registered_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrar: Option<String>,
@@ -234,13 +259,14 @@ pub struct Ad {
     #[serde(deserialize_with = "de_id")]
     pub page_id: String,
     pub page_name: String,
+    #[serde(deserialize_with = "de_time")]
     pub started_at: DateTime<Utc>,
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_country: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spend_min: Option<f64>,

@@ -1,1 +1,92 @@
-//! placeholder
+//! Detectors: each reads the store and returns alerts with their evidence (SPEC §4–5).
+//!
+//! A detector is one module behind the [`Detector`] trait; the [`registry`] builds the enabled ones
+//! from the configuration. Detectors never write: the caller stores and exports what they return.
+
+pub mod detectors;
+
+use vigie_core::{Alert, Config};
+use vigie_store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error(transparent)]
+    Store(#[from] vigie_store::StoreError),
+    #[error(transparent)]
+    Config(#[from] vigie_core::config::ConfigError),
+    #[error("detector {detector}: {reason}")]
+    Failed { detector: &'static str, reason: String },
+}
+
+/// What a detector may read.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub store: &'a Store,
+}
+
+pub trait Detector {
+    /// The SPEC §4 `detector` name.
+    fn name(&self) -> &'static str;
+    /// Finds what this detector looks for; alerts need not be finalised or sorted.
+    fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError>;
+}
+
+type Builder = fn(&Config) -> Result<Box<dyn Detector>, DetectError>;
+
+/// Every detector vigie has, in run order.
+const BUILDERS: &[(&str, Builder)] = &[("copypasta", detectors::copypasta::build)];
+
+/// Names of every available detector.
+pub fn available() -> Vec<&'static str> {
+    BUILDERS.iter().map(|(n, _)| *n).collect()
+}
+
+/// The detectors the configuration enables (all, unless `enabled = false`), with their settings.
+pub fn registry(config: &Config) -> Result<Vec<Box<dyn Detector>>, DetectError> {
+    BUILDERS
+        .iter()
+        .filter(|(name, _)| config.detector_enabled(name))
+        .map(|(_, build)| build(config))
+        .collect()
+}
+
+/// Runs every enabled detector and returns their alerts finalised (stable ids) and sorted.
+pub fn run_all(ctx: &Context<'_>) -> Result<(Vec<&'static str>, Vec<Alert>), DetectError> {
+    let mut ran = Vec::new();
+    let mut alerts = Vec::new();
+    for detector in registry(ctx.config)? {
+        let started = std::time::Instant::now();
+        let found = detector.run(ctx)?;
+        tracing::info!(
+            detector = detector.name(),
+            alerts = found.len(),
+            secs = started.elapsed().as_secs_f64(),
+            "detector finished"
+        );
+        ran.push(detector.name());
+        alerts.extend(found.into_iter().map(Alert::finalise));
+    }
+    vigie_store::sort_alerts(&mut alerts);
+    alerts.dedup_by(|a, b| a.id == b.id);
+    Ok((ran, alerts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disabled_detectors_are_not_built() {
+        let all = Config::default();
+        assert_eq!(registry(&all).unwrap().len(), available().len());
+        let off = Config::from_toml("[detectors.copypasta]\nenabled = false\n", "t").unwrap();
+        assert!(registry(&off).unwrap().iter().all(|d| d.name() != "copypasta"));
+    }
+
+    #[test]
+    fn bad_detector_settings_are_reported() {
+        let cfg = Config::from_toml("[detectors.copypasta]\nmin_accounts = \"many\"\n", "t").unwrap();
+        let err = registry(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("copypasta"), "{err}");
+    }
+}

@@ -1,1 +1,544 @@
-//! placeholder
+//! The embedded store: here is my record, keep it once; here is my id, give me my record.
+//!
+//! One SQLite file in WAL mode. Records are keyed by a stable 64-bit digest of (kind, platform,
+//! id), so reading the same input twice stores each record once. Ingest commits in batches together
+//! with a per-input checkpoint (last committed line), so an interrupted run resumes where it
+//! stopped; rejections are stored in the same transaction, so they too are recorded exactly once.
+
+mod migrations;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use vigie_core::{Alert, Kind, Record};
+use vigie_normalise::{Derived, Normalised};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("store {path}: schema version {found} is newer than this vigie understands ({supported}); upgrade vigie")]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("store: corrupt row {rid}: {reason}")]
+    Corrupt { rid: i64, reason: String },
+    #[error("store: key collision between {existing} and {new} (64-bit digest); please report")]
+    Collision { existing: String, new: String },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+/// Whether an insert added a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    Duplicate,
+}
+
+/// Where a previous run stopped reading an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Checkpoint {
+    pub line: u64,
+    pub done: bool,
+}
+
+/// A stored record with the store's row id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub rid: i64,
+    pub record: Record,
+    pub derived: Derived,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub path: String,
+    pub schema_version: i64,
+    pub by_kind: Vec<(String, u64)>,
+    pub by_platform: Vec<(String, u64)>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub quarantined: u64,
+    pub inputs: u64,
+    pub alerts_by_detector: Vec<(String, u64)>,
+    pub file_bytes: u64,
+}
+
+/// The light view of a record given by [`Store::for_each_text`].
+#[derive(Debug, Clone, Copy)]
+pub struct TextRow<'a> {
+    pub rid: i64,
+    pub kind: Kind,
+    /// Platform for posts and ads, site for articles.
+    pub platform: &'a str,
+    pub id: &'a str,
+    pub author: Option<&'a str>,
+    /// Unix milliseconds, UTC.
+    pub ts: Option<i64>,
+    /// The folded text (NFKC + case folding).
+    pub norm: &'a str,
+}
+
+/// A quarantined input line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quarantined {
+    pub input: String,
+    pub line: u64,
+    pub reason: String,
+    pub raw: Vec<u8>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let shown = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
+            path: shown.clone(),
+            source,
+        })?;
+        Store::init(conn, shown)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Store::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Store> {
+        let mut store = Store { conn, path };
+        store.pragmas()?;
+        migrations::migrate(&mut store.conn).map_err(|e| match e {
+            migrations::MigrateError::TooNew { found, supported } => StoreError::TooNew {
+                path: store.path.clone(),
+                found,
+                supported,
+            },
+            migrations::MigrateError::Sqlite(source) => StoreError::Sqlite {
+                path: store.path.clone(),
+                source,
+            },
+        })?;
+        Ok(store)
+    }
+
+    fn pragmas(&self) -> Result<()> {
+        // WAL + NORMAL: a crash loses at most the last uncommitted batch, never corrupts the file.
+        // No mmap: mapped pages would count against the process's memory bound.
+        self.conn
+            .execute_batch(
+                "PRAGMA page_size = 8192;
+                 PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA temp_store = MEMORY;
+                 PRAGMA cache_size = -32768;
+                 PRAGMA mmap_size = 0;
+                 PRAGMA foreign_keys = ON;",
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Starts a batch of writes; nothing is visible or durable until [`Batch::commit`].
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        Ok(Batch { tx, path })
+    }
+
+    pub fn checkpoint(&self, input: &str, fingerprint: &str) -> Result<Option<Checkpoint>> {
+        self.conn
+            .query_row(
+                "SELECT line, done FROM inputs WHERE name = ?1 AND fingerprint = ?2",
+                params![input, fingerprint],
+                |r| {
+                    Ok(Checkpoint {
+                        line: r.get::<_, i64>(0)?.max(0) as u64,
+                        done: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Starts a run and returns its id; rejections are tagged with it.
+    pub fn begin_run(&mut self, inputs: &[String]) -> Result<i64> {
+        let now = Utc::now().timestamp_millis();
+        let inputs = serde_json::to_string(inputs).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, inputs) VALUES (?1, ?2)",
+                params![now, inputs],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_run(&mut self, run: i64, summary: &serde_json::Value) -> Result<()> {
+        let now = Utc::now().timestamp_millis();
+        self.conn
+            .execute(
+                "UPDATE runs SET finished_at = ?1, summary = ?2 WHERE run_id = ?3",
+                params![now, summary.to_string(), run],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Rejections recorded by a run, in input order.
+    pub fn quarantined(&self, run: i64, mut f: impl FnMut(Quarantined)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT input, line, reason, raw FROM quarantine WHERE run_id = ?1 ORDER BY qid")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![run]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            f(Quarantined {
+                input: r.get(0).map_err(|e| self.err(e))?,
+                line: r.get::<_, i64>(1).map_err(|e| self.err(e))?.max(0) as u64,
+                reason: r.get(2).map_err(|e| self.err(e))?,
+                raw: r.get(3).map_err(|e| self.err(e))?,
+            });
+        }
+        Ok(())
+    }
+
+    /// Streams every record of `kind` in time order (ties by insertion order). Memory is bounded:
+    /// rows are decoded one at a time.
+    pub fn for_each(&self, kind: Kind, mut f: impl FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rid, record, derived FROM records WHERE kind = ?1 ORDER BY ts, rid")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let rid: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let record: String = r.get(1).map_err(|e| self.err(e))?;
+            let derived: Option<String> = r.get(2).map_err(|e| self.err(e))?;
+            f(decode(rid, &record, derived.as_deref())?)?;
+        }
+        Ok(())
+    }
+
+    /// Streams the identity, author, time and folded text of every record of `kinds`, in
+    /// insertion order, without decoding the full records (the cheap path for text detectors).
+    pub fn for_each_text(&self, kinds: &[Kind], mut f: impl FnMut(&TextRow<'_>) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rid, platform, id, author, ts, norm FROM records WHERE kind = ?1 ORDER BY rid")
+            .map_err(|e| self.err(e))?;
+        for &kind in kinds {
+            let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let text = |i| r.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+                let row = TextRow {
+                    rid: r.get(0).map_err(|e| self.err(e))?,
+                    kind,
+                    platform: text(1).unwrap_or(""),
+                    id: text(2).unwrap_or(""),
+                    author: text(3),
+                    ts: r.get(4).map_err(|e| self.err(e))?,
+                    norm: text(5).unwrap_or(""),
+                };
+                f(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn count(&self, kind: Kind) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM records WHERE kind = ?1",
+                params![kind.code()],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Looks a record up by its identity.
+    pub fn get(&self, kind: Kind, platform: &str, id: &str) -> Result<Option<StoredRecord>> {
+        let key = vigie_core::RecordKey {
+            kind,
+            platform: platform.to_owned(),
+            id: id.to_owned(),
+        };
+        let row: Option<(i64, String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT rid, record, derived FROM records WHERE key = ?1",
+                params![key.digest() as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|(rid, rec, der)| decode(rid, &rec, der.as_deref())).transpose()
+    }
+
+    /// Replaces the alerts of the given detectors with `alerts` (a scan's fresh results).
+    pub fn replace_alerts(&mut self, detectors: &[&str], alerts: &[Alert]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(e)?;
+        for d in detectors {
+            tx.execute("DELETE FROM alerts WHERE detector = ?1", params![d]).map_err(e)?;
+        }
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO alerts (id, detector, severity, score, first_seen, last_seen, json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(e)?;
+            for a in alerts {
+                let json = serde_json::to_string(a).unwrap_or_default();
+                stmt.execute(params![
+                    a.id,
+                    a.detector,
+                    a.severity.as_str(),
+                    a.score,
+                    a.first_seen.timestamp_millis(),
+                    a.last_seen.timestamp_millis(),
+                    json
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Every stored alert, in the deterministic output order (severity, score, id).
+    pub fn alerts(&self) -> Result<Vec<Alert>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM alerts")
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<Alert> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .filter_map(|j| j.ok().and_then(|j| serde_json::from_str(&j).ok()))
+            .collect();
+        sort_alerts(&mut out);
+        Ok(out)
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let e = |source| StoreError::Sqlite { path: self.path.clone(), source };
+        let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = self.conn.prepare(sql).map_err(e)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+                .map_err(e)?;
+            rows.collect::<std::result::Result<Vec<_>, _>>().map_err(e)
+        };
+        let by_kind = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind")
+                .map_err(e)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(e)?;
+            rows.filter_map(|r| r.ok())
+                .map(|(k, n)| {
+                    let name = Kind::from_code(k).map(|k| k.as_str().to_owned()).unwrap_or_else(|| k.to_string());
+                    (name, n.max(0) as u64)
+                })
+                .collect()
+        };
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row("SELECT min(ts), max(ts) FROM records", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(e)?;
+        let one = |sql: &str| -> Result<u64> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+                .map_err(e)
+        };
+        let page_count = one("PRAGMA page_count")?;
+        let page_size = one("PRAGMA page_size")?;
+        Ok(Stats {
+            path: self.path.clone(),
+            schema_version: self.schema_version()?,
+            by_kind,
+            by_platform: pairs(
+                "SELECT platform, count(*) FROM records WHERE kind IN (1, 2, 5) GROUP BY platform ORDER BY count(*) DESC, platform LIMIT 20",
+            )?,
+            first: first.and_then(DateTime::from_timestamp_millis),
+            last: last.and_then(DateTime::from_timestamp_millis),
+            quarantined: one("SELECT count(*) FROM quarantine")?,
+            inputs: one("SELECT count(DISTINCT name) FROM inputs")?,
+            alerts_by_detector: pairs(
+                "SELECT detector, count(*) FROM alerts GROUP BY detector ORDER BY detector",
+            )?,
+            file_bytes: page_count * page_size,
+        })
+    }
+}
+
+/// Deterministic alert order: most severe first, then highest score, then id.
+pub fn sort_alerts(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn decode(rid: i64, record: &str, derived: Option<&str>) -> Result<StoredRecord> {
+    let record: Record = serde_json::from_str(record).map_err(|e| StoreError::Corrupt {
+        rid,
+        reason: e.to_string(),
+    })?;
+    let derived = match derived {
+        Some(d) => serde_json::from_str(d).map_err(|e| StoreError::Corrupt {
+            rid,
+            reason: e.to_string(),
+        })?,
+        None => Derived::default(),
+    };
+    Ok(StoredRecord { rid, record, derived })
+}
+
+/// A write transaction: records, rejections and checkpoints commit together or not at all.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: String,
+}
+
+impl Batch<'_> {
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Stores a normalised record unless a record with the same identity is already there.
+    pub fn insert(&mut self, n: &Normalised) -> Result<Inserted> {
+        let rec = &n.record;
+        let key = rec.key();
+        let digest = key.digest() as i64;
+        let json = serde_json::to_string(rec).map_err(|e| StoreError::Corrupt {
+            rid: 0,
+            reason: e.to_string(),
+        })?;
+        let derived = if n.derived == Derived::default() {
+            None
+        } else {
+            serde_json::to_string(&n.derived).ok()
+        };
+        let changed = {
+            let mut stmt = self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO records (key, kind, platform, id, author, ts, lang, norm, record, derived)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .map_err(|e| self.err(e))?;
+            stmt.execute(params![
+                digest,
+                key.kind.code(),
+                key.platform,
+                key.id,
+                rec.author(),
+                rec.timestamp().map(|t| t.timestamp_millis()),
+                rec.lang(),
+                n.derived.text,
+                json,
+                derived,
+            ])
+            .map_err(|e| self.err(e))?
+        };
+        if changed == 1 {
+            return Ok(Inserted::New);
+        }
+        self.check_same_identity(digest, &key)?;
+        Ok(Inserted::Duplicate)
+    }
+
+    /// A 64-bit digest can collide; a duplicate must really be the same record.
+    fn check_same_identity(&self, digest: i64, key: &vigie_core::RecordKey) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT kind, platform, id FROM records WHERE key = ?1")
+            .map_err(|e| self.err(e))?;
+        let (kind, platform, id): (i64, String, String) = stmt
+            .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?;
+        if kind != key.kind.code() || platform != key.platform || id != key.id {
+            return Err(StoreError::Collision {
+                existing: format!("{kind}/{platform}/{id}"),
+                new: format!("{}/{}/{}", key.kind, key.platform, key.id),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn quarantine(&mut self, run: i64, input: &str, line: u64, reason: &str, raw: &[u8]) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT INTO quarantine (run_id, input, line, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![run, input, line as i64, reason, raw])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Records that `input` (with this content fingerprint) has been read up to `line`.
+    pub fn set_checkpoint(&mut self, input: &str, fingerprint: &str, line: u64, done: bool) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO inputs (name, fingerprint, line, done, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (name, fingerprint) DO UPDATE SET line = excluded.line, done = excluded.done,
+                 updated_at = excluded.updated_at",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.execute(params![input, fingerprint, line as i64, done, Utc::now().timestamp_millis()])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+    }
+}

@@ -1,1 +1,307 @@
-fn main() {}
+use anyhow::{bail, Context as _, Result};
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use vigie::ingest::IngestOptions;
+use vigie::scan::{scan, ScanOutputs};
+use vigie_core::Config;
+use vigie_store::Store;
+
+/// vigie finds foreign information manipulation and interference (FIMI) around elections.
+#[derive(Parser)]
+#[command(name = "vigie", version, about, long_about = None)]
+struct Cli {
+    /// More logging (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// No progress bars.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a commented starter vigie.toml.
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "vigie.toml")]
+        out: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read inputs (files, folders, gzip, `-` for stdin), run every enabled detector, write alerts.
+    Scan {
+        /// Files, folders or `-`; formats are detected from content.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Configuration file (default: ./vigie.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Alerts output, JSON lines (`-` for standard output).
+        #[arg(long, default_value = "alerts.jsonl")]
+        alerts: PathBuf,
+        /// The store: an SQLite file.
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Rejected input lines are appended here with file, line and reason.
+        #[arg(long)]
+        quarantine: Option<PathBuf>,
+    },
+    /// Summarise what the store holds.
+    Stats {
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write realistic election-season data with injected operations and their ground truth.
+    Generate {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value = "sample")]
+        out: PathBuf,
+        /// Organic posts to generate (operations come on top).
+        #[arg(long, default_value_t = 20_000)]
+        posts: usize,
+    },
+    /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
+    Bench {
+        /// Inputs to ingest (default: ../shared/data/ira/ira_tweets_full.csv.gz, else generated data).
+        inputs: Vec<PathBuf>,
+        /// Scratch store, deleted first.
+        #[arg(long, default_value = "bench.db")]
+        db: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None if Path::new("vigie.toml").exists() => {
+            tracing::info!("using ./vigie.toml");
+            Ok(Config::load(Path::new("vigie.toml"))?)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Init { out, force } => {
+            if out.exists() && !force {
+                bail!("{} exists; use --force to overwrite", out.display());
+            }
+            std::fs::write(&out, vigie::starter::STARTER_CONFIG)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {}", out.display());
+        }
+        Command::Scan {
+            inputs,
+            config,
+            alerts,
+            db,
+            quarantine,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let mut store = Store::open(&db)?;
+            let quarantine = quarantine.unwrap_or_else(|| {
+                let mut q = db.clone().into_os_string();
+                q.push(".quarantine.jsonl");
+                PathBuf::from(q)
+            });
+            let outputs = ScanOutputs {
+                alerts: (alerts.as_os_str() != "-").then_some(alerts),
+                quarantine,
+            };
+            let opts = IngestOptions {
+                progress,
+                ..IngestOptions::default()
+            };
+            let report = scan(&mut store, &inputs, &config, &outputs, &opts)?;
+            print_scan_summary(&report, &outputs, &db);
+        }
+        Command::Stats { db, json } => {
+            if !db.exists() {
+                bail!("{}: no such store (run `vigie scan` first)", db.display());
+            }
+            let stats = Store::open(&db)?.stats()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print_stats(&stats);
+            }
+        }
+        Command::Generate { seed, out, posts } => {
+            let opts = vigie_generate::GenerateOptions {
+                seed,
+                posts,
+                ..Default::default()
+            };
+            let summary = vigie_generate::generate(&opts, &out)?;
+            for (kind, n) in &summary.counts {
+                eprintln!("{n:>9} {kind}");
+            }
+            eprintln!(
+                "wrote {} files to {} ({} injected operations; ground truth in truth.json)",
+                summary.files.len(),
+                out.display(),
+                summary.operations
+            );
+        }
+        Command::Bench { inputs, db } => {
+            let inputs = if inputs.is_empty() {
+                default_bench_inputs()?
+            } else {
+                inputs
+            };
+            let r = vigie::bench::bench_ingest(&inputs, &db, progress)?;
+            let read = r.summary.total(|i| i.read);
+            println!("dataset: {}", r.dataset);
+            println!(
+                "ingest: {} records ({} new, {} duplicates, {} rejected) in {:.1}s = {:.0} records/s",
+                read,
+                r.summary.total(|i| i.new),
+                r.summary.total(|i| i.duplicates),
+                r.summary.total(|i| i.rejected),
+                r.seconds,
+                r.records_per_second()
+            );
+            match r.peak_rss_bytes {
+                Some(b) => println!("peak RSS: {:.1} MB", b as f64 / 1e6),
+                None => println!("peak RSS: not reported on this platform"),
+            }
+            println!("store: {:.1} MB", r.store_bytes as f64 / 1e6);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_bench_inputs() -> Result<Vec<PathBuf>> {
+    let ira = PathBuf::from(vigie::bench::IRA_FULL);
+    if ira.exists() {
+        return Ok(vec![ira]);
+    }
+    let dir = std::env::temp_dir().join("vigie-bench-data");
+    eprintln!("{} absent: benchmarking 200,000 generated posts instead", ira.display());
+    let opts = vigie_generate::GenerateOptions {
+        seed: 1,
+        posts: 200_000,
+        ..Default::default()
+    };
+    vigie_generate::generate(&opts, &dir)?;
+    Ok(vec![dir])
+}
+
+fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, db: &Path) {
+    let s = &report.ingest;
+    eprintln!();
+    eprintln!("{:<48} {:<28} {:>10} {:>10} {:>8} {:>8}", "input", "format", "read", "new", "dup", "rejected");
+    for i in &s.inputs {
+        let name = if i.input.chars().count() > 48 {
+            let tail: String = i.input.chars().rev().take(47).collect::<Vec<_>>().into_iter().rev().collect();
+            format!("…{tail}")
+        } else {
+            i.input.clone()
+        };
+        match &i.skipped {
+            Some(why) => eprintln!("{name:<48} skipped: {why}"),
+            None => eprintln!(
+                "{name:<48} {:<28} {:>10} {:>10} {:>8} {:>8}{}",
+                i.format,
+                i.read,
+                i.new,
+                i.duplicates,
+                i.rejected,
+                i.error.as_ref().map(|e| format!("  damaged: {e}")).unwrap_or_default()
+            ),
+        }
+    }
+    let read = s.total(|i| i.read);
+    eprintln!(
+        "\n{} records read ({} new, {} duplicates), {} rejected, in {:.1}s ({:.0} records/s)",
+        read,
+        s.total(|i| i.new),
+        s.total(|i| i.duplicates),
+        s.total(|i| i.rejected),
+        s.seconds,
+        read as f64 / s.seconds.max(1e-9)
+    );
+    if report.quarantined_lines > 0 {
+        eprintln!(
+            "{} rejected lines quarantined in {}",
+            report.quarantined_lines,
+            outputs.quarantine.display()
+        );
+    }
+    let mut by_detector: std::collections::BTreeMap<&str, usize> = Default::default();
+    for a in &report.alerts {
+        *by_detector.entry(a.detector.as_str()).or_default() += 1;
+    }
+    eprintln!(
+        "detectors run: {}; {} alerts{}",
+        report.detectors.join(", "),
+        report.alerts.len(),
+        if by_detector.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                by_detector.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(", ")
+            )
+        }
+    );
+    match &outputs.alerts {
+        Some(p) => eprintln!("alerts written to {}; store {}", p.display(), db.display()),
+        None => eprintln!("store {}", db.display()),
+    }
+}
+
+fn print_stats(s: &vigie_store::Stats) {
+    println!("store       {} (schema v{}, {:.1} MB)", s.path, s.schema_version, s.file_bytes as f64 / 1e6);
+    for (kind, n) in &s.by_kind {
+        println!("{kind:<11} {n}");
+    }
+    if let (Some(f), Some(l)) = (s.first, s.last) {
+        println!("period      {} → {}", f.to_rfc3339(), l.to_rfc3339());
+    }
+    if !s.by_platform.is_empty() {
+        let p: Vec<String> = s.by_platform.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        println!("platforms   {}", p.join(", "));
+    }
+    println!("inputs      {}", s.inputs);
+    println!("quarantined {}", s.quarantined);
+    let a: Vec<String> = s.alerts_by_detector.iter().map(|(d, n)| format!("{d} {n}")).collect();
+    println!("alerts      {}", if a.is_empty() { "none".to_owned() } else { a.join(", ") });
+}

@@ -1,0 +1,225 @@
+//! `copypasta`: the same text published by several accounts or sites (SPEC §5.1).
+//!
+//! This is the exact stage: texts that are identical once folded and stripped of links, mentions,
+//! retweet prefixes and punctuation. Near-duplicates (MinHash/LSH) extend it.
+//! Memory: one counter per distinct text digest in a first pass, then only the members of repeated
+//! digests in a second.
+
+use crate::{Context, DetectError, Detector};
+use chrono::DateTime;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
+
+pub const NAME: &str = "copypasta";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Texts shorter than this (after stripping) are too common to mean anything.
+    pub min_chars: usize,
+    /// A cluster is reported when at least this many distinct accounts or sites published it.
+    pub min_accounts: usize,
+    /// Evidence lists are cut at this many items (the figures keep the full counts).
+    pub max_evidence_items: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_chars: 40,
+            min_accounts: 3,
+            max_evidence_items: 500,
+        }
+    }
+}
+
+pub fn build(config: &vigie_core::Config) -> Result<Box<dyn Detector>, DetectError> {
+    Ok(Box::new(Copypasta {
+        settings: config.detector_settings(NAME)?,
+    }))
+}
+
+pub struct Copypasta {
+    pub settings: Settings,
+}
+
+/// The text that copies share: folded text without links, mentions, a leading "rt @x:" and
+/// punctuation, with single spaces.
+pub fn matching_text(folded: &str) -> String {
+    let mut rest = folded.trim_start();
+    if let Some(after) = rest.strip_prefix("rt @") {
+        rest = after.split_once(':').map(|(_, t)| t).unwrap_or("");
+    }
+    let mut out = String::with_capacity(rest.len());
+    for word in rest.split_whitespace() {
+        if word.starts_with("http://") || word.starts_with("https://") || word.starts_with("www.") || word.starts_with('@') {
+            continue;
+        }
+        let cleaned: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '#').collect();
+        if cleaned.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&cleaned);
+    }
+    out
+}
+
+struct Member {
+    id: String,
+    actor: String,
+    ts: i64,
+    kind: Kind,
+}
+
+impl Detector for Copypasta {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
+        let kinds = [Kind::Post, Kind::Article];
+        let digest = |norm: &str| -> Option<u64> {
+            let text = matching_text(norm);
+            (text.chars().count() >= self.settings.min_chars)
+                .then(|| vigie_core::stable_hash(&[text.as_bytes()]))
+        };
+        let mut counts: HashMap<u64, u32> = HashMap::new();
+        ctx.store.for_each_text(&kinds, |row| {
+            if let Some(d) = digest(row.norm) {
+                *counts.entry(d).or_default() += 1;
+            }
+            Ok(())
+        })?;
+        counts.retain(|_, n| *n as usize >= self.settings.min_accounts);
+        let mut clusters: HashMap<u64, (Vec<Member>, String)> = HashMap::new();
+        ctx.store.for_each_text(&kinds, |row| {
+            let Some(d) = digest(row.norm) else { return Ok(()) };
+            if !counts.contains_key(&d) {
+                return Ok(());
+            }
+            let actor = match row.kind {
+                Kind::Article => row.platform,
+                _ => row.author.unwrap_or(row.platform),
+            };
+            let entry = clusters
+                .entry(d)
+                .or_insert_with(|| (Vec::new(), row.norm.chars().take(280).collect()));
+            entry.0.push(Member {
+                id: row.id.to_owned(),
+                actor: actor.to_owned(),
+                ts: row.ts.unwrap_or(0),
+                kind: row.kind,
+            });
+            Ok(())
+        })?;
+        drop(counts);
+        // Deterministic order of clusters: by digest.
+        let ordered: BTreeMap<u64, (Vec<Member>, String)> = clusters.into_iter().collect();
+        Ok(ordered
+            .into_values()
+            .filter_map(|(members, sample)| self.alert(members, sample))
+            .collect())
+    }
+}
+
+impl Copypasta {
+    fn alert(&self, mut members: Vec<Member>, sample: String) -> Option<Alert> {
+        let actors: BTreeSet<&str> = members.iter().map(|m| m.actor.as_str()).collect();
+        let n_actors = actors.len();
+        if n_actors < self.settings.min_accounts {
+            return None;
+        }
+        let actors: Vec<String> = actors.into_iter().map(str::to_owned).collect();
+        members.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.actor.cmp(&b.actor)).then_with(|| a.id.cmp(&b.id)));
+        let origin = &members[0];
+        let last = &members[members.len() - 1];
+        let spread = (last.ts - origin.ts) / 1000;
+        let sites = members.iter().filter(|m| m.kind == Kind::Article).count();
+        // More actors and a faster spread are more suspicious; 20 actors within an hour scores ~0.9.
+        let breadth = 1.0 - (-(n_actors as f64) / 8.0).exp();
+        let speed = 1.0 / (1.0 + (spread.max(0) as f64) / 86_400.0);
+        let score = 0.6 * breadth + 0.4 * speed;
+        let cut = self.settings.max_evidence_items;
+        let items: Vec<String> = members.iter().take(cut).map(|m| m.id.clone()).collect();
+        let first_seen = DateTime::from_timestamp_millis(origin.ts)?;
+        let last_seen = DateTime::from_timestamp_millis(last.ts)?;
+        let (accounts, domains) = if sites > 0 {
+            let domains: Vec<String> = members
+                .iter()
+                .filter(|m| m.kind == Kind::Article)
+                .map(|m| m.actor.clone())
+                .collect();
+            let accounts: Vec<String> = members
+                .iter()
+                .filter(|m| m.kind != Kind::Article)
+                .map(|m| m.actor.clone())
+                .take(cut)
+                .collect();
+            (accounts, domains)
+        } else {
+            (actors.iter().take(cut).cloned().collect(), Vec::new())
+        };
+        let mut figures = serde_json::Map::new();
+        figures.insert("cluster_size".into(), json!(members.len()));
+        figures.insert("distinct_actors".into(), json!(n_actors));
+        figures.insert("origin".into(), json!(origin.id));
+        figures.insert("origin_actor".into(), json!(origin.actor));
+        figures.insert("spread_seconds".into(), json!(spread));
+        figures.insert("similarity".into(), json!(1.0));
+        figures.insert("text".into(), json!(sample));
+        Some(Alert {
+            id: String::new(),
+            detector: NAME.into(),
+            modus_operandi: ModusOperandi::ContentLaundering,
+            disarm: vec!["T0084.001".into()],
+            severity: Severity::from_score(score),
+            score,
+            title: format!("Same text published by {n_actors} accounts or sites"),
+            summary: format!(
+                "{} copies of one text by {} distinct accounts or sites over {}, first by {}.",
+                members.len(),
+                n_actors,
+                human_duration(spread),
+                origin.actor
+            ),
+            first_seen,
+            last_seen,
+            evidence: Evidence {
+                items,
+                accounts,
+                domains,
+                imitates: vec![],
+                urls: vec![],
+                figures,
+            },
+        })
+    }
+}
+
+fn human_duration(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} seconds"),
+        s if s < 7_200 => format!("{} minutes", s / 60),
+        s if s < 172_800 => format!("{} hours", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching_text_ignores_what_copiers_change() {
+        let a = matching_text("rt @relay: les bureaux de vote ferment à 18h ! https://t.co/x @someone");
+        let b = matching_text("les bureaux de vote ferment à 18h https://bit.ly/y");
+        assert_eq!(a, b);
+        assert_eq!(a, "les bureaux de vote ferment à 18h");
+        assert_ne!(matching_text("vote on sunday"), matching_text("vote on monday"));
+    }
+}

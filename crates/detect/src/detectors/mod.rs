@@ -1,0 +1,3 @@
+//! One module per detector.
+
+pub mod copypasta;

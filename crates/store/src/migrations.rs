@@ -1,0 +1,106 @@
+//! Versioned schema: `PRAGMA user_version` holds the number of migrations applied. Migrations are
+//! append-only; each runs in its own transaction.
+
+use rusqlite::Connection;
+
+pub(crate) enum MigrateError {
+    TooNew { found: i64, supported: i64 },
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+const MIGRATIONS: &[&str] = &[
+    // 1: records, inputs (checkpoints), runs, quarantine, alerts.
+    "CREATE TABLE records (
+        rid INTEGER PRIMARY KEY,
+        key INTEGER NOT NULL,
+        kind INTEGER NOT NULL,
+        platform TEXT NOT NULL,
+        id TEXT NOT NULL,
+        author TEXT,
+        ts INTEGER,
+        lang TEXT,
+        norm TEXT,
+        record TEXT NOT NULL,
+        derived TEXT
+     );
+     CREATE UNIQUE INDEX records_key ON records (key);
+     CREATE TABLE inputs (
+        name TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        done INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (name, fingerprint)
+     );
+     CREATE TABLE runs (
+        run_id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        inputs TEXT,
+        summary TEXT
+     );
+     CREATE TABLE quarantine (
+        qid INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs (run_id),
+        input TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        raw BLOB NOT NULL
+     );
+     CREATE INDEX quarantine_run ON quarantine (run_id);
+     CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        detector TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        score REAL NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        json TEXT NOT NULL
+     );
+     CREATE INDEX alerts_detector ON alerts (detector);",
+];
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if current > supported {
+        return Err(MigrateError::TooNew {
+            found: current,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::debug!(version = i + 1, "applied store migration");
+    }
+    Ok(())
+}
+
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_future_versions_are_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert!(migrate(&mut conn).is_ok());
+        assert!(migrate(&mut conn).is_ok());
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, latest());
+        conn.pragma_update(None, "user_version", latest() + 1).unwrap();
+        assert!(matches!(migrate(&mut conn), Err(MigrateError::TooNew { .. })));
+    }
+}

@@ -1,0 +1,322 @@
+//! Ingest: read inputs, normalise, store — exactly once, resumable, never stopped by a bad record.
+//!
+//! Each input is read on its own thread (parse + normalise) while this thread writes batches to
+//! the store. A batch ends on a line boundary and commits together with the input's checkpoint, so
+//! a killed run re-run skips what was committed and re-reads the rest: every record ends up stored
+//! exactly once, and every rejection quarantined exactly once.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vigie_core::Config;
+use vigie_normalise::{Normalised, Normaliser};
+use vigie_sources::{open_input, read_format, Event, Input, ReadContext, Rejected, SourceError};
+use vigie_store::{Inserted, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("interrupted after committing {committed} records; run the same command again to resume")]
+    Interrupted { committed: u64 },
+}
+
+pub struct IngestOptions {
+    /// Records per transaction (and per checkpoint).
+    pub batch_records: usize,
+    pub progress: bool,
+    /// Set from a signal handler to stop cleanly after the current batch.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            batch_records: 20_000,
+            progress: false,
+            interrupt: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct InputSummary {
+    pub input: String,
+    pub format: String,
+    pub read: u64,
+    pub new: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Line this run started after (a previous run's checkpoint), 0 when read from the start.
+    pub resumed_after_line: u64,
+    /// Set when the input was skipped: already fully ingested, or unrecognised in a folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// A damaged document: the records before the damage were kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestSummary {
+    pub run: i64,
+    pub inputs: Vec<InputSummary>,
+    pub seconds: f64,
+}
+
+impl IngestSummary {
+    pub fn total(&self, f: impl Fn(&InputSummary) -> u64) -> u64 {
+        self.inputs.iter().map(f).sum()
+    }
+}
+
+enum Item {
+    Record(Box<Normalised>),
+    Rejected(Rejected),
+}
+
+/// Events of one input, cut on a line boundary.
+struct Chunk {
+    items: Vec<Item>,
+    last_line: u64,
+}
+
+pub fn ingest(
+    store: &mut Store,
+    inputs: &[Input],
+    config: &Config,
+    opts: &IngestOptions,
+) -> Result<IngestSummary, IngestError> {
+    let started = Instant::now();
+    let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let run = store.begin_run(&names)?;
+    let mut summary = IngestSummary {
+        run,
+        ..Default::default()
+    };
+    let normaliser = Normaliser::new(&config.input);
+    for input in inputs {
+        let result = ingest_one(store, run, input, config, &normaliser, opts);
+        match result {
+            Ok(s) => summary.inputs.push(s),
+            Err(e) => {
+                summary.seconds = started.elapsed().as_secs_f64();
+                store.finish_run(run, &serde_json::to_value(&summary).unwrap_or_default())?;
+                return Err(e);
+            }
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    store.finish_run(run, &serde_json::to_value(&summary).unwrap_or_default())?;
+    Ok(summary)
+}
+
+fn ingest_one(
+    store: &mut Store,
+    run: i64,
+    input: &Input,
+    config: &Config,
+    normaliser: &Normaliser,
+    opts: &IngestOptions,
+) -> Result<InputSummary, IngestError> {
+    let mut sum = InputSummary {
+        input: input.name.clone(),
+        ..Default::default()
+    };
+    let fingerprint = input.fingerprint();
+    let checkpoint = match &fingerprint {
+        Some(fp) => store.checkpoint(&input.name, fp)?,
+        None => None,
+    };
+    if checkpoint.is_some_and(|c| c.done) {
+        sum.skipped = Some("already ingested (unchanged since)".into());
+        return Ok(sum);
+    }
+    let resume_after = checkpoint.map(|c| c.line).unwrap_or(0);
+    sum.resumed_after_line = resume_after;
+    let opened = match open_input(input, &config.input) {
+        Ok(o) => o,
+        Err(SourceError::Unrecognised { hint, .. }) if input.from_folder => {
+            tracing::warn!(input = %input.name, %hint, "skipping unrecognised file");
+            sum.skipped = Some(format!("unrecognised format ({hint})"));
+            return Ok(sum);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    sum.format = opened.format.name().to_owned();
+    tracing::info!(input = %input.name, format = %sum.format, gzip = opened.gzip, resume_after, "reading");
+    let bar = progress_bar(opts.progress, &input.name, opened.total_bytes);
+    let bytes_read = Arc::clone(&opened.bytes_read);
+    let format = opened.format;
+    let mut reader = opened.reader;
+    let batch_records = opts.batch_records.max(1);
+    let interrupt = Arc::clone(&opts.interrupt);
+    let (tx, rx) = sync_channel::<Chunk>(2);
+
+    let (read_result, write_result) = std::thread::scope(|scope| {
+        let reader_thread = scope.spawn(move || {
+            let ctx = ReadContext {
+                name: &input.name,
+                limits: &config.input,
+            };
+            let mut chunk = Chunk {
+                items: Vec::with_capacity(batch_records),
+                last_line: 0,
+            };
+            let mut disconnected = false;
+            let mut sink = |event: Event| {
+                let line = match &event {
+                    Event::Record { line, .. } => *line,
+                    Event::Rejected(r) => r.line,
+                };
+                if line <= resume_after {
+                    return ControlFlow::Continue(());
+                }
+                // Cut only between lines: a CSV row may yield an account and a post.
+                if chunk.items.len() >= batch_records && line != chunk.last_line {
+                    let full = std::mem::replace(
+                        &mut chunk,
+                        Chunk {
+                            items: Vec::with_capacity(batch_records),
+                            last_line: 0,
+                        },
+                    );
+                    if tx.send(full).is_err() || interrupt.load(Ordering::Relaxed) {
+                        disconnected = true;
+                        return ControlFlow::Break(());
+                    }
+                }
+                chunk.last_line = line;
+                chunk.items.push(match event {
+                    Event::Record { record, .. } => match normaliser.normalise(record) {
+                        Ok(n) => Item::Record(Box::new(n)),
+                        Err((rejection, record)) => Item::Rejected(Rejected {
+                            line,
+                            reason: rejection.to_string(),
+                            raw: serde_json::to_vec(&record).unwrap_or_default(),
+                        }),
+                    },
+                    Event::Rejected(r) => Item::Rejected(r),
+                });
+                ControlFlow::Continue(())
+            };
+            let result = read_format(format, &mut reader, ctx, &mut sink);
+            if !disconnected && !chunk.items.is_empty() && !interrupt.load(Ordering::Relaxed) {
+                let _ = tx.send(chunk);
+            }
+            result
+        });
+        let write_result = write_chunks(store, run, input, fingerprint.as_deref(), &rx, &mut sum, &bar, &bytes_read);
+        drop(rx);
+        let read_result = reader_thread
+            .join()
+            .unwrap_or_else(|_| Err(SourceError::Malformed {
+                input: input.name.clone(),
+                format: "input",
+                line: 0,
+                reason: "reader thread panicked".into(),
+            }));
+        (read_result, write_result)
+    });
+    bar.finish_and_clear();
+    write_result?;
+    if opts.interrupt.load(Ordering::Relaxed) {
+        return Err(IngestError::Interrupted { committed: sum.new });
+    }
+    match read_result {
+        Ok(()) => {}
+        Err(SourceError::Malformed { line, reason, .. }) => {
+            // The document is damaged from `line` on; what came before is kept and the damage is
+            // quarantined so the summary and the quarantine file show it.
+            let mut batch = store.batch()?;
+            batch.quarantine(run, &input.name, line, &format!("unreadable from here: {reason}"), b"")?;
+            batch.commit()?;
+            sum.rejected += 1;
+            sum.error = Some(format!("line {line}: {reason}"));
+            return Ok(sum);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(fp) = &fingerprint {
+        let mut batch = store.batch()?;
+        batch.set_checkpoint(&input.name, fp, u64::MAX >> 1, true)?;
+        batch.commit()?;
+    }
+    Ok(sum)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_chunks(
+    store: &mut Store,
+    run: i64,
+    input: &Input,
+    fingerprint: Option<&str>,
+    rx: &std::sync::mpsc::Receiver<Chunk>,
+    sum: &mut InputSummary,
+    bar: &ProgressBar,
+    bytes_read: &std::sync::atomic::AtomicU64,
+) -> Result<(), IngestError> {
+    let started = Instant::now();
+    while let Ok(chunk) = rx.recv() {
+        let mut batch = store.batch()?;
+        for item in &chunk.items {
+            match item {
+                Item::Record(n) => {
+                    sum.read += 1;
+                    match batch.insert(n)? {
+                        Inserted::New => sum.new += 1,
+                        Inserted::Duplicate => sum.duplicates += 1,
+                    }
+                }
+                Item::Rejected(r) => {
+                    sum.rejected += 1;
+                    tracing::debug!(input = %input.name, line = r.line, reason = %r.reason, "rejected");
+                    batch.quarantine(run, &input.name, r.line, &r.reason, &r.raw)?;
+                }
+            }
+        }
+        if let Some(fp) = fingerprint {
+            batch.set_checkpoint(&input.name, fp, chunk.last_line, false)?;
+        }
+        batch.commit()?;
+        bar.set_position(bytes_read.load(Ordering::Relaxed));
+        let rate = sum.read as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{} records, {:.0}/s, {} rejected", sum.read, rate, sum.rejected));
+    }
+    Ok(())
+}
+
+fn progress_bar(enabled: bool, name: &str, total: Option<u64>) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::new(t),
+        None => ProgressBar::new_spinner(),
+    };
+    let style = ProgressStyle::with_template(
+        "{prefix} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(short_name(name));
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn short_name(name: &str) -> String {
+    let base = std::path::Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_owned());
+    if base.chars().count() > 32 {
+        base.chars().take(31).chain(std::iter::once('…')).collect()
+    } else {
+        base
+    }
+}

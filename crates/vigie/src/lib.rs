@@ -1,0 +1,16 @@
+//! vigie: finds foreign information manipulation and interference (FIMI) around elections.
+//!
+//! The facade over the pipeline crates — sources → normalise → store → detect → alerts — and the
+//! jobs the `vigie` binary runs.
+
+pub mod bench;
+pub mod ingest;
+pub mod scan;
+pub mod starter;
+
+pub use vigie_core as core;
+pub use vigie_detect as detect;
+pub use vigie_generate as generate;
+pub use vigie_normalise as normalise;
+pub use vigie_sources as sources;
+pub use vigie_store as store;

@@ -1,0 +1,142 @@
+//! `vigie scan`: ingest the inputs, run every enabled detector over the store, write the alerts.
+
+use crate::ingest::{ingest, IngestError, IngestOptions, IngestSummary};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use vigie_core::{Alert, Config};
+use vigie_detect::{run_all, Context, DetectError};
+use vigie_sources::{expand_inputs, SourceError};
+use vigie_store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Where a scan writes. `alerts` = `None` means standard output.
+pub struct ScanOutputs {
+    pub alerts: Option<PathBuf>,
+    pub quarantine: PathBuf,
+}
+
+pub struct ScanReport {
+    pub ingest: IngestSummary,
+    pub detectors: Vec<&'static str>,
+    pub alerts: Vec<Alert>,
+    pub quarantined_lines: u64,
+}
+
+pub fn scan(
+    store: &mut Store,
+    inputs: &[PathBuf],
+    config: &Config,
+    outputs: &ScanOutputs,
+    opts: &IngestOptions,
+) -> Result<ScanReport, ScanError> {
+    let inputs = expand_inputs(inputs)?;
+    let summary = ingest(store, &inputs, config, opts)?;
+    let quarantined_lines = write_quarantine(store, summary.run, &outputs.quarantine)?;
+    let (detectors, alerts) = run_all(&Context { config, store })?;
+    store.replace_alerts(&detectors, &alerts)?;
+    write_alerts(&alerts, outputs.alerts.as_deref())?;
+    Ok(ScanReport {
+        ingest: summary,
+        detectors,
+        alerts,
+        quarantined_lines,
+    })
+}
+
+/// Writes alerts as SPEC §4 JSONL, one per line, in the store's deterministic order.
+pub fn write_alerts(alerts: &[Alert], path: Option<&Path>) -> Result<(), ScanError> {
+    let shown = path.map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into());
+    let werr = |source| ScanError::Write {
+        path: shown.clone(),
+        source,
+    };
+    let mut out: Box<dyn Write> = match path {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(werr)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    for a in alerts {
+        serde_json::to_writer(&mut out, a).map_err(|e| werr(e.into()))?;
+        out.write_all(b"\n").map_err(werr)?;
+    }
+    out.flush().map_err(werr)
+}
+
+/// Appends this run's rejections to the quarantine file as JSON lines: input, line, reason and the
+/// raw bytes (`raw` when UTF-8, otherwise `raw_hex`), so nothing an analyst may need is lost.
+fn write_quarantine(store: &Store, run: i64, path: &Path) -> Result<u64, ScanError> {
+    let shown = path.display().to_string();
+    let werr = |source| ScanError::Write {
+        path: shown.clone(),
+        source,
+    };
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    let mut count = 0u64;
+    let mut out: Option<std::io::BufWriter<std::fs::File>> = None;
+    let mut failure: Option<std::io::Error> = None;
+    store.quarantined(run, |q| {
+        if failure.is_some() {
+            return;
+        }
+        let mut entry = serde_json::json!({"input": q.input, "line": q.line, "reason": q.reason});
+        match String::from_utf8(q.raw) {
+            Ok(s) => entry["raw"] = s.into(),
+            Err(e) => entry["raw_hex"] = hex(e.as_bytes()).into(),
+        }
+        lines.push(entry);
+        count += 1;
+        if lines.len() >= 1024 {
+            if let Err(e) = flush_lines(path, &mut out, &mut lines) {
+                failure = Some(e);
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(werr(e));
+    }
+    flush_lines(path, &mut out, &mut lines).map_err(werr)?;
+    if let Some(mut o) = out {
+        o.flush().map_err(werr)?;
+    }
+    Ok(count)
+}
+
+fn flush_lines(
+    path: &Path,
+    out: &mut Option<std::io::BufWriter<std::fs::File>>,
+    lines: &mut Vec<serde_json::Value>,
+) -> std::io::Result<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    if out.is_none() {
+        let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        *out = Some(std::io::BufWriter::new(f));
+    }
+    if let Some(o) = out.as_mut() {
+        for l in lines.drain(..) {
+            serde_json::to_writer(&mut *o, &l)?;
+            o.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

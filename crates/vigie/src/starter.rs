@@ -1,0 +1,91 @@
+//! The commented starter configuration written by `vigie init`.
+
+/// A valid `vigie.toml` (SPEC §3) explaining every section; detectors work without tuning.
+pub const STARTER_CONFIG: &str = r#"# vigie.toml — configuration for vigie (every section is optional).
+# Field names follow the vigie specification; unknown top-level sections are refused.
+
+# ── Elections to defend ────────────────────────────────────────────────────────────────────────
+# The official calendar: content stating other dates, hours or methods is flagged.
+[[election]]
+name = "European Parliament 2024 (France)"
+country = "FR"
+timezone = "Europe/Paris"
+voting_days = ["2024-06-09"]          # ISO dates, local
+polls_open = "08:00"                  # local time
+polls_close = "20:00"
+methods = ["in_person", "proxy"]      # of: in_person, proxy, postal, online, sms, phone, app, email
+registration_deadline = "2024-05-03"
+
+# ── Protected entities ─────────────────────────────────────────────────────────────────────────
+# Media, candidates, parties and institutions whose names, domains and accounts are defended.
+# Domains listed here belong to the entity: they are never flagged as look-alikes.
+[[protected]]
+kind = "media"                        # media | candidate | party | institution
+name = "Le Monde"
+domains = ["lemonde.fr"]
+handles = ["x:lemondefr", "telegram:lemondefr"]   # platform:handle
+aliases = ["Le Monde"]
+
+# [[protected]]
+# kind = "candidate"
+# name = "Jane Example"
+# handles = ["x:janeexample"]
+# pii_sha256 = ["<hex sha256 of salt + normalised value>"]   # never the raw values
+
+# ── Privacy ────────────────────────────────────────────────────────────────────────────────────
+[privacy]
+salt = "change-me"                    # used to hash personal data; normalised value: lower-case,
+                                      # no spaces; phones in E.164
+
+# ── Narratives to watch ────────────────────────────────────────────────────────────────────────
+# [[narrative]]
+# name = "candidate is a CIA agent"
+# keywords = ["cia", "trojan horse", "cheval de troie"]
+# examples = ["Glucksmann is the CIA's Trojan horse in Europe"]
+# languages = ["fr", "en"]
+
+# ── Detectors ──────────────────────────────────────────────────────────────────────────────────
+# Every detector is on by default with thresholds that work without tuning.
+# Turn one off with `enabled = false`, or override a threshold:
+[detectors.copypasta]
+enabled = true
+min_chars = 40                        # shorter texts are too common to mean anything
+min_accounts = 3                      # distinct accounts or sites publishing the same text
+# max_evidence_items = 500
+
+# ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
+[input]
+max_record_bytes = 1048576            # longer lines/records are quarantined
+max_json_depth = 64                   # deeper JSON is quarantined
+min_year = 1990                       # earlier timestamps are absurd
+max_future_days = 2                   # later timestamps are absurd
+
+# A CSV export of another tool, mapped onto vigie's records. A CSV whose header holds every
+# mapped column is read with this mapping.
+# [[input.csv]]
+# name = "crowdtangle"
+# kind = "post"                       # post | account | article | domain | ad | media
+# platform = "facebook"
+# time_format = "%Y-%m-%d %H:%M:%S"   # optional; RFC 3339 and common forms are tried otherwise
+# columns = { id = "URL", author = "Facebook Id", created_at = "Post Created", text = "Message" }
+
+# ── Store ──────────────────────────────────────────────────────────────────────────────────────
+[store]
+retention_days = 183                  # data older than this is purged on command
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_config_parses_and_says_what_it_sets() {
+        let cfg = vigie_core::Config::from_toml(STARTER_CONFIG, "starter").unwrap();
+        assert_eq!(cfg.election[0].voting_days, vec!["2024-06-09"]);
+        assert_eq!(cfg.protected[0].domains, vec!["lemonde.fr"]);
+        assert!(cfg.detector_enabled("copypasta"));
+        assert_eq!(cfg.input.max_json_depth, 64);
+        // Every detector's settings in the starter file must be accepted by that detector.
+        assert!(vigie_detect::registry(&cfg).is_ok());
+    }
+}
