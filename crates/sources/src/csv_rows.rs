@@ -43,7 +43,13 @@ impl Row<'_> {
                 cleaned
                     .parse::<u64>()
                     .ok()
-                    .or_else(|| cleaned.parse::<f64>().ok().filter(|f| *f >= 0.0 && f.is_finite()).map(|f| f as u64))
+                    .or_else(|| {
+                        cleaned
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|f| *f >= 0.0 && f.is_finite())
+                            .map(|f| f as u64)
+                    })
                     .map(Some)
                     .ok_or_else(|| format!("column `{name}`: {v:?} is not a count"))
             }
@@ -192,7 +198,11 @@ pub(crate) fn read_rows(
                 ctx.limits.max_record_bytes
             ))
         } else if raw.len() != header.names.len() {
-            Err(format!("{} fields where the header has {}", raw.len(), header.names.len()))
+            Err(format!(
+                "{} fields where the header has {}",
+                raw.len(),
+                header.names.len()
+            ))
         } else {
             match csv::StringRecord::from_byte_record(raw.clone()) {
                 Err(e) => Err(format!(
@@ -202,7 +212,13 @@ pub(crate) fn read_rows(
                         .map(String::as_str)
                         .unwrap_or("?")
                 )),
-                Ok(rec) => map_row(&Row { record: &rec, header: &header }, &mut records),
+                Ok(rec) => map_row(
+                    &Row {
+                        record: &rec,
+                        header: &header,
+                    },
+                    &mut records,
+                ),
             }
         };
         let flow = match outcome {
@@ -255,7 +271,10 @@ mod tests {
             max_record_bytes: max,
             ..InputConfig::default()
         };
-        let ctx = ReadContext { name: "t.csv", limits: &limits };
+        let ctx = ReadContext {
+            name: "t.csv",
+            limits: &limits,
+        };
         let mut out = Vec::new();
         read_rows(
             &mut std::io::Cursor::new(data.as_bytes()),
@@ -295,7 +314,11 @@ mod tests {
         let got = rows("id,text\n1,a\n2,\"multi\nline\"\n3,c\n", 1000);
         assert_eq!(
             got,
-            vec![Ok((2, "a".into())), Ok((3, "multi\nline".into())), Ok((5, "c".into()))]
+            vec![
+                Ok((2, "a".into())),
+                Ok((3, "multi\nline".into())),
+                Ok((5, "c".into()))
+            ]
         );
     }
 
@@ -305,9 +328,21 @@ mod tests {
         let data = format!("id,text\n1,a\n2,{long}\n3,b,extra\n4,\n5,ok\n");
         let got = rows(&data, 100);
         assert_eq!(got[0], Ok((2, "a".into())));
-        assert!(matches!(&got[1], Err((3, r)) if r.contains("100-byte limit")), "{:?}", got[1]);
-        assert!(matches!(&got[2], Err((4, r)) if r.contains("3 fields where the header has 2")), "{:?}", got[2]);
-        assert!(matches!(&got[3], Err((5, r)) if r.contains("`text`")), "{:?}", got[3]);
+        assert!(
+            matches!(&got[1], Err((3, r)) if r.contains("100-byte limit")),
+            "{:?}",
+            got[1]
+        );
+        assert!(
+            matches!(&got[2], Err((4, r)) if r.contains("3 fields where the header has 2")),
+            "{:?}",
+            got[2]
+        );
+        assert!(
+            matches!(&got[3], Err((5, r)) if r.contains("`text`")),
+            "{:?}",
+            got[3]
+        );
         assert_eq!(got[4], Ok((6, "ok".into())));
     }
 }

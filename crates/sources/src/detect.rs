@@ -114,7 +114,9 @@ fn sniff_json_object(body: &[u8]) -> Result<Format, String> {
 }
 
 fn sniff_json_array(body: &[u8]) -> Result<Format, String> {
-    if contains(body, b"\"date\"") && (contains(body, b"\"from_id\"") || contains(body, b"\"text\"")) {
+    if contains(body, b"\"date\"")
+        && (contains(body, b"\"from_id\"") || contains(body, b"\"text\""))
+    {
         Ok(Format::TelegramJson)
     } else {
         Err("a JSON array that is not a Telegram messages export".into())
@@ -143,7 +145,7 @@ fn sniff_text(body: &[u8], cfg: &InputConfig) -> Result<Format, String> {
             return Ok(Format::MappedCsv(i));
         }
     }
-    if has("author") && has("content") && has("publish_date") {
+    if (has("author") || has("author_id")) && has("content") && has("publish_date") {
         return Ok(Format::IraCsv);
     }
     if has("tweetid") && has("userid") && has("tweet_text") {
@@ -167,15 +169,25 @@ fn sniff_text(body: &[u8], cfg: &InputConfig) -> Result<Format, String> {
     ))
 }
 
+/// Every line's first field (before a comma, tab or space) is a host name; a `domain` header and
+/// `#` comments are allowed.
 fn looks_like_domain_list(body: &[u8]) -> bool {
     let mut seen = 0;
-    for line in complete_lines(body).take(50) {
+    for (i, line) in complete_lines(body).take(50).enumerate() {
         let line = String::from_utf8_lossy(line);
         let line = line.trim();
         if line.starts_with('#') {
             continue;
         }
-        if vigie_normalise::urls::normalise_domain(line).is_none() {
+        let first = line
+            .split([',', '\t', ' ', ';'])
+            .next()
+            .unwrap_or("")
+            .trim_matches('"');
+        if i == 0 && first.eq_ignore_ascii_case("domain") {
+            continue;
+        }
+        if vigie_normalise::urls::normalise_domain(first).is_none() {
             return false;
         }
         seen += 1;
@@ -193,11 +205,16 @@ mod tests {
     }
 
     fn sample(name: &str) -> Option<Vec<u8>> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/formats").join(name);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/formats")
+            .join(name);
         match std::fs::read(&path) {
             Ok(b) => Some(b[..b.len().min(SNIFF_BYTES)].to_vec()),
             Err(_) => {
-                eprintln!("skipping: {} absent (../shared/data not mounted)", path.display());
+                eprintln!(
+                    "skipping: {} absent (../shared/data not mounted)",
+                    path.display()
+                );
                 None
             }
         }
@@ -223,7 +240,17 @@ mod tests {
 
     #[test]
     fn domain_lists_and_noise_are_told_apart() {
-        assert_eq!(sniff(b"# new\nlemonde-fr.ltd\nxn--lemnde-5ya.fr\n", &cfg()), Ok(Format::DomainList));
+        assert_eq!(
+            sniff(b"# new\nlemonde-fr.ltd\nxn--lemnde-5ya.fr\n", &cfg()),
+            Ok(Format::DomainList)
+        );
+        assert_eq!(
+            sniff(
+                b"domain,first_seen\nlemonde.fr,2024-06-01\na.fr 2024-06-02\n",
+                &cfg()
+            ),
+            Ok(Format::DomainList)
+        );
         assert!(sniff(b"[[election]]\nname = \"x\"\n", &cfg()).is_err());
         assert!(sniff(b"hello world, this is prose\n", &cfg()).is_err());
         assert!(sniff(b"", &cfg()).is_err());
@@ -235,9 +262,12 @@ mod tests {
         c.csv.push(vigie_core::config::CsvMapping {
             name: "fb".into(),
             kind: "post".into(),
-            columns: [("id".to_string(), "post_id".to_string()), ("author".to_string(), "account_id".to_string())]
-                .into_iter()
-                .collect(),
+            columns: [
+                ("id".to_string(), "post_id".to_string()),
+                ("author".to_string(), "account_id".to_string()),
+            ]
+            .into_iter()
+            .collect(),
             ..Default::default()
         });
         let sh = b"account_id,post_id,timestamp\n";
@@ -249,9 +279,18 @@ mod tests {
         let cases = [
             ("twitter_io_tweets_sample.csv", Format::TwitterIoTweets),
             ("twitter_io_users_sample.csv", Format::TwitterIoUsers),
-            ("telegram_result_private_group_2025.json", Format::TelegramJson),
-            ("telegram_result_private_channel_2020_legacy.json", Format::TelegramJson),
-            ("telegram_public_channel_messages_sample.json", Format::TelegramJson),
+            (
+                "telegram_result_private_group_2025.json",
+                Format::TelegramJson,
+            ),
+            (
+                "telegram_result_private_channel_2020_legacy.json",
+                Format::TelegramJson,
+            ),
+            (
+                "telegram_public_channel_messages_sample.json",
+                Format::TelegramJson,
+            ),
             ("rss_sample_ilgiornale.xml", Format::Feed),
             ("rss_sample_ilmessaggero.xml", Format::Feed),
             ("atom_sample_reddit.xml", Format::Feed),

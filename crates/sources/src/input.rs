@@ -54,7 +54,8 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>, SourceError> {
             out.push(Input::stdin());
             continue;
         }
-        let meta = std::fs::metadata(arg).map_err(|e| SourceError::io(&arg.display().to_string(), e))?;
+        let meta =
+            std::fs::metadata(arg).map_err(|e| SourceError::io(&arg.display().to_string(), e))?;
         if meta.is_dir() {
             walk(arg, &mut out)?;
         } else {
@@ -138,11 +139,15 @@ pub fn open_input(input: &Input, cfg: &InputConfig) -> Result<OpenedInput, Sourc
     let (magic, raw) = peek(raw, 2).map_err(|e| SourceError::io(&input.name, e))?;
     let gzip = magic.starts_with(&[0x1f, 0x8b]);
     let content: Box<dyn Read + Send> = if gzip {
-        Box::new(MultiGzDecoder::new(BufReader::with_capacity(BUFFER_BYTES, raw)))
+        Box::new(MultiGzDecoder::new(BufReader::with_capacity(
+            BUFFER_BYTES,
+            raw,
+        )))
     } else {
         raw
     };
-    let (prefix, content) = peek(content, SNIFF_BYTES).map_err(|e| SourceError::io(&input.name, e))?;
+    let (prefix, content) =
+        peek(content, SNIFF_BYTES).map_err(|e| SourceError::io(&input.name, e))?;
     let format = sniff(&prefix, cfg).map_err(|hint| SourceError::Unrecognised {
         input: input.name.clone(),
         hint,
@@ -157,10 +162,7 @@ pub fn open_input(input: &Input, cfg: &InputConfig) -> Result<OpenedInput, Sourc
 }
 
 /// Reads up to `n` bytes and returns them together with a reader that replays them first.
-fn peek(
-    mut r: Box<dyn Read + Send>,
-    n: usize,
-) -> std::io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+fn peek(mut r: Box<dyn Read + Send>, n: usize) -> std::io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     let mut prefix = Vec::with_capacity(n);
     (&mut r).take(n as u64).read_to_end(&mut prefix)?;
     let replay = Cursor::new(prefix.clone()).chain(r);
@@ -183,7 +185,15 @@ mod tests {
         let inputs = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
         let names: Vec<_> = inputs
             .iter()
-            .map(|i| i.path.as_ref().unwrap().strip_prefix(dir.path()).unwrap().display().to_string())
+            .map(|i| {
+                i.path
+                    .as_ref()
+                    .unwrap()
+                    .strip_prefix(dir.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
             .collect();
         assert_eq!(names, vec!["a.jsonl", "b.jsonl", "sub/a.jsonl"]);
         assert!(inputs.iter().all(|i| i.from_folder));
@@ -213,6 +223,9 @@ mod tests {
     #[test]
     fn missing_file_is_an_error_naming_it() {
         let err = expand_inputs(&[PathBuf::from("/nonexistent/vigie.jsonl")]).unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/vigie.jsonl"), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent/vigie.jsonl"),
+            "{err}"
+        );
     }
 }

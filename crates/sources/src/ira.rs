@@ -12,16 +12,24 @@ use vigie_normalise::time::parse_timestamp;
 /// Accounts already emitted; cleared when large so memory stays bounded (the store deduplicates).
 const SEEN_ACCOUNTS_CAP: usize = 200_000;
 
-pub fn read(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+pub fn read(
+    r: &mut dyn BufRead,
+    ctx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), SourceError> {
     let mut seen = HashSet::new();
     read_rows(r, ctx, b',', |row, out| map_row(row, &mut seen, out), sink)
 }
 
 fn map_row(row: &Row<'_>, seen: &mut HashSet<String>, out: &mut Vec<Record>) -> Result<(), String> {
-    let handle = row.opt("author").or(row.opt("author_id")).ok_or("missing required column value `author`")?;
+    let handle = row
+        .opt("author")
+        .or(row.opt("author_id"))
+        .ok_or("missing required column value `author`")?;
     let author = row.opt("author_id").unwrap_or(handle).to_lowercase();
     let when = row.required("publish_date")?;
-    let created_at = parse_timestamp(when).ok_or_else(|| format!("unreadable publish_date {when:?}"))?;
+    let created_at =
+        parse_timestamp(when).ok_or_else(|| format!("unreadable publish_date {when:?}"))?;
     let text = row.get("content");
     let id = format!(
         "ira-{:016x}",
@@ -107,7 +115,10 @@ mod tests {
         let mut out = Vec::new();
         read(
             &mut std::io::Cursor::new(data.as_bytes()),
-            ReadContext { name: "ira.csv", limits: &limits },
+            ReadContext {
+                name: "ira.csv",
+                limits: &limits,
+            },
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())
@@ -128,10 +139,14 @@ mod tests {
             })
             .collect();
         assert_eq!(records.len(), 3, "one account + two posts");
-        let Record::Account(acc) = records[0] else { panic!("account first") };
+        let Record::Account(acc) = records[0] else {
+            panic!("account first")
+        };
         assert_eq!((acc.id.as_str(), acc.handle.as_str()), ("10_gop", "10_GOP"));
         assert_eq!(acc.extra["account_category"], "RightTroll");
-        let Record::Post(p) = records[2] else { panic!("post") };
+        let Record::Post(p) = records[2] else {
+            panic!("post")
+        };
         assert_eq!(p.text, "RT @x: line one, quoted");
         assert_eq!(p.created_at.to_rfc3339(), "2017-09-07T20:54:00+00:00");
         assert_eq!(p.extra["post_type"], "RETWEET");
@@ -139,7 +154,11 @@ mod tests {
         match &events[3] {
             Event::Rejected(r) => {
                 assert_eq!(r.line, 4);
-                assert!(r.reason.contains("unreadable publish_date \"yesterday\""), "{}", r.reason);
+                assert!(
+                    r.reason.contains("unreadable publish_date \"yesterday\""),
+                    "{}",
+                    r.reason
+                );
             }
             other => panic!("expected rejection, got {other:?}"),
         }
@@ -166,27 +185,44 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/data/ira/ira_tweets_2016-09-01_2016-11-30.csv.gz");
         let Ok(file) = std::fs::File::open(&path) else {
-            eprintln!("skipping: {} absent (../shared/data not mounted)", path.display());
+            eprintln!(
+                "skipping: {} absent (../shared/data not mounted)",
+                path.display()
+            );
             return;
         };
         let mut reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
         let limits = InputConfig::default();
         let (mut posts, mut accounts, mut rejected) = (0, 0, Vec::new());
-        read(&mut reader, ReadContext { name: "ira", limits: &limits }, &mut |e| {
-            match e {
-                Event::Record { record: Record::Post(_), .. } => posts += 1,
-                Event::Record { .. } => accounts += 1,
-                Event::Rejected(r) => rejected.push(r),
-            }
-            if posts >= 20_000 {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
+        read(
+            &mut reader,
+            ReadContext {
+                name: "ira",
+                limits: &limits,
+            },
+            &mut |e| {
+                match e {
+                    Event::Record {
+                        record: Record::Post(_),
+                        ..
+                    } => posts += 1,
+                    Event::Record { .. } => accounts += 1,
+                    Event::Rejected(r) => rejected.push(r),
+                }
+                if posts >= 20_000 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
         .unwrap();
         assert_eq!(posts, 20_000);
         assert!(accounts > 10, "{accounts} accounts");
-        assert!(rejected.is_empty(), "{:?}", &rejected[..rejected.len().min(3)]);
+        assert!(
+            rejected.is_empty(),
+            "{:?}",
+            &rejected[..rejected.len().min(3)]
+        );
     }
 }

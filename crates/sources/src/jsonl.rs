@@ -6,7 +6,11 @@ use std::io::BufRead;
 use std::ops::ControlFlow;
 use vigie_core::Record;
 
-pub fn read(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+pub fn read(
+    r: &mut dyn BufRead,
+    ctx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), SourceError> {
     let max = ctx.limits.max_record_bytes;
     let mut buf = Vec::with_capacity(4096);
     let mut line_no = 0u64;
@@ -35,7 +39,11 @@ pub fn read(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sink) -> R
 }
 
 /// `Ok(None)` for blank lines, which are not records.
-pub fn parse_line(bytes: &[u8], overlong: bool, ctx: ReadContext<'_>) -> Result<Option<Record>, String> {
+pub fn parse_line(
+    bytes: &[u8],
+    overlong: bool,
+    ctx: ReadContext<'_>,
+) -> Result<Option<Record>, String> {
     if overlong {
         return Err(format!(
             "line longer than the {}-byte limit (input.max_record_bytes)",
@@ -75,7 +83,9 @@ fn describe(e: serde_json::Error, bytes: &[u8]) -> String {
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
             .unwrap_or_default();
-        format!("unknown record kind {kind:?} (expected post, account, article, domain, ad or media)")
+        format!(
+            "unknown record kind {kind:?} (expected post, account, article, domain, ad or media)"
+        )
     } else {
         msg
     }
@@ -135,9 +145,9 @@ mod tests {
             r#"{"kind":"post","id":"p3","platform":"x","created_at":"2024-06-01T10:00:00Z","text":"no author"}"#, // 3
             r#"{"kind":"post","id":"p4","platform":"x","author":"a","created_at":"2024-06-01T10:00:00Z","text":5}"#, // 4
             r#"{"kind":"tweet","id":"p5"}"#, // 5
-            &deep,                         // 6
+            &deep,                           // 6
             &format!(r#"{{"kind":"post","text":"{}"}}"#, "y".repeat(1000)), // 7
-            "",                            // 8 blank: skipped silently
+            "",                              // 8 blank: skipped silently
             r#"{"kind":"post","id":"p9","platform":"x","author":"a","created_at":"not a date","text":"t"}"#, // 9
         ] {
             input.extend_from_slice(line.as_bytes());
@@ -158,15 +168,36 @@ mod tests {
         let rej = rejected(&events);
         let lines: Vec<u64> = rej.iter().map(|r| r.0).collect();
         assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 9, 10]);
-        let reason = |line: u64| rej.iter().find(|r| r.0 == line).map(|r| r.1.clone()).unwrap();
+        let reason = |line: u64| {
+            rej.iter()
+                .find(|r| r.0 == line)
+                .map(|r| r.1.clone())
+                .unwrap()
+        };
         assert!(reason(2).starts_with("invalid JSON"), "{}", reason(2));
-        assert!(reason(3).contains("missing field `author`"), "{}", reason(3));
+        assert!(
+            reason(3).contains("missing field `author`"),
+            "{}",
+            reason(3)
+        );
         assert!(reason(4).contains("invalid type"), "{}", reason(4));
-        assert!(reason(5).contains("unknown record kind \"tweet\""), "{}", reason(5));
+        assert!(
+            reason(5).contains("unknown record kind \"tweet\""),
+            "{}",
+            reason(5)
+        );
         assert!(reason(6).contains("nested deeper than 8"), "{}", reason(6));
         assert!(reason(7).contains("400-byte limit"), "{}", reason(7));
-        assert!(reason(9).contains("invalid RFC 3339 timestamp \"not a date\""), "{}", reason(9));
-        assert!(reason(10).contains("invalid UTF-8 at byte 23"), "{}", reason(10));
+        assert!(
+            reason(9).contains("invalid RFC 3339 timestamp \"not a date\""),
+            "{}",
+            reason(9)
+        );
+        assert!(
+            reason(10).contains("invalid UTF-8 at byte 23"),
+            "{}",
+            reason(10)
+        );
     }
 
     #[test]
@@ -184,10 +215,14 @@ mod tests {
         let limits = InputConfig::default();
         let input = format!("{GOOD}\n{GOOD}\n{GOOD}\n");
         let mut seen = 0;
-        read(&mut std::io::Cursor::new(input.as_bytes()), ctx(&limits), &mut |_e| {
-            seen += 1;
-            ControlFlow::Break(())
-        })
+        read(
+            &mut std::io::Cursor::new(input.as_bytes()),
+            ctx(&limits),
+            &mut |_e| {
+                seen += 1;
+                ControlFlow::Break(())
+            },
+        )
         .unwrap();
         assert_eq!(seen, 1);
     }

@@ -5,8 +5,8 @@
 //! only an unreadable input (I/O error, corrupt gzip) ends it with a [`SourceError`].
 
 pub mod certstream;
-mod csv_rows;
 pub mod coortweet;
+mod csv_rows;
 pub mod detect;
 pub mod domain_list;
 pub mod feed;
@@ -36,6 +36,8 @@ pub struct Rejected {
     pub raw: Vec<u8>,
 }
 
+// Events are moved once from reader to sink; boxing every record would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Record { line: u64, record: Record },

@@ -14,7 +14,11 @@ pub struct LineRead {
 /// Reads one line into `buf` (cleared first, newline and a preceding `\r` removed), keeping at most
 /// `max` bytes. The rest of an over-long line is consumed and dropped, so memory stays bounded
 /// whatever an adversary puts on one line.
-pub fn read_bounded_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+pub fn read_bounded_line(
+    r: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<LineRead> {
     buf.clear();
     let mut consumed = 0;
     let mut overlong = false;
@@ -31,7 +35,11 @@ pub fn read_bounded_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> 
             Some(i) => (i + 1, true),
             None => (chunk.len(), false),
         };
-        let content = if done { &chunk[..take - 1] } else { &chunk[..take] };
+        let content = if done {
+            &chunk[..take - 1]
+        } else {
+            &chunk[..take]
+        };
         let room = max.saturating_sub(buf.len());
         if content.len() > room {
             overlong = true;

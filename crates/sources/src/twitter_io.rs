@@ -12,7 +12,11 @@ use vigie_normalise::time::parse_timestamp;
 const SEEN_ACCOUNTS_CAP: usize = 200_000;
 const PLATFORM: &str = "x";
 
-pub fn read_tweets(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+pub fn read_tweets(
+    r: &mut dyn BufRead,
+    ctx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), SourceError> {
     let mut seen = HashSet::new();
     read_rows(
         r,
@@ -34,7 +38,11 @@ pub fn read_tweets(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sin
     )
 }
 
-pub fn read_users(r: &mut dyn BufRead, ctx: ReadContext<'_>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+pub fn read_users(
+    r: &mut dyn BufRead,
+    ctx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+) -> Result<(), SourceError> {
     read_rows(
         r,
         ctx,
@@ -57,7 +65,8 @@ fn time(row: &Row<'_>, col: &str) -> Result<Option<chrono::DateTime<chrono::Utc>
 }
 
 fn tweet(row: &Row<'_>) -> Result<Post, String> {
-    let created_at = time(row, "tweet_time")?.ok_or("missing required column value `tweet_time`")?;
+    let created_at =
+        time(row, "tweet_time")?.ok_or("missing required column value `tweet_time`")?;
     let mut extra = Map::new();
     if let Some(client) = row.opt("tweet_client_name") {
         extra.insert("client".into(), Value::from(client));
@@ -137,7 +146,10 @@ mod tests {
 
     fn events(data: &[u8], users: bool) -> Vec<Event> {
         let limits = InputConfig::default();
-        let ctx = ReadContext { name: "io.csv", limits: &limits };
+        let ctx = ReadContext {
+            name: "io.csv",
+            limits: &limits,
+        };
         let mut out = Vec::new();
         let mut sink = |e| {
             out.push(e);
@@ -165,7 +177,13 @@ mod tests {
         let data = b"tweetid,in_reply_to_userid,in_reply_to_tweetid,userid,user_screen_name,tweet_text,tweet_time,is_retweet,retweet_tweetid,hashtags\n\
                      11,5,10,u1,bob,hello #x,2019-01-02 03:04,false,,[x]\n";
         let ev = events(data, false);
-        let Event::Record { record: Record::Post(p), line } = &ev[1] else { panic!("{ev:?}") };
+        let Event::Record {
+            record: Record::Post(p),
+            line,
+        } = &ev[1]
+        else {
+            panic!("{ev:?}")
+        };
         assert_eq!(*line, 2);
         assert_eq!(p.reply_to.as_deref(), Some("10"));
         assert_eq!(p.hashtags, vec!["x"]);
@@ -174,39 +192,62 @@ mod tests {
 
     #[test]
     fn real_io_archive_samples() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/formats");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/formats");
         let (Ok(tweets), Ok(users)) = (
             std::fs::read(dir.join("twitter_io_tweets_sample.csv")),
             std::fs::read(dir.join("twitter_io_users_sample.csv")),
         ) else {
-            eprintln!("skipping: {} absent (../shared/data not mounted)", dir.display());
+            eprintln!(
+                "skipping: {} absent (../shared/data not mounted)",
+                dir.display()
+            );
             return;
         };
         let ev = events(&tweets, false);
         let posts: Vec<&Post> = ev
             .iter()
             .filter_map(|e| match e {
-                Event::Record { record: Record::Post(p), .. } => Some(p),
+                Event::Record {
+                    record: Record::Post(p),
+                    ..
+                } => Some(p),
                 _ => None,
             })
             .collect();
         assert_eq!(posts.len(), 2);
         assert_eq!(posts[0].id, "877919995476496385");
-        assert!(posts[0].text.contains("\"Если бы не 27 миллионов"), "{}", posts[0].text);
+        assert!(
+            posts[0].text.contains("\"Если бы не 27 миллионов"),
+            "{}",
+            posts[0].text
+        );
         assert_eq!(posts[0].repost_of.as_deref(), Some("877917212119416832"));
-        assert_eq!(posts[0].urls, vec!["http://ru-open.livejournal.com/374284.html"]);
+        assert_eq!(
+            posts[0].urls,
+            vec!["http://ru-open.livejournal.com/374284.html"]
+        );
         assert_eq!(posts[0].mentions, vec!["2572896396"]);
-        assert_eq!(posts[0].created_at.to_rfc3339(), "2017-06-22T16:03:00+00:00");
+        assert_eq!(
+            posts[0].created_at.to_rfc3339(),
+            "2017-06-22T16:03:00+00:00"
+        );
         let ev = events(&users, true);
         let accounts: Vec<&Account> = ev
             .iter()
             .filter_map(|e| match e {
-                Event::Record { record: Record::Account(a), .. } => Some(a),
+                Event::Record {
+                    record: Record::Account(a),
+                    ..
+                } => Some(a),
                 _ => None,
             })
             .collect();
         assert_eq!(accounts.len(), 2);
         assert_eq!(accounts[0].followers, Some(1541));
-        assert_eq!(accounts[0].created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2014-06-13T00:00:00+00:00"));
+        assert_eq!(
+            accounts[0].created_at.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2014-06-13T00:00:00+00:00")
+        );
     }
 }
