@@ -186,7 +186,9 @@ impl Config {
         for (name, table) in &self.detectors {
             if let Some(v) = table.get("enabled") {
                 if !v.is_bool() {
-                    return Err(invalid(format!("detectors.{name}.enabled must be true or false")));
+                    return Err(invalid(format!(
+                        "detectors.{name}.enabled must be true or false"
+                    )));
                 }
             }
         }
@@ -212,10 +214,12 @@ impl Config {
             Some(table) => {
                 let mut table = table.clone();
                 table.remove("enabled");
-                table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid {
-                    path: "vigie.toml".into(),
-                    reason: format!("detectors.{name}: {e}"),
-                })
+                table
+                    .try_into()
+                    .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                        path: "vigie.toml".into(),
+                        reason: format!("detectors.{name}: {e}"),
+                    })
             }
         }
     }

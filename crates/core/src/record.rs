@@ -107,7 +107,9 @@ fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>,
     match Option::<String>::deserialize(d)? {
         None => Ok(None),
         Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => parse_rfc3339(&s).map(Some).map_err(serde::de::Error::custom),
+        Some(s) => parse_rfc3339(&s)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
 
@@ -163,11 +165,23 @@ pub struct Post {
     pub hashtags: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
-    #[serde(default, deserialize_with = "de_opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reply_to: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub repost_of: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quote_of: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<MediaRef>,
@@ -186,7 +200,11 @@ pub struct Account {
     pub handle: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<u64>,
@@ -214,7 +232,11 @@ pub struct Article {
     pub published_at: DateTime<Utc>,
     pub title: String,
     pub text: String,
-    #[serde(default, deserialize_with = "de_opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
@@ -229,9 +251,17 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DomainRecord {
     pub domain: String,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_seen: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registered_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registrar: Option<String>,
@@ -239,7 +269,11 @@ pub struct DomainRecord {
     pub nameservers: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ips: Vec<String>,
-    #[serde(default, deserialize_with = "de_opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub asn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_issuer: Option<String>,
@@ -266,7 +300,11 @@ pub struct Ad {
     pub payer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_country: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ended_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spend_min: Option<f64>,
@@ -463,7 +501,9 @@ mod tests {
     fn native_post_round_trips_and_keeps_unknown_fields() {
         let line = r#"{"kind":"post","id":"1","platform":"x","author":"a1","created_at":"2024-06-01T10:00:00+02:00","text":"hi","campaign":"z"}"#;
         let r: Record = serde_json::from_str(line).unwrap();
-        let Record::Post(p) = &r else { panic!("not a post") };
+        let Record::Post(p) = &r else {
+            panic!("not a post")
+        };
         assert_eq!(p.created_at.to_rfc3339(), "2024-06-01T08:00:00+00:00");
         assert_eq!(p.extra.get("campaign"), Some(&Value::from("z")));
         let back: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
@@ -480,7 +520,9 @@ mod tests {
     #[test]
     fn missing_required_field_names_the_field() {
         let line = r#"{"kind":"post","id":"1","platform":"x","created_at":"2024-06-01T10:00:00Z","text":"hi"}"#;
-        let err = serde_json::from_str::<Record>(line).unwrap_err().to_string();
+        let err = serde_json::from_str::<Record>(line)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("author"), "{err}");
     }
 

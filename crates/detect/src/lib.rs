@@ -15,7 +15,10 @@ pub enum DetectError {
     #[error(transparent)]
     Config(#[from] vigie_core::config::ConfigError),
     #[error("detector {detector}: {reason}")]
-    Failed { detector: &'static str, reason: String },
+    Failed {
+        detector: &'static str,
+        reason: String,
+    },
 }
 
 /// What a detector may read.
@@ -80,13 +83,20 @@ mod tests {
         let all = Config::default();
         assert_eq!(registry(&all).unwrap().len(), available().len());
         let off = Config::from_toml("[detectors.copypasta]\nenabled = false\n", "t").unwrap();
-        assert!(registry(&off).unwrap().iter().all(|d| d.name() != "copypasta"));
+        assert!(registry(&off)
+            .unwrap()
+            .iter()
+            .all(|d| d.name() != "copypasta"));
     }
 
     #[test]
     fn bad_detector_settings_are_reported() {
-        let cfg = Config::from_toml("[detectors.copypasta]\nmin_accounts = \"many\"\n", "t").unwrap();
-        let err = registry(&cfg).err().map(|e| e.to_string()).unwrap_or_default();
+        let cfg =
+            Config::from_toml("[detectors.copypasta]\nmin_accounts = \"many\"\n", "t").unwrap();
+        let err = registry(&cfg)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("copypasta"), "{err}");
     }
 }

@@ -1,1 +1,312 @@
-//! placeholder
+//! `vigie generate`: seeded, realistic election-season data in native JSONL (SPEC §2) with
+//! injected operations of known membership and a ground-truth file, for tests, detector
+//! evaluation (precision/recall per detector), benchmarks and the demo.
+//!
+//! Output in `out_dir`: `accounts.jsonl`, `posts.jsonl`, `articles.jsonl`, `domains.jsonl` (one
+//! [`vigie_core::Record`] per line), `truth.json` ([`truth::Truth`]) and `vigie.toml` (a config
+//! describing the generated world: elections, protected entities, narratives).
+//!
+//! Determinism: the same options give byte-identical files. All randomness comes from ChaCha8
+//! streams derived from the seed, no wall clock is read, and nothing is iterated out of a hash
+//! map. Memory: operations are small and kept in memory; the background is streamed hour by hour,
+//! holding only the account table and small buffers of recent posts.
+
+mod lang;
+mod names;
+mod narrative;
+mod ops;
+mod organic;
+mod text;
+pub mod truth;
+mod world;
+
+use chrono::NaiveDate;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use truth::{NegativeSet, Truth, GENERATOR_VERSION};
+use vigie_core::Record;
+
+pub use ops::coordination::WINDOW_SECONDS as COORDINATION_WINDOW_SECONDS;
+pub use organic::{DEBATE_TAG, RHYTHM};
+
+/// Largest accepted `posts`: the account table (posts / 8 entries) must fit in memory.
+pub const MAX_POSTS: usize = 50_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    pub seed: u64,
+    /// Organic (background) posts; the operations add a few thousand more.
+    pub posts: usize,
+    /// Length of the campaign period; polling day is its last day.
+    pub days: u32,
+    /// First day of the period (local, Europe/Paris).
+    pub start: NaiveDate,
+}
+
+impl Default for GenerateOptions {
+    /// 20,000 posts over the two weeks before the 2024-06-09 European election.
+    fn default() -> Self {
+        GenerateOptions {
+            seed: 42,
+            posts: 20_000,
+            days: 14,
+            start: NaiveDate::from_ymd_opt(2024, 5, 27).unwrap_or_default(),
+        }
+    }
+}
+
+impl GenerateOptions {
+    fn validate(&self) -> Result<(), GenerateError> {
+        use chrono::Datelike;
+        if self.days == 0 || self.days > 366 {
+            return Err(GenerateError::Options(format!(
+                "days must be between 1 and 366, not {}",
+                self.days
+            )));
+        }
+        if self.posts > MAX_POSTS {
+            return Err(GenerateError::Options(format!(
+                "posts must be at most {MAX_POSTS}, not {}",
+                self.posts
+            )));
+        }
+        if !(1990..=2100).contains(&self.start.year()) {
+            return Err(GenerateError::Options(format!(
+                "start must be between 1990 and 2100, not {}",
+                self.start
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("invalid options: {0}")]
+    Options(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serialise into {path}: {source}")]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("generated vigie.toml does not parse: {0}")]
+    Config(String),
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub files: Vec<PathBuf>,
+    /// Records per kind (`account`, `post`, `article`, `domain`).
+    pub counts: BTreeMap<String, u64>,
+    /// Number of injected operations in truth.json.
+    pub operations: usize,
+}
+
+/// A buffered JSONL file of records.
+pub(crate) struct JsonlWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    count: u64,
+}
+
+impl JsonlWriter {
+    fn create(path: PathBuf) -> Result<JsonlWriter, GenerateError> {
+        let file = File::create(&path).map_err(|source| GenerateError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(JsonlWriter {
+            path,
+            out: BufWriter::with_capacity(1 << 20, file),
+            count: 0,
+        })
+    }
+
+    pub(crate) fn write(&mut self, record: &Record) -> Result<(), GenerateError> {
+        serde_json::to_writer(&mut self.out, record).map_err(|source| GenerateError::Json {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.out
+            .write_all(b"\n")
+            .map_err(|source| GenerateError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(PathBuf, u64), GenerateError> {
+        self.out.flush().map_err(|source| GenerateError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok((self.path, self.count))
+    }
+}
+
+/// Independent random streams per stage, so that e.g. the operations do not change when only the
+/// number of background posts does.
+fn stream(seed: u64, n: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(n);
+    rng
+}
+
+fn write_file(path: PathBuf, bytes: &[u8]) -> Result<PathBuf, GenerateError> {
+    std::fs::write(&path, bytes).map_err(|source| GenerateError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+/// Generates the data set into `out_dir` (created if missing; existing files are replaced).
+pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, GenerateError> {
+    opts.validate()?;
+    std::fs::create_dir_all(out_dir).map_err(|source| GenerateError::Io {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    let clock = world::Clock::new(opts.start, opts.days);
+    let texts = text::Texts::new();
+    let mut ids = world::Ids::default();
+
+    // 1. Operations, from their own stream.
+    let mut ctx = ops::Ctx {
+        rng: stream(opts.seed, 1),
+        clock: &clock,
+        texts: &texts,
+        ids: &mut ids,
+        items: Vec::new(),
+        accounts: Vec::new(),
+        domains: Vec::new(),
+        handles: BTreeSet::new(),
+        negatives: truth::Negatives::default(),
+    };
+    let operations = ops::inject_all(&mut ctx);
+    let ops::Ctx {
+        mut items,
+        accounts: op_accounts,
+        mut domains,
+        mut handles,
+        mut negatives,
+        ..
+    } = ctx;
+    // Stable: items at the same instant keep their generation order.
+    items.sort_by_key(|i| i.time());
+
+    // 2. Accounts: the background population with the operations' accounts interleaved.
+    let mut rng = stream(opts.seed, 2);
+    let mut accounts_out = JsonlWriter::create(out_dir.join("accounts.jsonl"))?;
+    let background = organic::write_accounts(
+        &mut rng,
+        &clock,
+        &texts,
+        &mut ids,
+        &mut handles,
+        (opts.posts / 8).max(50),
+        op_accounts,
+        &mut accounts_out,
+    )?;
+    drop(handles);
+
+    // 3. Domains, by name so that file order does not group an operation's domains.
+    domains.sort_by(|a, b| a.domain.cmp(&b.domain));
+    let mut domains_out = JsonlWriter::create(out_dir.join("domains.jsonl"))?;
+    for d in domains {
+        domains_out.write(&Record::Domain(d))?;
+    }
+
+    // 4. Posts and articles, streamed by hour.
+    let mut rng = stream(opts.seed, 3);
+    let mut posts_out = JsonlWriter::create(out_dir.join("posts.jsonl"))?;
+    let mut articles_out = JsonlWriter::create(out_dir.join("articles.jsonl"))?;
+    organic::write_content(
+        &mut rng,
+        &clock,
+        &texts,
+        &mut ids,
+        &background,
+        opts.posts,
+        items,
+        organic::Streams {
+            posts: &mut posts_out,
+            articles: &mut articles_out,
+        },
+    )?;
+
+    negatives.add(
+        "account_burst",
+        NegativeSet {
+            reason: "ordinary accounts created one at a time during the campaign".into(),
+            accounts: background.new_organic_accounts.clone(),
+            ..NegativeSet::default()
+        },
+    );
+    negatives.add(
+        "astroturf",
+        NegativeSet {
+            reason: "organic surge on the evening of the televised debate, many ordinary accounts"
+                .into(),
+            hashtags: vec![DEBATE_TAG.to_owned()],
+            ..NegativeSet::default()
+        },
+    );
+
+    let mut counts = BTreeMap::new();
+    let mut files = Vec::new();
+    for (kind, w) in [
+        ("account", accounts_out),
+        ("post", posts_out),
+        ("article", articles_out),
+        ("domain", domains_out),
+    ] {
+        let (path, n) = w.finish()?;
+        counts.insert(kind.to_owned(), n);
+        files.push(path);
+    }
+
+    // 5. Ground truth and config.
+    let mut options = Map::new();
+    options.insert("posts".into(), Value::from(opts.posts as u64));
+    options.insert("days".into(), Value::from(opts.days));
+    options.insert("start".into(), Value::from(opts.start.to_string()));
+    let truth = Truth {
+        seed: opts.seed,
+        generator_version: GENERATOR_VERSION.to_owned(),
+        options,
+        operations,
+        negatives,
+    };
+    let truth_path = out_dir.join("truth.json");
+    let mut json = serde_json::to_vec_pretty(&truth).map_err(|source| GenerateError::Json {
+        path: truth_path.clone(),
+        source,
+    })?;
+    json.push(b'\n');
+    files.push(write_file(truth_path, &json)?);
+
+    let config = world::config_toml(&clock);
+    vigie_core::Config::from_toml(&config, "vigie.toml")
+        .map_err(|e| GenerateError::Config(e.to_string()))?;
+    files.push(write_file(out_dir.join("vigie.toml"), config.as_bytes())?);
+
+    Ok(Summary {
+        files,
+        counts,
+        operations: truth.operations.len(),
+    })
+}

@@ -174,7 +174,10 @@ impl Store {
         let tx = self
             .conn
             .transaction()
-            .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
         Ok(Batch { tx, path })
     }
 
@@ -218,27 +221,45 @@ impl Store {
         Ok(())
     }
 
-    /// Rejections recorded by a run, in input order.
-    pub fn quarantined(&self, run: i64, mut f: impl FnMut(Quarantined)) -> Result<()> {
+    /// Rejections not yet written to the quarantine file, in the order they were recorded
+    /// (including those of an earlier run that was killed before writing its file). Returns the
+    /// last id visited, to pass to [`Store::mark_quarantine_exported`] once the file is written.
+    pub fn pending_quarantine(&self, mut f: impl FnMut(Quarantined)) -> Result<Option<i64>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT input, line, reason, raw FROM quarantine WHERE run_id = ?1 ORDER BY qid")
+            .prepare("SELECT qid, input, line, reason, raw FROM quarantine WHERE exported = 0 ORDER BY qid")
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(params![run]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut last = None;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            last = Some(r.get::<_, i64>(0).map_err(|e| self.err(e))?);
             f(Quarantined {
-                input: r.get(0).map_err(|e| self.err(e))?,
-                line: r.get::<_, i64>(1).map_err(|e| self.err(e))?.max(0) as u64,
-                reason: r.get(2).map_err(|e| self.err(e))?,
-                raw: r.get(3).map_err(|e| self.err(e))?,
+                input: r.get(1).map_err(|e| self.err(e))?,
+                line: r.get::<_, i64>(2).map_err(|e| self.err(e))?.max(0) as u64,
+                reason: r.get(3).map_err(|e| self.err(e))?,
+                raw: r.get(4).map_err(|e| self.err(e))?,
             });
         }
+        Ok(last)
+    }
+
+    pub fn mark_quarantine_exported(&mut self, up_to: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE quarantine SET exported = 1 WHERE exported = 0 AND qid <= ?1",
+                params![up_to],
+            )
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Streams every record of `kind` in time order (ties by insertion order). Memory is bounded:
     /// rows are decoded one at a time.
-    pub fn for_each(&self, kind: Kind, mut f: impl FnMut(StoredRecord) -> Result<()>) -> Result<()> {
+    pub fn for_each(
+        &self,
+        kind: Kind,
+        mut f: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare("SELECT rid, record, derived FROM records WHERE kind = ?1 ORDER BY ts, rid")
@@ -255,7 +276,11 @@ impl Store {
 
     /// Streams the identity, author, time and folded text of every record of `kinds`, in
     /// insertion order, without decoding the full records (the cheap path for text detectors).
-    pub fn for_each_text(&self, kinds: &[Kind], mut f: impl FnMut(&TextRow<'_>) -> Result<()>) -> Result<()> {
+    pub fn for_each_text(
+        &self,
+        kinds: &[Kind],
+        mut f: impl FnMut(&TextRow<'_>) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT rid, platform, id, author, ts, norm FROM records WHERE kind = ?1 ORDER BY rid")
@@ -263,7 +288,11 @@ impl Store {
         for &kind in kinds {
             let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
             while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let text = |i| r.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+                let text = |i| {
+                    r.get_ref(i)
+                        .ok()
+                        .and_then(|v| v.as_str_or_null().ok().flatten())
+                };
                 let row = TextRow {
                     rid: r.get(0).map_err(|e| self.err(e))?,
                     kind,
@@ -306,16 +335,21 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        row.map(|(rid, rec, der)| decode(rid, &rec, der.as_deref())).transpose()
+        row.map(|(rid, rec, der)| decode(rid, &rec, der.as_deref()))
+            .transpose()
     }
 
     /// Replaces the alerts of the given detectors with `alerts` (a scan's fresh results).
     pub fn replace_alerts(&mut self, detectors: &[&str], alerts: &[Alert]) -> Result<()> {
         let path = self.path.clone();
-        let e = |source| StoreError::Sqlite { path: path.clone(), source };
+        let e = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(e)?;
         for d in detectors {
-            tx.execute("DELETE FROM alerts WHERE detector = ?1", params![d]).map_err(e)?;
+            tx.execute("DELETE FROM alerts WHERE detector = ?1", params![d])
+                .map_err(e)?;
         }
         {
             let mut stmt = tx
@@ -357,11 +391,16 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<Stats> {
-        let e = |source| StoreError::Sqlite { path: self.path.clone(), source };
+        let e = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
         let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
             let mut stmt = self.conn.prepare(sql).map_err(e)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+                })
                 .map_err(e)?;
             rows.collect::<std::result::Result<Vec<_>, _>>().map_err(e)
         };
@@ -375,14 +414,18 @@ impl Store {
                 .map_err(e)?;
             rows.filter_map(|r| r.ok())
                 .map(|(k, n)| {
-                    let name = Kind::from_code(k).map(|k| k.as_str().to_owned()).unwrap_or_else(|| k.to_string());
+                    let name = Kind::from_code(k)
+                        .map(|k| k.as_str().to_owned())
+                        .unwrap_or_else(|| k.to_string());
                     (name, n.max(0) as u64)
                 })
                 .collect()
         };
         let (first, last): (Option<i64>, Option<i64>) = self
             .conn
-            .query_row("SELECT min(ts), max(ts) FROM records", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT min(ts), max(ts) FROM records", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(e)?;
         let one = |sql: &str| -> Result<u64> {
             self.conn
@@ -433,7 +476,50 @@ fn decode(rid: i64, record: &str, derived: Option<&str>) -> Result<StoredRecord>
         })?,
         None => Derived::default(),
     };
-    Ok(StoredRecord { rid, record, derived })
+    Ok(StoredRecord {
+        rid,
+        record,
+        derived,
+    })
+}
+
+/// A record serialised for the store. Built off the writer's thread (JSON encoding is the costly
+/// part), so the single writer only binds values.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    key: vigie_core::RecordKey,
+    digest: i64,
+    author: Option<String>,
+    ts: Option<i64>,
+    lang: Option<String>,
+    norm: String,
+    record_json: String,
+    derived_json: Option<String>,
+}
+
+impl RecordRow {
+    pub fn new(n: &Normalised) -> Result<RecordRow> {
+        let rec = &n.record;
+        let key = rec.key();
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+            rid: 0,
+            reason: e.to_string(),
+        };
+        Ok(RecordRow {
+            digest: key.digest() as i64,
+            key,
+            author: rec.author().map(str::to_owned),
+            ts: rec.timestamp().map(|t| t.timestamp_millis()),
+            lang: rec.lang().map(str::to_owned),
+            norm: n.derived.text.clone(),
+            record_json: serde_json::to_string(rec).map_err(corrupt)?,
+            derived_json: if n.derived == Derived::default() {
+                None
+            } else {
+                Some(serde_json::to_string(&n.derived).map_err(corrupt)?)
+            },
+        })
+    }
 }
 
 /// A write transaction: records, rejections and checkpoints commit together or not at all.
@@ -452,18 +538,11 @@ impl Batch<'_> {
 
     /// Stores a normalised record unless a record with the same identity is already there.
     pub fn insert(&mut self, n: &Normalised) -> Result<Inserted> {
-        let rec = &n.record;
-        let key = rec.key();
-        let digest = key.digest() as i64;
-        let json = serde_json::to_string(rec).map_err(|e| StoreError::Corrupt {
-            rid: 0,
-            reason: e.to_string(),
-        })?;
-        let derived = if n.derived == Derived::default() {
-            None
-        } else {
-            serde_json::to_string(&n.derived).ok()
-        };
+        self.insert_row(&RecordRow::new(n)?)
+    }
+
+    /// Stores a prepared row (see [`RecordRow::new`]) unless its identity is already stored.
+    pub fn insert_row(&mut self, row: &RecordRow) -> Result<Inserted> {
         let changed = {
             let mut stmt = self
                 .tx
@@ -474,23 +553,23 @@ impl Batch<'_> {
                 )
                 .map_err(|e| self.err(e))?;
             stmt.execute(params![
-                digest,
-                key.kind.code(),
-                key.platform,
-                key.id,
-                rec.author(),
-                rec.timestamp().map(|t| t.timestamp_millis()),
-                rec.lang(),
-                n.derived.text,
-                json,
-                derived,
+                row.digest,
+                row.key.kind.code(),
+                row.key.platform,
+                row.key.id,
+                row.author,
+                row.ts,
+                row.lang,
+                row.norm,
+                row.record_json,
+                row.derived_json,
             ])
             .map_err(|e| self.err(e))?
         };
         if changed == 1 {
             return Ok(Inserted::New);
         }
-        self.check_same_identity(digest, &key)?;
+        self.check_same_identity(row.digest, &row.key)?;
         Ok(Inserted::Duplicate)
     }
 
@@ -512,7 +591,14 @@ impl Batch<'_> {
         Ok(())
     }
 
-    pub fn quarantine(&mut self, run: i64, input: &str, line: u64, reason: &str, raw: &[u8]) -> Result<()> {
+    pub fn quarantine(
+        &mut self,
+        run: i64,
+        input: &str,
+        line: u64,
+        reason: &str,
+        raw: &[u8],
+    ) -> Result<()> {
         let mut stmt = self
             .tx
             .prepare_cached("INSERT INTO quarantine (run_id, input, line, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -523,7 +609,13 @@ impl Batch<'_> {
     }
 
     /// Records that `input` (with this content fingerprint) has been read up to `line`.
-    pub fn set_checkpoint(&mut self, input: &str, fingerprint: &str, line: u64, done: bool) -> Result<()> {
+    pub fn set_checkpoint(
+        &mut self,
+        input: &str,
+        fingerprint: &str,
+        line: u64,
+        done: bool,
+    ) -> Result<()> {
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -532,13 +624,135 @@ impl Batch<'_> {
                  updated_at = excluded.updated_at",
             )
             .map_err(|e| self.err(e))?;
-        stmt.execute(params![input, fingerprint, line as i64, done, Utc::now().timestamp_millis()])
-            .map_err(|e| self.err(e))?;
+        stmt.execute(params![
+            input,
+            fingerprint,
+            line as i64,
+            done,
+            Utc::now().timestamp_millis()
+        ])
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     pub fn commit(self) -> Result<()> {
         let path = self.path;
-        self.tx.commit().map_err(|source| StoreError::Sqlite { path, source })
+        self.tx
+            .commit()
+            .map_err(|source| StoreError::Sqlite { path, source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::config::InputConfig;
+    use vigie_normalise::Normaliser;
+
+    fn post(id: &str, author: &str, at: &str, text: &str) -> Normalised {
+        let line = format!(
+            r#"{{"kind":"post","id":"{id}","platform":"x","author":"{author}","created_at":"{at}","text":"{text}","lang":"en"}}"#
+        );
+        let record: Record = serde_json::from_str(&line).unwrap();
+        Normaliser::new(&InputConfig::default())
+            .normalise(record)
+            .unwrap()
+    }
+
+    #[test]
+    fn same_identity_is_stored_once_and_read_back_intact() {
+        let mut store = Store::open_in_memory().unwrap();
+        let a = post("1", "u", "2024-06-02T10:00:00Z", "Hello #World");
+        let mut batch = store.batch().unwrap();
+        assert_eq!(batch.insert(&a).unwrap(), Inserted::New);
+        assert_eq!(batch.insert(&a).unwrap(), Inserted::Duplicate);
+        // Same id, other text: still the same record (first one kept).
+        let changed = post("1", "u", "2024-06-02T10:00:00Z", "edited");
+        assert_eq!(batch.insert(&changed).unwrap(), Inserted::Duplicate);
+        assert_eq!(
+            batch
+                .insert(&post("2", "u", "2024-06-01T10:00:00Z", "b"))
+                .unwrap(),
+            Inserted::New
+        );
+        batch.commit().unwrap();
+        assert_eq!(store.count(Kind::Post).unwrap(), 2);
+        let got = store.get(Kind::Post, "x", "1").unwrap().unwrap();
+        assert_eq!(got.record, a.record);
+        assert_eq!(got.derived, a.derived);
+        let mut order = Vec::new();
+        store
+            .for_each(Kind::Post, |r| {
+                order.push(r.record.id().to_owned());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(order, vec!["2", "1"], "time order");
+    }
+
+    #[test]
+    fn uncommitted_batches_leave_nothing_behind() {
+        let mut store = Store::open_in_memory().unwrap();
+        {
+            let mut batch = store.batch().unwrap();
+            batch
+                .insert(&post("1", "u", "2024-06-02T10:00:00Z", "x"))
+                .unwrap();
+            batch.set_checkpoint("in.jsonl", "fp", 10, false).unwrap();
+            // dropped without commit: rolled back
+        }
+        assert_eq!(store.count(Kind::Post).unwrap(), 0);
+        assert_eq!(store.checkpoint("in.jsonl", "fp").unwrap(), None);
+        let mut batch = store.batch().unwrap();
+        batch.set_checkpoint("in.jsonl", "fp", 10, false).unwrap();
+        batch.commit().unwrap();
+        assert_eq!(
+            store.checkpoint("in.jsonl", "fp").unwrap(),
+            Some(Checkpoint {
+                line: 10,
+                done: false
+            })
+        );
+        assert_eq!(store.checkpoint("in.jsonl", "other").unwrap(), None);
+    }
+
+    #[test]
+    fn quarantine_is_exported_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let run = store.begin_run(&["in".into()]).unwrap();
+        let mut batch = store.batch().unwrap();
+        batch.quarantine(run, "in", 3, "bad", b"\xff").unwrap();
+        batch.quarantine(run, "in", 7, "worse", b"{").unwrap();
+        batch.commit().unwrap();
+        let mut seen = Vec::new();
+        let last = store
+            .pending_quarantine(|q| seen.push((q.line, q.reason)))
+            .unwrap();
+        assert_eq!(seen, vec![(3, "bad".to_string()), (7, "worse".to_string())]);
+        store.mark_quarantine_exported(last.unwrap()).unwrap();
+        let mut again = 0;
+        assert_eq!(store.pending_quarantine(|_| again += 1).unwrap(), None);
+        assert_eq!(again, 0);
+        assert_eq!(store.stats().unwrap().quarantined, 2);
+    }
+
+    #[test]
+    fn reopening_a_file_keeps_data_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        {
+            let mut store = Store::open(&path).unwrap();
+            let mut batch = store.batch().unwrap();
+            batch
+                .insert(&post("1", "u", "2024-06-02T10:00:00Z", "x"))
+                .unwrap();
+            batch.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count(Kind::Post).unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), migrations::latest());
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.by_kind, vec![("post".to_string(), 1)]);
+        assert_eq!(stats.by_platform, vec![("x".to_string(), 1)]);
     }
 }

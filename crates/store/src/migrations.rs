@@ -51,7 +51,8 @@ const MIGRATIONS: &[&str] = &[
         input TEXT NOT NULL,
         line INTEGER NOT NULL,
         reason TEXT NOT NULL,
-        raw BLOB NOT NULL
+        raw BLOB NOT NULL,
+        exported INTEGER NOT NULL DEFAULT 0
      );
      CREATE INDEX quarantine_run ON quarantine (run_id);
      CREATE TABLE alerts (
@@ -68,7 +69,7 @@ const MIGRATIONS: &[&str] = &[
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let supported = MIGRATIONS.len() as i64;
+    let supported = latest();
     if current > supported {
         return Err(MigrateError::TooNew {
             found: current,
@@ -98,9 +99,15 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         assert!(migrate(&mut conn).is_ok());
         assert!(migrate(&mut conn).is_ok());
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, latest());
-        conn.pragma_update(None, "user_version", latest() + 1).unwrap();
-        assert!(matches!(migrate(&mut conn), Err(MigrateError::TooNew { .. })));
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(MigrateError::TooNew { .. })
+        ));
     }
 }

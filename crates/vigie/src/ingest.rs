@@ -12,9 +12,9 @@ use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vigie_core::Config;
-use vigie_normalise::{Normalised, Normaliser};
+use vigie_normalise::Normaliser;
 use vigie_sources::{open_input, read_format, Event, Input, ReadContext, Rejected, SourceError};
-use vigie_store::{Inserted, Store, StoreError};
+use vigie_store::{Inserted, RecordRow, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -22,7 +22,9 @@ pub enum IngestError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("interrupted after committing {committed} records; run the same command again to resume")]
+    #[error(
+        "interrupted after committing {committed} records; run the same command again to resume"
+    )]
     Interrupted { committed: u64 },
 }
 
@@ -76,7 +78,7 @@ impl IngestSummary {
 }
 
 enum Item {
-    Record(Box<Normalised>),
+    Record(Box<RecordRow>),
     Rejected(Rejected),
 }
 
@@ -193,14 +195,7 @@ fn ingest_one(
                 }
                 chunk.last_line = line;
                 chunk.items.push(match event {
-                    Event::Record { record, .. } => match normaliser.normalise(record) {
-                        Ok(n) => Item::Record(Box::new(n)),
-                        Err((rejection, record)) => Item::Rejected(Rejected {
-                            line,
-                            reason: rejection.to_string(),
-                            raw: serde_json::to_vec(&record).unwrap_or_default(),
-                        }),
-                    },
+                    Event::Record { record, .. } => prepare(normaliser, record, line),
                     Event::Rejected(r) => Item::Rejected(r),
                 });
                 ControlFlow::Continue(())
@@ -211,16 +206,25 @@ fn ingest_one(
             }
             result
         });
-        let write_result = write_chunks(store, run, input, fingerprint.as_deref(), &rx, &mut sum, &bar, &bytes_read);
+        let write_result = write_chunks(
+            store,
+            run,
+            input,
+            fingerprint.as_deref(),
+            &rx,
+            &mut sum,
+            &bar,
+            &bytes_read,
+        );
         drop(rx);
-        let read_result = reader_thread
-            .join()
-            .unwrap_or_else(|_| Err(SourceError::Malformed {
+        let read_result = reader_thread.join().unwrap_or_else(|_| {
+            Err(SourceError::Malformed {
                 input: input.name.clone(),
                 format: "input",
                 line: 0,
                 reason: "reader thread panicked".into(),
-            }));
+            })
+        });
         (read_result, write_result)
     });
     bar.finish_and_clear();
@@ -234,7 +238,13 @@ fn ingest_one(
             // The document is damaged from `line` on; what came before is kept and the damage is
             // quarantined so the summary and the quarantine file show it.
             let mut batch = store.batch()?;
-            batch.quarantine(run, &input.name, line, &format!("unreadable from here: {reason}"), b"")?;
+            batch.quarantine(
+                run,
+                &input.name,
+                line,
+                &format!("unreadable from here: {reason}"),
+                b"",
+            )?;
             batch.commit()?;
             sum.rejected += 1;
             sum.error = Some(format!("line {line}: {reason}"));
@@ -248,6 +258,26 @@ fn ingest_one(
         batch.commit()?;
     }
     Ok(sum)
+}
+
+/// Normalises and serialises a record on the reader's thread; a failure becomes a rejection.
+fn prepare(normaliser: &Normaliser, record: vigie_core::Record, line: u64) -> Item {
+    let raw = |record: &vigie_core::Record| serde_json::to_vec(record).unwrap_or_default();
+    match normaliser.normalise(record) {
+        Ok(n) => match RecordRow::new(&n) {
+            Ok(row) => Item::Record(Box::new(row)),
+            Err(e) => Item::Rejected(Rejected {
+                line,
+                reason: e.to_string(),
+                raw: raw(&n.record),
+            }),
+        },
+        Err(rejection) => Item::Rejected(Rejected {
+            line,
+            reason: rejection.to_string(),
+            raw: rejection.record().map(raw).unwrap_or_default(),
+        }),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -268,7 +298,7 @@ fn write_chunks(
             match item {
                 Item::Record(n) => {
                     sum.read += 1;
-                    match batch.insert(n)? {
+                    match batch.insert_row(n)? {
                         Inserted::New => sum.new += 1,
                         Inserted::Duplicate => sum.duplicates += 1,
                     }
@@ -286,7 +316,10 @@ fn write_chunks(
         batch.commit()?;
         bar.set_position(bytes_read.load(Ordering::Relaxed));
         let rate = sum.read as f64 / started.elapsed().as_secs_f64().max(1e-3);
-        bar.set_message(format!("{} records, {:.0}/s, {} rejected", sum.read, rate, sum.rejected));
+        bar.set_message(format!(
+            "{} records, {:.0}/s, {} rejected",
+            sum.read, rate, sum.rejected
+        ));
     }
     Ok(())
 }

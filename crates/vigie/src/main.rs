@@ -50,6 +50,9 @@ enum Command {
         /// Rejected input lines are appended here with file, line and reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
+        /// Records per transaction and checkpoint.
+        #[arg(long, default_value_t = 20_000, hide = true)]
+        batch_records: usize,
     },
     /// Summarise what the store holds.
     Stats {
@@ -133,6 +136,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             alerts,
             db,
             quarantine,
+            batch_records,
         } => {
             let config = load_config(config.as_deref())?;
             let mut store = Store::open(&db)?;
@@ -147,6 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let opts = IngestOptions {
                 progress,
+                batch_records,
                 ..IngestOptions::default()
             };
             let report = scan(&mut store, &inputs, &config, &outputs, &opts)?;
@@ -214,7 +219,10 @@ fn default_bench_inputs() -> Result<Vec<PathBuf>> {
         return Ok(vec![ira]);
     }
     let dir = std::env::temp_dir().join("vigie-bench-data");
-    eprintln!("{} absent: benchmarking 200,000 generated posts instead", ira.display());
+    eprintln!(
+        "{} absent: benchmarking 200,000 generated posts instead",
+        ira.display()
+    );
     let opts = vigie_generate::GenerateOptions {
         seed: 1,
         posts: 200_000,
@@ -227,10 +235,21 @@ fn default_bench_inputs() -> Result<Vec<PathBuf>> {
 fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, db: &Path) {
     let s = &report.ingest;
     eprintln!();
-    eprintln!("{:<48} {:<28} {:>10} {:>10} {:>8} {:>8}", "input", "format", "read", "new", "dup", "rejected");
+    eprintln!(
+        "{:<48} {:<28} {:>10} {:>10} {:>8} {:>8}",
+        "input", "format", "read", "new", "dup", "rejected"
+    );
     for i in &s.inputs {
         let name = if i.input.chars().count() > 48 {
-            let tail: String = i.input.chars().rev().take(47).collect::<Vec<_>>().into_iter().rev().collect();
+            let tail: String = i
+                .input
+                .chars()
+                .rev()
+                .take(47)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             format!("…{tail}")
         } else {
             i.input.clone()
@@ -244,7 +263,10 @@ fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, d
                 i.new,
                 i.duplicates,
                 i.rejected,
-                i.error.as_ref().map(|e| format!("  damaged: {e}")).unwrap_or_default()
+                i.error
+                    .as_ref()
+                    .map(|e| format!("  damaged: {e}"))
+                    .unwrap_or_default()
             ),
         }
     }
@@ -278,7 +300,11 @@ fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, d
         } else {
             format!(
                 " ({})",
-                by_detector.iter().map(|(d, n)| format!("{d}: {n}")).collect::<Vec<_>>().join(", ")
+                by_detector
+                    .iter()
+                    .map(|(d, n)| format!("{d}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         }
     );
@@ -289,7 +315,12 @@ fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, d
 }
 
 fn print_stats(s: &vigie_store::Stats) {
-    println!("store       {} (schema v{}, {:.1} MB)", s.path, s.schema_version, s.file_bytes as f64 / 1e6);
+    println!(
+        "store       {} (schema v{}, {:.1} MB)",
+        s.path,
+        s.schema_version,
+        s.file_bytes as f64 / 1e6
+    );
     for (kind, n) in &s.by_kind {
         println!("{kind:<11} {n}");
     }
@@ -297,11 +328,26 @@ fn print_stats(s: &vigie_store::Stats) {
         println!("period      {} → {}", f.to_rfc3339(), l.to_rfc3339());
     }
     if !s.by_platform.is_empty() {
-        let p: Vec<String> = s.by_platform.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        let p: Vec<String> = s
+            .by_platform
+            .iter()
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect();
         println!("platforms   {}", p.join(", "));
     }
     println!("inputs      {}", s.inputs);
     println!("quarantined {}", s.quarantined);
-    let a: Vec<String> = s.alerts_by_detector.iter().map(|(d, n)| format!("{d} {n}")).collect();
-    println!("alerts      {}", if a.is_empty() { "none".to_owned() } else { a.join(", ") });
+    let a: Vec<String> = s
+        .alerts_by_detector
+        .iter()
+        .map(|(d, n)| format!("{d} {n}"))
+        .collect();
+    println!(
+        "alerts      {}",
+        if a.is_empty() {
+            "none".to_owned()
+        } else {
+            a.join(", ")
+        }
+    );
 }

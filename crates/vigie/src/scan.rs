@@ -47,7 +47,7 @@ pub fn scan(
 ) -> Result<ScanReport, ScanError> {
     let inputs = expand_inputs(inputs)?;
     let summary = ingest(store, &inputs, config, opts)?;
-    let quarantined_lines = write_quarantine(store, summary.run, &outputs.quarantine)?;
+    let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
     let (detectors, alerts) = run_all(&Context { config, store })?;
     store.replace_alerts(&detectors, &alerts)?;
     write_alerts(&alerts, outputs.alerts.as_deref())?;
@@ -61,13 +61,17 @@ pub fn scan(
 
 /// Writes alerts as SPEC §4 JSONL, one per line, in the store's deterministic order.
 pub fn write_alerts(alerts: &[Alert], path: Option<&Path>) -> Result<(), ScanError> {
-    let shown = path.map(|p| p.display().to_string()).unwrap_or_else(|| "stdout".into());
+    let shown = path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "stdout".into());
     let werr = |source| ScanError::Write {
         path: shown.clone(),
         source,
     };
     let mut out: Box<dyn Write> = match path {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).map_err(werr)?)),
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(werr)?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     for a in alerts {
@@ -77,9 +81,9 @@ pub fn write_alerts(alerts: &[Alert], path: Option<&Path>) -> Result<(), ScanErr
     out.flush().map_err(werr)
 }
 
-/// Appends this run's rejections to the quarantine file as JSON lines: input, line, reason and the
+/// Appends the rejections not yet exported (this run's, and a killed run's) to the quarantine file as JSON lines: input, line, reason and the
 /// raw bytes (`raw` when UTF-8, otherwise `raw_hex`), so nothing an analyst may need is lost.
-fn write_quarantine(store: &Store, run: i64, path: &Path) -> Result<u64, ScanError> {
+fn write_quarantine(store: &mut Store, path: &Path) -> Result<u64, ScanError> {
     let shown = path.display().to_string();
     let werr = |source| ScanError::Write {
         path: shown.clone(),
@@ -89,7 +93,7 @@ fn write_quarantine(store: &Store, run: i64, path: &Path) -> Result<u64, ScanErr
     let mut count = 0u64;
     let mut out: Option<std::io::BufWriter<std::fs::File>> = None;
     let mut failure: Option<std::io::Error> = None;
-    store.quarantined(run, |q| {
+    let last = store.pending_quarantine(|q| {
         if failure.is_some() {
             return;
         }
@@ -113,6 +117,9 @@ fn write_quarantine(store: &Store, run: i64, path: &Path) -> Result<u64, ScanErr
     if let Some(mut o) = out {
         o.flush().map_err(werr)?;
     }
+    if let Some(last) = last {
+        store.mark_quarantine_exported(last)?;
+    }
     Ok(count)
 }
 
@@ -125,7 +132,10 @@ fn flush_lines(
         return Ok(());
     }
     if out.is_none() {
-        let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
         *out = Some(std::io::BufWriter::new(f));
     }
     if let Some(o) = out.as_mut() {

@@ -54,10 +54,17 @@ pub fn matching_text(folded: &str) -> String {
     }
     let mut out = String::with_capacity(rest.len());
     for word in rest.split_whitespace() {
-        if word.starts_with("http://") || word.starts_with("https://") || word.starts_with("www.") || word.starts_with('@') {
+        if word.starts_with("http://")
+            || word.starts_with("https://")
+            || word.starts_with("www.")
+            || word.starts_with('@')
+        {
             continue;
         }
-        let cleaned: String = word.chars().filter(|c| c.is_alphanumeric() || *c == '#').collect();
+        let cleaned: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '#')
+            .collect();
         if cleaned.is_empty() {
             continue;
         }
@@ -98,7 +105,9 @@ impl Detector for Copypasta {
         counts.retain(|_, n| *n as usize >= self.settings.min_accounts);
         let mut clusters: HashMap<u64, (Vec<Member>, String)> = HashMap::new();
         ctx.store.for_each_text(&kinds, |row| {
-            let Some(d) = digest(row.norm) else { return Ok(()) };
+            let Some(d) = digest(row.norm) else {
+                return Ok(());
+            };
             if !counts.contains_key(&d) {
                 return Ok(());
             }
@@ -135,7 +144,11 @@ impl Copypasta {
             return None;
         }
         let actors: Vec<String> = actors.into_iter().map(str::to_owned).collect();
-        members.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.actor.cmp(&b.actor)).then_with(|| a.id.cmp(&b.id)));
+        members.sort_by(|a, b| {
+            a.ts.cmp(&b.ts)
+                .then_with(|| a.actor.cmp(&b.actor))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         let origin = &members[0];
         let last = &members[members.len() - 1];
         let spread = (last.ts - origin.ts) / 1000;
@@ -216,10 +229,14 @@ mod tests {
 
     #[test]
     fn matching_text_ignores_what_copiers_change() {
-        let a = matching_text("rt @relay: les bureaux de vote ferment à 18h ! https://t.co/x @someone");
+        let a =
+            matching_text("rt @relay: les bureaux de vote ferment à 18h ! https://t.co/x @someone");
         let b = matching_text("les bureaux de vote ferment à 18h https://bit.ly/y");
         assert_eq!(a, b);
         assert_eq!(a, "les bureaux de vote ferment à 18h");
-        assert_ne!(matching_text("vote on sunday"), matching_text("vote on monday"));
+        assert_ne!(
+            matching_text("vote on sunday"),
+            matching_text("vote on monday")
+        );
     }
 }

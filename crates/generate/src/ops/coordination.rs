@@ -1,0 +1,276 @@
+//! `coordination`: groups of 8-30 accounts that act together again and again (6-10 episodes over
+//! the period), each episode within seconds: the same or near-same text, the same URL, the same
+//! hashtag set, or a repost of the same target.
+
+use super::{operation, strings, Ctx, Item};
+use crate::lang::Lang;
+use crate::narrative;
+use crate::text::reword;
+use crate::truth::Operation;
+use chrono::Duration;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde_json::{Map, Value};
+
+/// The window the truth promises: every post of one episode falls within it.
+pub const WINDOW_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Url,
+    HashtagSet,
+    Repost,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Text => "same_text",
+            Mode::Url => "same_url",
+            Mode::HashtagSet => "same_hashtags",
+            Mode::Repost => "same_repost",
+        }
+    }
+}
+
+struct Group {
+    op: &'static str,
+    mode: Mode,
+    lang: Lang,
+    platform: &'static str,
+    size: (usize, usize),
+    tags: &'static [&'static str],
+}
+
+const GROUPS: [Group; 4] = [
+    Group {
+        op: "op-coord-1",
+        mode: Mode::Text,
+        lang: Lang::Fr,
+        platform: "x",
+        size: (12, 20),
+        tags: &["Réveillez-vous"],
+    },
+    Group {
+        op: "op-coord-2",
+        mode: Mode::Url,
+        lang: Lang::Fr,
+        platform: "facebook",
+        size: (8, 14),
+        tags: &[],
+    },
+    Group {
+        op: "op-coord-3",
+        mode: Mode::HashtagSet,
+        lang: Lang::De,
+        platform: "x",
+        size: (15, 30),
+        tags: &["StopBrüssel", "EUDiktatur", "FriedenJetzt"],
+    },
+    Group {
+        op: "op-coord-4",
+        mode: Mode::Repost,
+        lang: Lang::En,
+        platform: "x",
+        size: (10, 18),
+        tags: &[],
+    },
+];
+
+fn intro(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Fr => &[
+            "À lire absolument",
+            "Ce que les médias vous cachent",
+            "Incroyable",
+            "Partagez avant la censure",
+            "Regardez ça",
+            "Ils ne veulent pas que vous le sachiez",
+        ],
+        Lang::De => &[
+            "Unbedingt lesen",
+            "Was die Medien verschweigen",
+            "Unglaublich",
+            "Teilen bevor es gelöscht wird",
+        ],
+        _ => &[
+            "Must read",
+            "What the media won't tell you",
+            "Unbelievable",
+            "Share before it's deleted",
+            "Look at this",
+        ],
+    }
+}
+
+pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
+    GROUPS.iter().map(|g| inject_one(ctx, g)).collect()
+}
+
+fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
+    let texts = ctx.texts;
+    let vocab = texts.vocab(g.lang);
+    let size = ctx.rng.gen_range(g.size.0..=g.size.1);
+    let mut op = operation(
+        g.op,
+        "coordination",
+        format!(
+            "{size} {} accounts repeatedly posting together ({}) within {WINDOW_SECONDS} seconds",
+            g.platform,
+            g.mode.name()
+        ),
+    );
+    let members: Vec<String> = (0..size)
+        .map(|_| ctx.person_account(g.platform, g.lang, true))
+        .collect();
+    op.accounts = members.clone();
+    if g.mode == Mode::HashtagSet {
+        op.hashtags = g.tags.iter().map(|t| (*t).to_owned()).collect();
+    }
+
+    // The account whose posts the repost group amplifies: not itself coordinated.
+    let amplified = (g.mode == Mode::Repost).then(|| {
+        let created = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(800..2500));
+        let id = ctx.account(
+            g.platform,
+            "free_europe_voice".into(),
+            Some("Free Europe Voice".into()),
+            created,
+            g.lang,
+            true,
+        );
+        if let Some(a) = ctx.account_mut(&id) {
+            a.followers = Some(38_000);
+        }
+        id
+    });
+
+    let episodes = ctx.rng.gen_range(6..=10);
+    let mut ep_out = Vec::new();
+    let mut targets = Vec::new();
+    for e in 0..episodes {
+        // Spread episodes over the period: one per slice of days.
+        let slice = ctx.clock.days as f64 / episodes as f64;
+        let lo = (e as f64 * slice) as u32;
+        let hi = (((e + 1) as f64 * slice) as u32).max(lo + 1);
+        let day = ctx.day_in(lo, hi);
+        let start = ctx.clock.at(day, ctx.rng.gen_range(8 * 3600..22 * 3600));
+        let spread = ctx.rng.gen_range(10..=50i64);
+
+        let mut who = members.clone();
+        who.shuffle(&mut ctx.rng);
+        let keep = ((size as f64) * ctx.rng.gen_range(0.6..=1.0)).ceil() as usize;
+        who.truncate(keep.max(5).min(size));
+
+        // What this episode pushes.
+        let template = format!(
+            "{} {}",
+            narrative::sentence(&mut ctx.rng, g.lang),
+            [
+                "Partagez massivement !",
+                "Faites tourner !",
+                "Réveillez-vous !"
+            ][ctx.rng.gen_range(0..3)]
+        );
+        let url = (g.mode == Mode::Url).then(|| relay_url_before(ctx, start));
+        let target = match (&amplified, g.mode) {
+            (Some(author), Mode::Repost) => {
+                let text = narrative::sentence(&mut ctx.rng, g.lang);
+                let at = start - Duration::seconds(ctx.rng.gen_range(120..900));
+                let id = ctx.post(author, g.platform, at, text.clone(), g.lang, None);
+                targets.push(id.clone());
+                Some((id, text))
+            }
+            _ => None,
+        };
+        let amplified_handle = amplified
+            .as_deref()
+            .map(|a| ctx.handle_of(a))
+            .unwrap_or_default();
+
+        let mut offsets: Vec<i64> = who.iter().map(|_| ctx.rng.gen_range(0..=spread)).collect();
+        offsets.sort_unstable();
+        let mut items = Vec::new();
+        for (member, off) in who.iter().zip(offsets) {
+            let at = start + Duration::seconds(off);
+            let (text, repost_of) = match g.mode {
+                Mode::Text => {
+                    let t = if ctx.rng.gen_bool(0.5) {
+                        template.clone()
+                    } else {
+                        reword(&mut ctx.rng, &template, vocab, g.tags)
+                    };
+                    (t, None)
+                }
+                Mode::Url => {
+                    let intro = intro(g.lang);
+                    let lead = intro[ctx.rng.gen_range(0..intro.len())];
+                    let body = vocab.sentence(&mut ctx.rng, 4, 10);
+                    (
+                        format!("{lead} 👉 {body} {}", url.clone().unwrap_or_default()),
+                        None,
+                    )
+                }
+                Mode::HashtagSet => {
+                    let mut tags: Vec<&str> = g.tags.to_vec();
+                    tags.shuffle(&mut ctx.rng);
+                    let body = vocab.sentence(&mut ctx.rng, 5, 14);
+                    let tags: Vec<String> = tags.iter().map(|t| format!("#{t}")).collect();
+                    (format!("{body} {}", tags.join(" ")), None)
+                }
+                Mode::Repost => {
+                    let (tid, ttext) = target.clone().unwrap_or_default();
+                    (format!("RT @{amplified_handle}: {ttext}"), Some(tid))
+                }
+            };
+            let id = ctx.post(member, g.platform, at, text, g.lang, repost_of);
+            items.push(id);
+        }
+        let mut ep = Map::new();
+        ep.insert("start".into(), Value::from(start.to_rfc3339()));
+        if let Some(u) = &url {
+            ep.insert("url".into(), Value::from(u.as_str()));
+        }
+        if let Some((tid, _)) = &target {
+            ep.insert("target".into(), Value::from(tid.as_str()));
+        }
+        ep.insert("items".into(), strings(&items));
+        ep_out.push(Value::Object(ep));
+        op.items.extend(items);
+    }
+    op.details.insert("mode".into(), Value::from(g.mode.name()));
+    op.details
+        .insert("window_seconds".into(), Value::from(WINDOW_SECONDS));
+    op.details.insert("episodes".into(), Value::Array(ep_out));
+    if let Some(a) = amplified {
+        op.details
+            .insert("amplified_account".into(), Value::from(a));
+        op.details.insert("targets".into(), strings(&targets));
+    }
+    op
+}
+
+/// The URL of a relay-network article published before `t`, as a coordinated group would push
+/// it; a fabricated relay URL when none exists yet.
+fn relay_url_before(ctx: &mut Ctx<'_>, t: chrono::DateTime<chrono::Utc>) -> String {
+    let candidates: Vec<&str> = ctx
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Article(a) if a.published_at < t && a.source_url.is_some() => {
+                Some(a.url.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if candidates.is_empty() {
+        format!(
+            "https://pravda-fr.com/europe/{}.html",
+            ctx.rng.gen_range(100_000..999_999)
+        )
+    } else {
+        let i = ctx.rng.gen_range(0..candidates.len());
+        candidates[i].to_owned()
+    }
+}

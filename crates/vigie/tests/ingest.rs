@@ -1,0 +1,182 @@
+//! Ingest end to end through the library: idempotence, quarantine, resume after a killed run.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use vigie::ingest::{ingest, IngestOptions};
+use vigie_core::{Config, Kind};
+use vigie_sources::expand_inputs;
+use vigie_store::Store;
+
+fn post_line(i: usize) -> String {
+    format!(
+        r#"{{"kind":"post","id":"p{i}","platform":"x","author":"acct{}","created_at":"2024-06-0{}T{:02}:{:02}:00Z","text":"Message number {i} about the vote #EU2024 https://example.org/a?utm_source=x&n={i}"}}"#,
+        i % 97,
+        1 + i % 9,
+        i % 24,
+        i % 60
+    )
+}
+
+/// `n` posts with a bad line every `bad_every` lines; returns the path and how many bad lines.
+fn write_jsonl(dir: &Path, name: &str, n: usize, bad_every: usize) -> (PathBuf, usize) {
+    let path = dir.join(name);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let mut bad = 0;
+    for i in 0..n {
+        if bad_every > 0 && i % bad_every == bad_every - 1 {
+            bad += 1;
+            match bad % 3 {
+                0 => writeln!(f, "{{\"kind\":\"post\",\"id\":\"broken{i}\"").unwrap(),
+                1 => writeln!(f, r#"{{"kind":"post","id":"old{i}","platform":"x","author":"a","created_at":"1789-07-14T00:00:00Z","text":"t"}}"#).unwrap(),
+                _ => f.write_all(b"{\"kind\":\"post\",\"text\":\"\xff\"}\n").unwrap(),
+            }
+        } else {
+            writeln!(f, "{}", post_line(i)).unwrap();
+        }
+    }
+    (path, bad)
+}
+
+#[test]
+fn reingest_stores_each_record_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bad) = write_jsonl(dir.path(), "a.jsonl", 3_000, 100);
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let cfg = Config::default();
+    let inputs = expand_inputs(&[path.clone()]).unwrap();
+    let first = ingest(&mut store, &inputs, &cfg, &IngestOptions::default()).unwrap();
+    assert_eq!(first.total(|i| i.new), (3_000 - bad) as u64);
+    assert_eq!(first.total(|i| i.rejected), bad as u64);
+    // Unchanged file: skipped outright.
+    let second = ingest(&mut store, &inputs, &cfg, &IngestOptions::default()).unwrap();
+    assert!(second.inputs[0].skipped.is_some());
+    // The same records under another name: read again, all duplicates.
+    let copy = dir.path().join("copy.jsonl");
+    std::fs::copy(&path, &copy).unwrap();
+    let third = ingest(
+        &mut store,
+        &expand_inputs(&[copy]).unwrap(),
+        &cfg,
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(third.total(|i| i.new), 0);
+    assert_eq!(third.total(|i| i.duplicates), (3_000 - bad) as u64);
+    assert_eq!(store.count(Kind::Post).unwrap(), (3_000 - bad) as u64);
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        stats.quarantined,
+        2 * bad as u64,
+        "each run quarantines what it read"
+    );
+}
+
+#[test]
+fn normalised_fields_are_stored_for_detectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_jsonl(dir.path(), "a.jsonl", 10, 0);
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    ingest(
+        &mut store,
+        &expand_inputs(&[path]).unwrap(),
+        &Config::default(),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let rec = store
+        .get(Kind::Post, "x", "p3")
+        .unwrap()
+        .expect("p3 stored");
+    let vigie_core::Record::Post(p) = &rec.record else {
+        panic!("not a post")
+    };
+    assert_eq!(p.hashtags, vec!["eu2024"]);
+    assert_eq!(rec.derived.urls, vec!["https://example.org/a?n=3"]);
+    assert_eq!(rec.derived.domains, vec!["example.org"]);
+    assert!(
+        rec.derived
+            .text
+            .starts_with("message number 3 about the vote"),
+        "{}",
+        rec.derived.text
+    );
+}
+
+#[test]
+fn killed_scan_resumes_to_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 150_000;
+    let (path, bad) = write_jsonl(dir.path(), "big.jsonl", n, 1_000);
+    let db = dir.path().join("kill.db");
+    let vigie = env!("CARGO_BIN_EXE_vigie");
+    let args = |extra: &[&str]| {
+        let mut c = Command::new(vigie);
+        c.current_dir(dir.path())
+            .args([
+                "scan",
+                path.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+                "--alerts",
+                "-",
+                "--batch-records",
+                "2000",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let mut child = args(&[]).spawn().unwrap();
+    // Kill hard once some batches are committed but before the end.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut killed_at = None;
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        let committed = Store::open(&db)
+            .ok()
+            .and_then(|s| s.count(Kind::Post).ok())
+            .unwrap_or(0);
+        if committed > 10_000 {
+            child.kill().unwrap();
+            killed_at = Some(committed);
+            break;
+        }
+    }
+    let _ = child.wait();
+    let killed_at =
+        killed_at.expect("the scan finished before it could be killed: make the input larger");
+    let partial = Store::open(&db).unwrap().count(Kind::Post).unwrap();
+    assert!(
+        partial >= killed_at && partial < (n - bad) as u64,
+        "partial {partial}"
+    );
+    let status = args(&[]).status().unwrap();
+    assert!(status.success());
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.count(Kind::Post).unwrap(), (n - bad) as u64);
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        stats.quarantined, bad as u64,
+        "every bad line quarantined exactly once"
+    );
+    // The quarantine file mirrors the table: one line per rejection, with file, line and reason.
+    let q = std::fs::read_to_string(format!("{}.quarantine.jsonl", db.display())).unwrap();
+    let lines: Vec<serde_json::Value> = q
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), bad);
+    let mut line_numbers: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    line_numbers.sort_unstable();
+    line_numbers.dedup();
+    assert_eq!(line_numbers.len(), bad);
+    assert!(lines
+        .iter()
+        .all(|l| l["input"].as_str().unwrap().ends_with("big.jsonl")));
+}
