@@ -45,7 +45,7 @@ fn reingest_stores_each_record_once() {
     let (path, bad) = write_jsonl(dir.path(), "a.jsonl", 3_000, 100);
     let mut store = Store::open(&dir.path().join("s.db")).unwrap();
     let cfg = Config::default();
-    let inputs = expand_inputs(&[path.clone()]).unwrap();
+    let inputs = expand_inputs(std::slice::from_ref(&path)).unwrap();
     let first = ingest(&mut store, &inputs, &cfg, &IngestOptions::default()).unwrap();
     assert_eq!(first.total(|i| i.new), (3_000 - bad) as u64);
     assert_eq!(first.total(|i| i.rejected), bad as u64);
