@@ -23,7 +23,8 @@ use vigie_core::record::{Account, Ad, Article, DomainRecord, Media, Post, Record
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Derived {
     /// [`text::fold`] of the record's main text: post/ad text, article title and text, account bio,
-    /// domain page title.
+    /// domain page title. Not serialised: the store keeps it in its own column.
+    #[serde(skip)]
     pub text: String,
     /// Canonical URLs of the record ([`urls::canonical_url`]), deduplicated, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -10,7 +10,9 @@ use vigie_core::Record;
 
 /// A parsed row: fields by header name.
 pub(crate) struct Row<'a> {
-    record: &'a csv::StringRecord,
+    /// The whole row's bytes, validated as UTF-8 once.
+    text: &'a str,
+    record: &'a csv::ByteRecord,
     header: &'a Header,
 }
 
@@ -19,7 +21,8 @@ impl Row<'_> {
     pub fn get(&self, name: &str) -> &str {
         self.header
             .index(name)
-            .and_then(|i| self.record.get(i))
+            .and_then(|i| self.record.range(i))
+            .and_then(|r| self.text.get(r))
             .map(str::trim)
             .unwrap_or("")
     }
@@ -204,17 +207,20 @@ pub(crate) fn read_rows(
                 header.names.len()
             ))
         } else {
-            match csv::StringRecord::from_byte_record(raw.clone()) {
+            // Fields are contiguous in the record's buffer: one validation covers them all.
+            match std::str::from_utf8(raw.as_slice()) {
                 Err(e) => Err(format!(
                     "invalid UTF-8 in column `{}`",
-                    Some(e.utf8_error().field())
+                    (0..raw.len())
+                        .find(|&i| raw.range(i).is_some_and(|r| r.end > e.valid_up_to()))
                         .and_then(|i| header.names.get(i))
                         .map(String::as_str)
                         .unwrap_or("?")
                 )),
-                Ok(rec) => map_row(
+                Ok(text) => map_row(
                     &Row {
-                        record: &rec,
+                        text,
+                        record: &raw,
                         header: &header,
                     },
                     &mut records,
@@ -320,6 +326,36 @@ mod tests {
                 Ok((5, "c".into()))
             ]
         );
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_column() {
+        let limits = InputConfig::default();
+        let ctx = ReadContext {
+            name: "t.csv",
+            limits: &limits,
+        };
+        let mut got = Vec::new();
+        read_rows(
+            &mut std::io::Cursor::new(&b"id,text,more\n1,ok\xff,x\n2,fine,y\n"[..]),
+            ctx,
+            b',',
+            |row, _| {
+                assert_eq!(row.get("more").len(), 1);
+                Ok(())
+            },
+            &mut |e| {
+                got.push(e);
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got.len(), 1, "only the bad row yields an event here");
+        let Event::Rejected(r) = &got[0] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(r.line, 2);
+        assert_eq!(r.reason, "invalid UTF-8 in column `text`");
     }
 
     #[test]

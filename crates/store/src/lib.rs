@@ -120,6 +120,11 @@ impl Store {
 
     fn init(conn: Connection, path: String) -> Result<Store> {
         let mut store = Store { conn, path };
+        // A reader (stats, serve) and a writer (scan) may share the file: wait rather than fail.
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(|e| store.err(e))?;
         store.pragmas()?;
         migrations::migrate(&mut store.conn).map_err(|e| match e {
             migrations::MigrateError::TooNew { found, supported } => StoreError::TooNew {
@@ -137,13 +142,13 @@ impl Store {
 
     fn pragmas(&self) -> Result<()> {
         // WAL + NORMAL: a crash loses at most the last uncommitted batch, never corrupts the file.
-        // No mmap: mapped pages would count against the process's memory bound.
+        // No mmap and temporary b-trees on disk: memory stays bounded however large the store.
         self.conn
             .execute_batch(
                 "PRAGMA page_size = 8192;
                  PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
-                 PRAGMA temp_store = MEMORY;
+                 PRAGMA temp_store = FILE;
                  PRAGMA cache_size = -32768;
                  PRAGMA mmap_size = 0;
                  PRAGMA foreign_keys = ON;",
@@ -262,14 +267,17 @@ impl Store {
     ) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare("SELECT rid, record, derived FROM records WHERE kind = ?1 ORDER BY ts, rid")
+            .prepare(
+                "SELECT rid, record, derived, norm FROM records WHERE kind = ?1 ORDER BY ts, rid",
+            )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let rid: i64 = r.get(0).map_err(|e| self.err(e))?;
             let record: String = r.get(1).map_err(|e| self.err(e))?;
             let derived: Option<String> = r.get(2).map_err(|e| self.err(e))?;
-            f(decode(rid, &record, derived.as_deref())?)?;
+            let norm: Option<String> = r.get(3).map_err(|e| self.err(e))?;
+            f(decode(rid, &record, derived.as_deref(), norm)?)?;
         }
         Ok(())
     }
@@ -326,16 +334,16 @@ impl Store {
             platform: platform.to_owned(),
             id: id.to_owned(),
         };
-        let row: Option<(i64, String, Option<String>)> = self
+        let row: Option<(i64, String, Option<String>, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT rid, record, derived FROM records WHERE key = ?1",
+                "SELECT rid, record, derived, norm FROM records WHERE key = ?1",
                 params![key.digest() as i64],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        row.map(|(rid, rec, der)| decode(rid, &rec, der.as_deref()))
+        row.map(|(rid, rec, der, norm)| decode(rid, &rec, der.as_deref(), norm))
             .transpose()
     }
 
@@ -464,7 +472,12 @@ pub fn sort_alerts(alerts: &mut [Alert]) {
     });
 }
 
-fn decode(rid: i64, record: &str, derived: Option<&str>) -> Result<StoredRecord> {
+fn decode(
+    rid: i64,
+    record: &str,
+    derived: Option<&str>,
+    norm: Option<String>,
+) -> Result<StoredRecord> {
     let record: Record = serde_json::from_str(record).map_err(|e| StoreError::Corrupt {
         rid,
         reason: e.to_string(),
@@ -475,6 +488,10 @@ fn decode(rid: i64, record: &str, derived: Option<&str>) -> Result<StoredRecord>
             reason: e.to_string(),
         })?,
         None => Derived::default(),
+    };
+    let derived = Derived {
+        text: norm.unwrap_or_default(),
+        ..derived
     };
     Ok(StoredRecord {
         rid,
@@ -513,7 +530,10 @@ impl RecordRow {
             lang: rec.lang().map(str::to_owned),
             norm: n.derived.text.clone(),
             record_json: serde_json::to_string(rec).map_err(corrupt)?,
-            derived_json: if n.derived == Derived::default() {
+            derived_json: if n.derived.urls.is_empty()
+                && n.derived.domains.is_empty()
+                && !n.derived.lang_detected
+            {
                 None
             } else {
                 Some(serde_json::to_string(&n.derived).map_err(corrupt)?)
@@ -754,5 +774,25 @@ mod tests {
         let stats = store.stats().unwrap();
         assert_eq!(stats.by_kind, vec![("post".to_string(), 1)]);
         assert_eq!(stats.by_platform, vec![("x".to_string(), 1)]);
+    }
+}
+
+#[cfg(test)]
+mod concurrency_tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_opens_of_a_new_store_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let p = path.clone();
+                std::thread::spawn(move || Store::open(&p).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap(), migrations::latest());
+        }
     }
 }

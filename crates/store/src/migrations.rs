@@ -1,7 +1,7 @@
 //! Versioned schema: `PRAGMA user_version` holds the number of migrations applied. Migrations are
 //! append-only; each runs in its own transaction.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 pub(crate) enum MigrateError {
     TooNew { found: i64, supported: i64 },
@@ -68,22 +68,26 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let supported = latest();
-    if current > supported {
-        return Err(MigrateError::TooNew {
-            found: current,
-            supported,
-        });
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        // IMMEDIATE takes the write lock before reading the version, so two processes opening a
+        // new store at once apply each migration once (the other waits on the busy timeout).
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > supported {
+            return Err(MigrateError::TooNew {
+                found: current,
+                supported,
+            });
+        }
+        let Some(sql) = MIGRATIONS.get(current.max(0) as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
-        tracing::debug!(version = i + 1, "applied store migration");
+        tracing::debug!(version = current + 1, "applied store migration");
     }
-    Ok(())
 }
 
 pub(crate) fn latest() -> i64 {

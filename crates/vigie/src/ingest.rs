@@ -29,8 +29,13 @@ pub enum IngestError {
 }
 
 pub struct IngestOptions {
-    /// Records per transaction (and per checkpoint).
-    pub batch_records: usize,
+    /// Records handed from the reader thread to the writer at a time.
+    pub chunk_records: usize,
+    /// Records per transaction (and per checkpoint). Large transactions matter: every commit
+    /// rewrites the identity index pages it touched, and identity digests are spread uniformly.
+    pub commit_records: usize,
+    /// A transaction also commits after this long, so an interrupted run loses little work.
+    pub commit_interval: Duration,
     pub progress: bool,
     /// Set from a signal handler to stop cleanly after the current batch.
     pub interrupt: Arc<AtomicBool>,
@@ -39,7 +44,9 @@ pub struct IngestOptions {
 impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
-            batch_records: 20_000,
+            chunk_records: 5_000,
+            commit_records: 200_000,
+            commit_interval: Duration::from_secs(5),
             progress: false,
             interrupt: Arc::new(AtomicBool::new(false)),
         }
@@ -156,7 +163,7 @@ fn ingest_one(
     let bytes_read = Arc::clone(&opened.bytes_read);
     let format = opened.format;
     let mut reader = opened.reader;
-    let batch_records = opts.batch_records.max(1);
+    let batch_records = opts.chunk_records.clamp(1, opts.commit_records.max(1));
     let interrupt = Arc::clone(&opts.interrupt);
     let (tx, rx) = sync_channel::<Chunk>(2);
 
@@ -215,6 +222,7 @@ fn ingest_one(
             &mut sum,
             &bar,
             &bytes_read,
+            opts,
         );
         drop(rx);
         let read_result = reader_thread.join().unwrap_or_else(|_| {
@@ -290,10 +298,13 @@ fn write_chunks(
     sum: &mut InputSummary,
     bar: &ProgressBar,
     bytes_read: &std::sync::atomic::AtomicU64,
+    opts: &IngestOptions,
 ) -> Result<(), IngestError> {
     let started = Instant::now();
+    let mut batch = store.batch()?;
+    let mut uncommitted = 0usize;
+    let mut last_commit = Instant::now();
     while let Ok(chunk) = rx.recv() {
-        let mut batch = store.batch()?;
         for item in &chunk.items {
             match item {
                 Item::Record(n) => {
@@ -310,10 +321,18 @@ fn write_chunks(
                 }
             }
         }
+        uncommitted += chunk.items.len();
         if let Some(fp) = fingerprint {
             batch.set_checkpoint(&input.name, fp, chunk.last_line, false)?;
         }
-        batch.commit()?;
+        // Drop the chunk here, not inside the transaction's critical path next time round.
+        drop(chunk);
+        if uncommitted >= opts.commit_records || last_commit.elapsed() >= opts.commit_interval {
+            batch.commit()?;
+            batch = store.batch()?;
+            uncommitted = 0;
+            last_commit = Instant::now();
+        }
         bar.set_position(bytes_read.load(Ordering::Relaxed));
         let rate = sum.read as f64 / started.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!(
@@ -321,6 +340,7 @@ fn write_chunks(
             sum.read, rate, sum.rejected
         ));
     }
+    batch.commit()?;
     Ok(())
 }
 

@@ -121,7 +121,7 @@ fn killed_scan_resumes_to_exactly_once() {
                 db.to_str().unwrap(),
                 "--alerts",
                 "-",
-                "--batch-records",
+                "--commit-records",
                 "2000",
             ])
             .args(extra)
