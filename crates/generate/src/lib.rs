@@ -2,9 +2,9 @@
 //! injected operations of known membership and a ground-truth file, for tests, detector
 //! evaluation (precision/recall per detector), benchmarks and the demo.
 //!
-//! Output in `out_dir`: `accounts.jsonl`, `posts.jsonl`, `articles.jsonl`, `domains.jsonl` (one
-//! [`vigie_core::Record`] per line), `truth.json` ([`truth::Truth`]) and `vigie.toml` (a config
-//! describing the generated world: elections, protected entities, narratives).
+//! Output: `out_dir/data/{accounts,posts,articles,domains}.jsonl` (one [`vigie_core::Record`] per
+//! line), and beside `data/`, `truth.json` ([`truth::Truth`]) and `vigie.toml` (a config describing
+//! the generated world: elections, protected entities, narratives).
 //!
 //! Determinism: the same options give byte-identical files. All randomness comes from ChaCha8
 //! streams derived from the seed, no wall clock is read, and nothing is iterated out of a hash
@@ -180,6 +180,13 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         path: out_dir.to_path_buf(),
         source,
     })?;
+    // Records go to `data/`, apart from the ground truth and the config, so that the folder can
+    // be scanned as a whole.
+    let data_dir = out_dir.join("data");
+    std::fs::create_dir_all(&data_dir).map_err(|source| GenerateError::Io {
+        path: data_dir.clone(),
+        source,
+    })?;
     let clock = world::Clock::new(opts.start, opts.days);
     let texts = text::Texts::new();
     let mut ids = world::Ids::default();
@@ -210,7 +217,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
 
     // 2. Accounts: the background population with the operations' accounts interleaved.
     let mut rng = stream(opts.seed, 2);
-    let mut accounts_out = JsonlWriter::create(out_dir.join("accounts.jsonl"))?;
+    let mut accounts_out = JsonlWriter::create(data_dir.join("accounts.jsonl"))?;
     let background = organic::write_accounts(
         &mut rng,
         &clock,
@@ -225,15 +232,15 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
 
     // 3. Domains, by name so that file order does not group an operation's domains.
     domains.sort_by(|a, b| a.domain.cmp(&b.domain));
-    let mut domains_out = JsonlWriter::create(out_dir.join("domains.jsonl"))?;
+    let mut domains_out = JsonlWriter::create(data_dir.join("domains.jsonl"))?;
     for d in domains {
         domains_out.write(&Record::Domain(d))?;
     }
 
     // 4. Posts and articles, streamed by hour.
     let mut rng = stream(opts.seed, 3);
-    let mut posts_out = JsonlWriter::create(out_dir.join("posts.jsonl"))?;
-    let mut articles_out = JsonlWriter::create(out_dir.join("articles.jsonl"))?;
+    let mut posts_out = JsonlWriter::create(data_dir.join("posts.jsonl"))?;
+    let mut articles_out = JsonlWriter::create(data_dir.join("articles.jsonl"))?;
     organic::write_content(
         &mut rng,
         &clock,

@@ -71,22 +71,22 @@ fn load(dir: &Path) -> Data {
         truth: serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap(),
         config: std::fs::read_to_string(dir.join("vigie.toml")).unwrap(),
     };
-    for r in read_records(&dir.join("posts.jsonl"), "post") {
+    for r in read_records(&dir.join("data/posts.jsonl"), "post") {
         if let Record::Post(p) = r {
             d.posts.push(p);
         }
     }
-    for r in read_records(&dir.join("accounts.jsonl"), "account") {
+    for r in read_records(&dir.join("data/accounts.jsonl"), "account") {
         if let Record::Account(a) = r {
             d.accounts.push(a);
         }
     }
-    for r in read_records(&dir.join("articles.jsonl"), "article") {
+    for r in read_records(&dir.join("data/articles.jsonl"), "article") {
         if let Record::Article(a) = r {
             d.articles.push(a);
         }
     }
-    for r in read_records(&dir.join("domains.jsonl"), "domain") {
+    for r in read_records(&dir.join("data/domains.jsonl"), "domain") {
         if let Record::Domain(x) = r {
             d.domains.push(x);
         }
@@ -113,10 +113,10 @@ fn detail_time(op: &Operation, key: &str) -> DateTime<Utc> {
 }
 
 const FILES: [&str; 6] = [
-    "accounts.jsonl",
-    "posts.jsonl",
-    "articles.jsonl",
-    "domains.jsonl",
+    "data/accounts.jsonl",
+    "data/posts.jsonl",
+    "data/articles.jsonl",
+    "data/domains.jsonl",
     "truth.json",
     "vigie.toml",
 ];
@@ -136,9 +136,9 @@ fn same_seed_same_bytes_other_seed_other_data() {
         assert!(x == y, "{f} differs between two runs with the same seed");
     }
     for f in [
-        "accounts.jsonl",
-        "posts.jsonl",
-        "articles.jsonl",
+        "data/accounts.jsonl",
+        "data/posts.jsonl",
+        "data/articles.jsonl",
         "truth.json",
     ] {
         let x = std::fs::read(a.path().join(f)).unwrap();

@@ -107,7 +107,8 @@ fn sniff_json_object(body: &[u8]) -> Result<Format, String> {
     if contains(body, b"\"messages\"") {
         return Ok(Format::TelegramJson);
     }
-    if contains(body, b"\"kind\"") {
+    // A first line longer than the sniffed prefix: JSONL with a huge record, not a document.
+    if memchr::memchr(b'\n', body).is_none() && contains(body, b"\"kind\"") {
         return Ok(Format::NativeJsonl);
     }
     Err("a JSON document that is neither native JSONL nor a Telegram export".into())
@@ -224,6 +225,17 @@ mod tests {
     fn native_jsonl_survives_a_malformed_first_line() {
         let text = b"{not json\n{\"kind\":\"domain\",\"domain\":\"a.fr\"}\n";
         assert_eq!(sniff(text, &cfg()), Ok(Format::NativeJsonl));
+    }
+
+    #[test]
+    fn pretty_printed_json_documents_are_not_jsonl() {
+        let doc = b"{\n  \"seed\": 42,\n  \"operations\": [ { \"kind\": \"coordination\" } ]\n}\n";
+        assert!(sniff(doc, &cfg()).is_err());
+        let long_line = format!("{{\"kind\":\"post\",\"text\":\"{}", "x".repeat(SNIFF_BYTES));
+        assert_eq!(
+            sniff(&long_line.as_bytes()[..SNIFF_BYTES], &cfg()),
+            Ok(Format::NativeJsonl)
+        );
     }
 
     #[test]

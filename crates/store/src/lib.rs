@@ -88,6 +88,8 @@ pub struct TextRow<'a> {
     pub ts: Option<i64>,
     /// The folded text (NFKC + case folding).
     pub norm: &'a str,
+    /// For a native repost (retweet, forward), the id of the reposted item.
+    pub repost_of: Option<&'a str>,
 }
 
 /// A quarantined input line.
@@ -291,7 +293,7 @@ impl Store {
     ) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT rid, platform, id, author, ts, norm FROM records WHERE kind = ?1 ORDER BY rid")
+            .prepare_cached("SELECT rid, platform, id, author, ts, norm, repost_of FROM records WHERE kind = ?1 ORDER BY rid")
             .map_err(|e| self.err(e))?;
         for &kind in kinds {
             let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
@@ -309,6 +311,7 @@ impl Store {
                     author: text(3),
                     ts: r.get(4).map_err(|e| self.err(e))?,
                     norm: text(5).unwrap_or(""),
+                    repost_of: text(6),
                 };
                 f(&row)?;
             }
@@ -510,6 +513,7 @@ pub struct RecordRow {
     ts: Option<i64>,
     lang: Option<String>,
     norm: String,
+    repost_of: Option<String>,
     record_json: String,
     derived_json: Option<String>,
 }
@@ -529,6 +533,10 @@ impl RecordRow {
             ts: rec.timestamp().map(|t| t.timestamp_millis()),
             lang: rec.lang().map(str::to_owned),
             norm: n.derived.text.clone(),
+            repost_of: match rec {
+                Record::Post(p) => p.repost_of.clone(),
+                _ => None,
+            },
             record_json: serde_json::to_string(rec).map_err(corrupt)?,
             derived_json: if n.derived.urls.is_empty()
                 && n.derived.domains.is_empty()
@@ -567,8 +575,8 @@ impl Batch<'_> {
             let mut stmt = self
                 .tx
                 .prepare_cached(
-                    "INSERT INTO records (key, kind, platform, id, author, ts, lang, norm, record, derived)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    "INSERT INTO records (key, kind, platform, id, author, ts, lang, norm, repost_of, record, derived)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (key) DO NOTHING",
                 )
                 .map_err(|e| self.err(e))?;
@@ -581,6 +589,7 @@ impl Batch<'_> {
                 row.ts,
                 row.lang,
                 row.norm,
+                row.repost_of,
                 row.record_json,
                 row.derived_json,
             ])

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
         ts INTEGER,
         lang TEXT,
         norm TEXT,
+        repost_of TEXT,
         record TEXT NOT NULL,
         derived TEXT
      );

@@ -96,7 +96,12 @@ impl Detector for Copypasta {
                 .then(|| vigie_core::stable_hash(&[text.as_bytes()]))
         };
         let mut counts: HashMap<u64, u32> = HashMap::new();
+        // A native repost (retweet, forward) is the platform copying, not a person: it is
+        // amplification, which the coordination detector weighs.
         ctx.store.for_each_text(&kinds, |row| {
+            if row.repost_of.is_some() {
+                return Ok(());
+            }
             if let Some(d) = digest(row.norm) {
                 *counts.entry(d).or_default() += 1;
             }
@@ -105,6 +110,9 @@ impl Detector for Copypasta {
         counts.retain(|_, n| *n as usize >= self.settings.min_accounts);
         let mut clusters: HashMap<u64, (Vec<Member>, String)> = HashMap::new();
         ctx.store.for_each_text(&kinds, |row| {
+            if row.repost_of.is_some() {
+                return Ok(());
+            }
             let Some(d) = digest(row.norm) else {
                 return Ok(());
             };
