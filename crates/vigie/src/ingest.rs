@@ -89,7 +89,30 @@ enum Item {
     Rejected(Rejected),
 }
 
-/// Events of one input, cut on a line boundary.
+/// Events of one input as read, cut on a line boundary.
+struct RawChunk {
+    events: Vec<(u64, Event)>,
+    last_line: u64,
+}
+
+impl RawChunk {
+    fn with_capacity(n: usize) -> RawChunk {
+        RawChunk {
+            events: Vec::with_capacity(n),
+            last_line: 0,
+        }
+    }
+}
+
+/// Threads that normalise: one per core (parsing and writing overlap with them).
+fn normaliser_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8)
+}
+
+/// The same events normalised and serialised for the store.
 struct Chunk {
     items: Vec<Item>,
     last_line: u64,
@@ -163,21 +186,48 @@ fn ingest_one(
     let bytes_read = Arc::clone(&opened.bytes_read);
     let format = opened.format;
     let mut reader = opened.reader;
-    let batch_records = opts.chunk_records.clamp(1, opts.commit_records.max(1));
+    let chunk_records = opts.chunk_records.clamp(1, opts.commit_records.max(1));
     let interrupt = Arc::clone(&opts.interrupt);
-    let (tx, rx) = sync_channel::<Chunk>(2);
+    let workers = normaliser_threads();
 
+    // reader (parse) → workers (normalise, serialise) → this thread (write). Chunk n goes to
+    // worker n % W and is collected from it in the same turn, so the writer sees input order.
     let (read_result, write_result) = std::thread::scope(|scope| {
+        let mut to_workers = Vec::with_capacity(workers);
+        let mut from_workers = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (raw_tx, raw_rx) = sync_channel::<RawChunk>(1);
+            let (out_tx, out_rx) = sync_channel::<Chunk>(1);
+            scope.spawn(move || {
+                for raw in raw_rx {
+                    let items = raw
+                        .events
+                        .into_iter()
+                        .map(|(line, event)| match event {
+                            Event::Record { record, .. } => prepare(normaliser, record, line),
+                            Event::Rejected(r) => Item::Rejected(r),
+                        })
+                        .collect();
+                    let chunk = Chunk {
+                        items,
+                        last_line: raw.last_line,
+                    };
+                    if out_tx.send(chunk).is_err() {
+                        return;
+                    }
+                }
+            });
+            to_workers.push(raw_tx);
+            from_workers.push(out_rx);
+        }
         let reader_thread = scope.spawn(move || {
             let ctx = ReadContext {
                 name: &input.name,
                 limits: &config.input,
             };
-            let mut chunk = Chunk {
-                items: Vec::with_capacity(batch_records),
-                last_line: 0,
-            };
-            let mut disconnected = false;
+            let mut chunk = RawChunk::with_capacity(chunk_records);
+            let mut sent = 0usize;
+            let mut stopped = false;
             let mut sink = |event: Event| {
                 let line = match &event {
                     Event::Record { line, .. } => *line,
@@ -187,44 +237,39 @@ fn ingest_one(
                     return ControlFlow::Continue(());
                 }
                 // Cut only between lines: a CSV row may yield an account and a post.
-                if chunk.items.len() >= batch_records && line != chunk.last_line {
-                    let full = std::mem::replace(
-                        &mut chunk,
-                        Chunk {
-                            items: Vec::with_capacity(batch_records),
-                            last_line: 0,
-                        },
-                    );
-                    if tx.send(full).is_err() || interrupt.load(Ordering::Relaxed) {
-                        disconnected = true;
+                if chunk.events.len() >= chunk_records && line != chunk.last_line {
+                    let full =
+                        std::mem::replace(&mut chunk, RawChunk::with_capacity(chunk_records));
+                    let delivered = to_workers[sent % workers].send(full).is_ok();
+                    sent += 1;
+                    if !delivered || interrupt.load(Ordering::Relaxed) {
+                        stopped = true;
                         return ControlFlow::Break(());
                     }
                 }
                 chunk.last_line = line;
-                chunk.items.push(match event {
-                    Event::Record { record, .. } => prepare(normaliser, record, line),
-                    Event::Rejected(r) => Item::Rejected(r),
-                });
+                chunk.events.push((line, event));
                 ControlFlow::Continue(())
             };
             let result = read_format(format, &mut reader, ctx, &mut sink);
-            if !disconnected && !chunk.items.is_empty() && !interrupt.load(Ordering::Relaxed) {
-                let _ = tx.send(chunk);
+            if !stopped && !chunk.events.is_empty() && !interrupt.load(Ordering::Relaxed) {
+                let _ = to_workers[sent % workers].send(chunk);
             }
             result
         });
+        let ordered = (0..).map_while(|n: usize| from_workers[n % workers].recv().ok());
         let write_result = write_chunks(
             store,
             run,
             input,
             fingerprint.as_deref(),
-            &rx,
+            ordered,
             &mut sum,
             &bar,
             &bytes_read,
             opts,
         );
-        drop(rx);
+        drop(from_workers);
         let read_result = reader_thread.join().unwrap_or_else(|_| {
             Err(SourceError::Malformed {
                 input: input.name.clone(),
@@ -294,7 +339,7 @@ fn write_chunks(
     run: i64,
     input: &Input,
     fingerprint: Option<&str>,
-    rx: &std::sync::mpsc::Receiver<Chunk>,
+    chunks: impl Iterator<Item = Chunk>,
     sum: &mut InputSummary,
     bar: &ProgressBar,
     bytes_read: &std::sync::atomic::AtomicU64,
@@ -304,7 +349,7 @@ fn write_chunks(
     let mut batch = store.batch()?;
     let mut uncommitted = 0usize;
     let mut last_commit = Instant::now();
-    while let Ok(chunk) = rx.recv() {
+    for chunk in chunks {
         for item in &chunk.items {
             match item {
                 Item::Record(n) => {

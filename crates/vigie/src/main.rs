@@ -3,7 +3,9 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use vigie::ingest::IngestOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use vigie::ingest::{IngestError, IngestOptions};
 use vigie::scan::{scan, ScanOutputs};
 use vigie_core::Config;
 use vigie_store::Store;
@@ -113,6 +115,20 @@ fn init_tracing(verbose: u8) {
         .init();
 }
 
+/// First Ctrl-C: finish the current batch, commit, and stop (a re-run resumes). Second: exit now.
+fn stop_cleanly_on_ctrl_c(flag: &Arc<AtomicBool>) {
+    let flag = Arc::clone(flag);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: committing what was read; press Ctrl-C again to quit at once");
+    });
+    if let Err(e) = installed {
+        tracing::warn!("cannot install the Ctrl-C handler: {e}");
+    }
+}
+
 fn load_config(path: Option<&Path>) -> Result<Config> {
     match path {
         Some(p) => Ok(Config::load(p)?),
@@ -159,7 +175,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 commit_records,
                 ..IngestOptions::default()
             };
-            let report = scan(&mut store, &inputs, &config, &outputs, &opts)?;
+            stop_cleanly_on_ctrl_c(&opts.interrupt);
+            let report = match scan(&mut store, &inputs, &config, &outputs, &opts) {
+                Err(vigie::scan::ScanError::Ingest(e @ IngestError::Interrupted { .. })) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(130));
+                }
+                other => other?,
+            };
             print_scan_summary(&report, &outputs, &db);
         }
         Command::Stats { db, json } => {
