@@ -21,7 +21,6 @@ pub enum ConfigError {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub election: Vec<Election>,
@@ -38,7 +37,21 @@ pub struct Config {
     pub input: InputConfig,
     #[serde(default)]
     pub store: StoreConfig,
+    /// Top-level sections this version does not know: kept out, reported (a newer config may
+    /// carry them; a typo should be visible).
+    #[serde(skip)]
+    pub unknown_sections: Vec<String>,
 }
+
+const KNOWN_SECTIONS: [&str; 7] = [
+    "election",
+    "protected",
+    "privacy",
+    "narrative",
+    "detectors",
+    "input",
+    "store",
+];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Election {
@@ -153,10 +166,18 @@ impl Default for StoreConfig {
 
 impl Config {
     pub fn from_toml(text: &str, path: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+        let parse_err = |source| ConfigError::Parse {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let table: toml::Table = toml::from_str(text).map_err(parse_err)?;
+        let unknown_sections: Vec<String> = table
+            .keys()
+            .filter(|k| !KNOWN_SECTIONS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        let mut cfg: Config = table.try_into().map_err(parse_err)?;
+        cfg.unknown_sections = unknown_sections;
         cfg.validate(path)?;
         Ok(cfg)
     }
@@ -204,24 +225,31 @@ impl Config {
             .unwrap_or(true)
     }
 
-    /// A detector's own settings, deserialised into its settings type (defaults for missing keys).
-    pub fn detector_settings<T: serde::de::DeserializeOwned + Default>(
-        &self,
-        name: &str,
-    ) -> Result<T, ConfigError> {
-        match self.detectors.get(name) {
-            None => Ok(T::default()),
-            Some(table) => {
-                let mut table = table.clone();
-                table.remove("enabled");
-                table
-                    .try_into()
-                    .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                        path: "vigie.toml".into(),
-                        reason: format!("detectors.{name}: {e}"),
-                    })
+    /// A detector's own settings, deserialised into its settings type (defaults for missing
+    /// keys). Keys the detector does not know are ignored with a warning rather than refused: a
+    /// config written for a newer vigie must still run.
+    pub fn detector_settings<T>(&self, name: &str) -> Result<T, ConfigError>
+    where
+        T: serde::de::DeserializeOwned + Serialize + Default,
+    {
+        let Some(table) = self.detectors.get(name) else {
+            return Ok(T::default());
+        };
+        let known = toml::Table::try_from(T::default()).unwrap_or_default();
+        let mut table = table.clone();
+        table.retain(|key, _| {
+            let keep = known.contains_key(key);
+            if !keep && key != "enabled" {
+                tracing::warn!("ignoring unknown setting detectors.{name}.{key}");
             }
-        }
+            keep
+        });
+        table
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                path: "vigie.toml".into(),
+                reason: format!("detectors.{name}: {e}"),
+            })
     }
 }
 
@@ -277,6 +305,14 @@ window_seconds = 60
             cfg.detectors["coordination"]["window_seconds"].as_integer(),
             Some(60)
         );
+    }
+
+    #[test]
+    fn unknown_sections_are_reported_not_fatal() {
+        let cfg =
+            Config::from_toml("[dashboard]\nport = 1\n[privacy]\nsalt = \"s\"\n", "t").unwrap();
+        assert_eq!(cfg.unknown_sections, vec!["dashboard"]);
+        assert_eq!(cfg.privacy.salt.as_deref(), Some("s"));
     }
 
     #[test]

@@ -90,6 +90,21 @@ mod tests {
     }
 
     #[test]
+    fn unknown_detector_settings_are_ignored_known_ones_applied() {
+        let cfg = Config::from_toml(
+            "[detectors.copypasta]\nmin_accounts = 7\nfuture_knob = 1\n",
+            "t",
+        )
+        .unwrap();
+        let s: detectors::copypasta::Settings = cfg.detector_settings("copypasta").unwrap();
+        assert_eq!(s.min_accounts, 7);
+        assert_eq!(
+            s.min_chars,
+            detectors::copypasta::Settings::default().min_chars
+        );
+    }
+
+    #[test]
     fn bad_detector_settings_are_reported() {
         let cfg =
             Config::from_toml("[detectors.copypasta]\nmin_accounts = \"many\"\n", "t").unwrap();

@@ -130,14 +130,18 @@ fn stop_cleanly_on_ctrl_c(flag: &Arc<AtomicBool>) {
 }
 
 fn load_config(path: Option<&Path>) -> Result<Config> {
-    match path {
-        Some(p) => Ok(Config::load(p)?),
+    let config = match path {
+        Some(p) => Config::load(p)?,
         None if Path::new("vigie.toml").exists() => {
             tracing::info!("using ./vigie.toml");
-            Ok(Config::load(Path::new("vigie.toml"))?)
+            Config::load(Path::new("vigie.toml"))?
         }
-        None => Ok(Config::default()),
+        None => Config::default(),
+    };
+    for section in &config.unknown_sections {
+        tracing::warn!("ignoring unknown configuration section [{section}]");
     }
+    Ok(config)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

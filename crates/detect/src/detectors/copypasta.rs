@@ -7,15 +7,15 @@
 
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
 
 pub const NAME: &str = "copypasta";
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
 pub struct Settings {
     /// Texts shorter than this (after stripping) are too common to mean anything.
     pub min_chars: usize,
