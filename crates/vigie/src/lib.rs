@@ -4,6 +4,7 @@
 //! jobs the `vigie` binary runs.
 
 pub mod bench;
+pub mod eval;
 pub mod ingest;
 pub mod scan;
 pub mod starter;

@@ -79,6 +79,20 @@ enum Command {
         #[arg(long, default_value_t = 20_000)]
         posts: usize,
     },
+    /// Precision and recall of every detector on generated data with known operations.
+    Eval {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Organic posts in the generated dataset.
+        #[arg(long, default_value_t = 20_000)]
+        posts: usize,
+        /// Working folder (data, store, alerts); kept for inspection.
+        #[arg(long, default_value = "eval")]
+        out: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
     Bench {
         /// Inputs to ingest (default: ../shared/data/ira/ira_tweets_full.csv.gz, else generated data).
@@ -216,6 +230,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display(),
                 summary.operations
             );
+        }
+        Command::Eval {
+            seed,
+            posts,
+            out,
+            json,
+        } => {
+            let scores = vigie::eval::evaluate(&out, seed, posts)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&scores)?);
+            } else {
+                println!(
+                    "dataset: vigie generate --seed {seed} --posts {posts} (in {})",
+                    out.display()
+                );
+                println!(
+                    "{:<20} {:>7} {:>8} {:>8} {:>10} {:>14} {:>8}",
+                    "detector",
+                    "alerts",
+                    "flagged",
+                    "targets",
+                    "precision",
+                    "precision(any)",
+                    "recall"
+                );
+                for s in &scores {
+                    println!(
+                        "{:<20} {:>7} {:>8} {:>8} {:>10.3} {:>14.3} {:>8.3}",
+                        s.detector,
+                        s.alerts,
+                        s.flagged_items,
+                        s.target_items,
+                        s.precision,
+                        s.precision_any_operation,
+                        s.recall
+                    );
+                }
+            }
         }
         Command::Bench { inputs, db } => {
             let inputs = if inputs.is_empty() {
