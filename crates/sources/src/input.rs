@@ -3,6 +3,7 @@
 use crate::detect::{sniff, Format, SNIFF_BYTES};
 use crate::SourceError;
 use flate2::read::MultiGzDecoder;
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,6 +50,7 @@ impl Input {
 /// (hidden entries skipped), files are taken as given.
 pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>, SourceError> {
     let mut out = Vec::new();
+    let mut visited = HashSet::new();
     for arg in args {
         if arg.as_os_str() == "-" {
             out.push(Input::stdin());
@@ -57,7 +59,7 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>, SourceError> {
         let meta =
             std::fs::metadata(arg).map_err(|e| SourceError::io(&arg.display().to_string(), e))?;
         if meta.is_dir() {
-            walk(arg, &mut out)?;
+            walk(arg, &mut out, &mut visited)?;
         } else {
             out.push(Input {
                 name: arg.display().to_string(),
@@ -69,8 +71,19 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>, SourceError> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), SourceError> {
+/// Walks `dir`; `visited` holds canonical directories already walked, so a symlink loop (or two
+/// arguments naming the same folder) cannot recurse forever or read files twice.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Input>,
+    visited: &mut HashSet<PathBuf>,
+) -> Result<(), SourceError> {
     let shown = dir.display().to_string();
+    let canonical = std::fs::canonicalize(dir).map_err(|e| SourceError::io(&shown, e))?;
+    if !visited.insert(canonical) {
+        tracing::debug!(dir = %shown, "already walked (symlink loop or repeated argument)");
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| SourceError::io(&shown, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -83,7 +96,7 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), SourceError> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, visited)?;
         } else if path.is_file() {
             out.push(Input {
                 name: path.display().to_string(),
@@ -197,6 +210,17 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["a.jsonl", "b.jsonl", "sub/a.jsonl"]);
         assert!(inputs.iter().all(|i| i.from_folder));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_walked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/x.jsonl"), "").unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).unwrap();
+        let inputs = expand_inputs(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(inputs.len(), 1, "{inputs:?}");
     }
 
     #[test]
