@@ -157,8 +157,7 @@ impl Copypasta {
                 .then_with(|| a.actor.cmp(&b.actor))
                 .then_with(|| a.id.cmp(&b.id))
         });
-        let origin = &members[0];
-        let last = &members[members.len() - 1];
+        let (origin, last) = (members.first()?, members.last()?);
         let spread = (last.ts - origin.ts) / 1000;
         let sites = members.iter().filter(|m| m.kind == Kind::Article).count();
         // More actors and a faster spread are more suspicious; 20 actors within an hour scores ~0.9.
@@ -234,6 +233,115 @@ fn human_duration(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigie_core::config::InputConfig;
+    use vigie_core::{Config, Record};
+    use vigie_normalise::Normaliser;
+    use vigie_store::Store;
+
+    fn store_with(lines: &[String]) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let normaliser = Normaliser::new(&InputConfig::default());
+        let mut batch = store.batch().unwrap();
+        for line in lines {
+            let record: Record = serde_json::from_str(line).unwrap();
+            batch
+                .insert(&normaliser.normalise(record).unwrap())
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        store
+    }
+
+    fn post(id: &str, author: &str, minute: u32, text: &str, repost_of: Option<&str>) -> String {
+        let repost = repost_of
+            .map(|r| format!(r#","repost_of":"{r}""#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"kind":"post","id":"{id}","platform":"x","author":"{author}","created_at":"2024-06-01T10:{minute:02}:00Z","text":"{text}","lang":"fr"{repost}}}"#
+        )
+    }
+
+    const CLAIM: &str = "Les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain";
+
+    #[test]
+    fn finds_the_cluster_with_its_origin_and_ignores_reposts_and_lone_authors() {
+        let lines = vec![
+            post("p2", "bob", 3, &format!("RT @alice: {CLAIM} !!"), None),
+            post("p1", "alice", 1, CLAIM, None),
+            post("p3", "carol", 7, &format!("{CLAIM} https://t.co/x"), None),
+            post("p4", "dave", 9, &format!("@eve {CLAIM}"), None),
+            // Native reposts are amplification, not copy-paste.
+            post("r1", "rt1", 10, CLAIM, Some("p1")),
+            post("r2", "rt2", 11, CLAIM, Some("p1")),
+            // One author repeating itself is not a cluster of several actors.
+            post(
+                "s1",
+                "solo",
+                1,
+                "Un autre message assez long pour compter dans le calcul",
+                None,
+            ),
+            post(
+                "s2",
+                "solo",
+                2,
+                "Un autre message assez long pour compter dans le calcul",
+                None,
+            ),
+            post(
+                "s3",
+                "solo",
+                3,
+                "Un autre message assez long pour compter dans le calcul",
+                None,
+            ),
+        ];
+        let store = store_with(&lines);
+        let config = Config::default();
+        let detector = build(&config).unwrap();
+        let alerts = detector
+            .run(&Context {
+                config: &config,
+                store: &store,
+            })
+            .unwrap();
+        assert_eq!(alerts.len(), 1, "{alerts:#?}");
+        let a = alerts[0].clone().finalise();
+        assert_eq!(a.evidence.items, vec!["p1", "p2", "p3", "p4"]);
+        assert_eq!(a.evidence.accounts, vec!["alice", "bob", "carol", "dave"]);
+        assert_eq!(a.evidence.figures["origin"], "p1");
+        assert_eq!(a.evidence.figures["spread_seconds"], 480);
+        assert_eq!(a.first_seen.to_rfc3339(), "2024-06-01T10:01:00+00:00");
+        assert!(a.summary.contains("first by alice"), "{}", a.summary);
+    }
+
+    #[test]
+    fn thresholds_come_from_the_config() {
+        let lines: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, who)| post(&format!("p{i}"), who, i as u32, CLAIM, None))
+            .collect();
+        let store = store_with(&lines);
+        let strict = Config::from_toml("[detectors.copypasta]\nmin_accounts = 4\n", "t").unwrap();
+        let alerts = build(&strict)
+            .unwrap()
+            .run(&Context {
+                config: &strict,
+                store: &store,
+            })
+            .unwrap();
+        assert!(alerts.is_empty());
+        let loose = Config::default();
+        let alerts = build(&loose)
+            .unwrap()
+            .run(&Context {
+                config: &loose,
+                store: &store,
+            })
+            .unwrap();
+        assert_eq!(alerts.len(), 1);
+    }
 
     #[test]
     fn matching_text_ignores_what_copiers_change() {
