@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let Ok(format) = sniff(data, &limits) else { return };
     let normaliser = vigie_normalise::Normaliser::new(&limits);
-    let ctx = ReadContext { name: "fuzz", limits: &limits };
+    let ctx = ReadContext::new("fuzz", &limits);
     let _ = read_format(format, &mut std::io::Cursor::new(data), ctx, &mut |e: Event| {
         if let Event::Record { record, .. } = e {
             let _ = normaliser.normalise(record);

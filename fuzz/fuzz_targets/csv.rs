@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         ..InputConfig::default()
     };
     let normaliser = vigie_normalise::Normaliser::new(&limits);
-    let ctx = ReadContext { name: "fuzz.csv", limits: &limits };
+    let ctx = ReadContext::new("fuzz.csv", &limits);
     let mut input = std::io::BufReader::new(header.chain(rows));
     let _ = read_format(format, &mut input, ctx, &mut |e: Event| {
         if let Event::Record { record, .. } = e {

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         ..InputConfig::default()
     };
     let normaliser = vigie_normalise::Normaliser::new(&limits);
-    let ctx = ReadContext { name: "fuzz.jsonl", limits: &limits };
+    let ctx = ReadContext::new("fuzz.jsonl", &limits);
     let mut last_line = 0;
     let _ = jsonl::read(&mut std::io::Cursor::new(data), ctx, &mut |e: Event| {
         let line = match e {

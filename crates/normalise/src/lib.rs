@@ -165,6 +165,12 @@ impl Normaliser {
         Ok(Normalised { record, derived })
     }
 
+    /// Whether `record` would be accepted, without normalising it: readers call this while they
+    /// still hold the raw bytes, so a refused record can be quarantined verbatim.
+    pub fn check(&self, record: &Record) -> Result<(), Reason> {
+        self.validate(record).map(|_| ())
+    }
+
     /// Every check, before anything is changed. Returns the normalised domain of an article's
     /// `site` or a domain record's `domain`, computed here because an invalid one rejects.
     fn validate(&self, record: &Record) -> Result<Option<String>, Reason> {

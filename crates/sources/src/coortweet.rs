@@ -203,10 +203,7 @@ mod tests {
 
     fn events(data: &[u8], retweets: bool) -> Vec<Event> {
         let limits = InputConfig::default();
-        let ctx = ReadContext {
-            name: "coortweet.csv",
-            limits: &limits,
-        };
+        let ctx = ReadContext::new("coortweet.csv", &limits);
         let mut out = Vec::new();
         let mut sink = |e| {
             out.push(e);
@@ -352,10 +349,7 @@ fb_12670,129235,23679,,3499,,1629589836\n";
     #[test]
     fn real_coortweet_files_read_completely() {
         let limits = InputConfig::default();
-        let ctx = ReadContext {
-            name: "coortweet",
-            limits: &limits,
-        };
+        let ctx = ReadContext::new("coortweet", &limits);
         for (name, retweets, rows, platforms) in [
             ("german_elections.csv.gz", false, 218_971usize, 2usize),
             ("russian_coord_tweets.csv.gz", true, 35_125, 1),

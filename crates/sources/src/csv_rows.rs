@@ -224,7 +224,8 @@ pub(crate) fn read_rows(
                         header: &header,
                     },
                     &mut records,
-                ),
+                )
+                .and_then(|()| records.iter().try_for_each(|r| ctx.check(r))),
             }
         };
         let flow = match outcome {
@@ -277,10 +278,7 @@ mod tests {
             max_record_bytes: max,
             ..InputConfig::default()
         };
-        let ctx = ReadContext {
-            name: "t.csv",
-            limits: &limits,
-        };
+        let ctx = ReadContext::new("t.csv", &limits);
         let mut out = Vec::new();
         read_rows(
             &mut std::io::Cursor::new(data.as_bytes()),
@@ -331,10 +329,7 @@ mod tests {
     #[test]
     fn invalid_utf8_names_its_column() {
         let limits = InputConfig::default();
-        let ctx = ReadContext {
-            name: "t.csv",
-            limits: &limits,
-        };
+        let ctx = ReadContext::new("t.csv", &limits);
         let mut got = Vec::new();
         read_rows(
             &mut std::io::Cursor::new(&b"id,text,more\n1,ok\xff,x\n2,fine,y\n"[..]),

@@ -115,10 +115,7 @@ mod tests {
         let mut out = Vec::new();
         read(
             &mut std::io::Cursor::new(data.as_bytes()),
-            ReadContext {
-                name: "ira.csv",
-                limits: &limits,
-            },
+            ReadContext::new("ira.csv", &limits),
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())
@@ -194,28 +191,21 @@ mod tests {
         let mut reader = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file));
         let limits = InputConfig::default();
         let (mut posts, mut accounts, mut rejected) = (0, 0, Vec::new());
-        read(
-            &mut reader,
-            ReadContext {
-                name: "ira",
-                limits: &limits,
-            },
-            &mut |e| {
-                match e {
-                    Event::Record {
-                        record: Record::Post(_),
-                        ..
-                    } => posts += 1,
-                    Event::Record { .. } => accounts += 1,
-                    Event::Rejected(r) => rejected.push(r),
-                }
-                if posts >= 20_000 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        )
+        read(&mut reader, ReadContext::new("ira", &limits), &mut |e| {
+            match e {
+                Event::Record {
+                    record: Record::Post(_),
+                    ..
+                } => posts += 1,
+                Event::Record { .. } => accounts += 1,
+                Event::Rejected(r) => rejected.push(r),
+            }
+            if posts >= 20_000 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
         .unwrap();
         assert_eq!(posts, 20_000);
         assert!(accounts > 10, "{accounts} accounts");

@@ -20,7 +20,9 @@ pub fn read(
             return Ok(());
         }
         line_no += 1;
-        let event = match parse_line(&buf, read.overlong, ctx) {
+        let parsed = parse_line(&buf, read.overlong, ctx)
+            .and_then(|r| r.map(|rec| ctx.check(&rec).map(|()| rec)).transpose());
+        let event = match parsed {
             Ok(None) => continue,
             Ok(Some(record)) => Event::Record {
                 line: line_no,

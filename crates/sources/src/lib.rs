@@ -25,6 +25,7 @@ pub use detect::{sniff, Format};
 pub use input::{expand_inputs, open_input, Input, OpenedInput};
 use vigie_core::config::InputConfig;
 use vigie_core::Record;
+use vigie_normalise::Normaliser;
 
 /// A record that could not be accepted, with everything needed to report and quarantine it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +89,35 @@ pub struct ReadContext<'a> {
     /// Display name of the input, for error messages.
     pub name: &'a str,
     pub limits: &'a InputConfig,
+    /// When set, line-based readers validate each record while they still hold its raw bytes,
+    /// so that a record refused for its content (an absurd date, an empty id) is quarantined
+    /// verbatim rather than re-serialised.
+    pub validator: Option<&'a Normaliser>,
+}
+
+impl<'a> ReadContext<'a> {
+    pub fn new(name: &'a str, limits: &'a InputConfig) -> ReadContext<'a> {
+        ReadContext {
+            name,
+            limits,
+            validator: None,
+        }
+    }
+
+    pub fn with_validator(self, validator: &'a Normaliser) -> ReadContext<'a> {
+        ReadContext {
+            validator: Some(validator),
+            ..self
+        }
+    }
+
+    /// The validator's verdict on `record` (always fine without a validator).
+    pub fn check(&self, record: &Record) -> Result<(), String> {
+        match self.validator {
+            Some(v) => v.check(record).map_err(|reason| reason.to_string()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Reads `reader`, already identified as `format`, pushing every record and rejection into `sink`.

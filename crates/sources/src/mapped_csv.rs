@@ -266,10 +266,7 @@ mod tests {
         let mut out = Vec::new();
         read(
             &mut std::io::Cursor::new(data.as_bytes()),
-            ReadContext {
-                name: "mapped.csv",
-                limits: &limits,
-            },
+            ReadContext::new("mapped.csv", &limits),
             m,
             &mut |e| {
                 out.push(e);

@@ -1285,29 +1285,22 @@ mod tests {
             pending: Vec::new(),
         });
         let mut n = 0u32;
-        read(
-            &mut reader,
-            ReadContext {
-                name: "gen",
-                limits: &limits,
-            },
-            &mut |e| {
-                if matches!(
-                    e,
-                    Event::Record {
-                        record: Record::Post(_),
-                        ..
-                    }
-                ) {
-                    n += 1;
+        read(&mut reader, ReadContext::new("gen", &limits), &mut |e| {
+            if matches!(
+                e,
+                Event::Record {
+                    record: Record::Post(_),
+                    ..
                 }
-                if n == 50_000 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        )
+            ) {
+                n += 1;
+            }
+            if n == 50_000 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
         .unwrap();
         assert_eq!(n, 50_000);
     }

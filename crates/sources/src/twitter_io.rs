@@ -146,10 +146,7 @@ mod tests {
 
     fn events(data: &[u8], users: bool) -> Vec<Event> {
         let limits = InputConfig::default();
-        let ctx = ReadContext {
-            name: "io.csv",
-            limits: &limits,
-        };
+        let ctx = ReadContext::new("io.csv", &limits);
         let mut out = Vec::new();
         let mut sink = |e| {
             out.push(e);

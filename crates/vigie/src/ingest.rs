@@ -221,10 +221,7 @@ fn ingest_one(
             from_workers.push(out_rx);
         }
         let reader_thread = scope.spawn(move || {
-            let ctx = ReadContext {
-                name: &input.name,
-                limits: &config.input,
-            };
+            let ctx = ReadContext::new(&input.name, &config.input).with_validator(normaliser);
             let mut chunk = RawChunk::with_capacity(chunk_records);
             let mut sent = 0usize;
             let mut stopped = false;

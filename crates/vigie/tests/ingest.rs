@@ -71,6 +71,24 @@ fn reingest_stores_each_record_once() {
         2 * bad as u64,
         "each run quarantines what it read"
     );
+    // A record refused for its content keeps its original bytes in the quarantine.
+    let original = std::fs::read(&path).unwrap();
+    let mut absurd = Vec::new();
+    store
+        .pending_quarantine(|q| {
+            if q.reason.starts_with("absurd timestamp") {
+                absurd.push((q.line, q.raw));
+            }
+        })
+        .unwrap();
+    assert!(!absurd.is_empty());
+    for (line, raw) in absurd {
+        let expected = original
+            .split(|&b| b == b'\n')
+            .nth(line as usize - 1)
+            .unwrap();
+        assert_eq!(raw, expected);
+    }
 }
 
 #[test]
