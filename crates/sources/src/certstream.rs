@@ -230,10 +230,7 @@ mod tests {
         let mut out = Vec::new();
         read(
             &mut std::io::Cursor::new(data),
-            ReadContext {
-                name: "certstream.jsonl",
-                limits,
-            },
+            ReadContext::new("certstream.jsonl", limits),
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())

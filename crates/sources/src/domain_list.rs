@@ -131,10 +131,7 @@ mod tests {
         let mut out = Vec::new();
         read(
             &mut std::io::Cursor::new(data),
-            ReadContext {
-                name: "domains.txt",
-                limits,
-            },
+            ReadContext::new("domains.txt", limits),
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())

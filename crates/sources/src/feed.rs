@@ -804,10 +804,7 @@ mod tests {
         let mut out = Vec::new();
         let res = read(
             &mut std::io::Cursor::new(data),
-            ReadContext {
-                name: "feed.xml",
-                limits,
-            },
+            ReadContext::new("feed.xml", limits),
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())

@@ -110,10 +110,7 @@ mod tests {
     use vigie_core::config::InputConfig;
 
     fn ctx(limits: &InputConfig) -> ReadContext<'_> {
-        ReadContext {
-            name: "test.jsonl",
-            limits,
-        }
+        ReadContext::new("test.jsonl", limits)
     }
 
     const GOOD: &str = r#"{"kind":"post","id":"p1","platform":"x","author":"a1","created_at":"2024-06-01T10:00:00Z","text":"Votez le 9 juin"}"#;

@@ -875,10 +875,7 @@ mod tests {
         let mut out = Vec::new();
         let res = read(
             &mut std::io::Cursor::new(data),
-            ReadContext {
-                name: "result.json",
-                limits,
-            },
+            ReadContext::new("result.json", limits),
             &mut |e| {
                 out.push(e);
                 ControlFlow::Continue(())
