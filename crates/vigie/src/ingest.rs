@@ -104,11 +104,18 @@ impl RawChunk {
     }
 }
 
-/// Threads that normalise: one per core (parsing and writing overlap with them).
+/// Threads that normalise: one per core (reading and writing overlap with them). `VIGIE_NORMALISERS` overrides it
+/// (for measuring).
 fn normaliser_threads() -> usize {
+    if let Some(n) = std::env::var("VIGIE_NORMALISERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return usize::clamp(n, 1, 64);
+    }
     std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(2)
+        .unwrap_or(1)
         .clamp(1, 8)
 }
 
