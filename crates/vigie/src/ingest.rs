@@ -374,8 +374,6 @@ fn write_chunks(
         if let Some(fp) = fingerprint {
             batch.set_checkpoint(&input.name, fp, chunk.last_line, false)?;
         }
-        // Drop the chunk here, not inside the transaction's critical path next time round.
-        drop(chunk);
         if uncommitted >= opts.commit_records || last_commit.elapsed() >= opts.commit_interval {
             batch.commit()?;
             batch = store.batch()?;
