@@ -546,7 +546,7 @@ impl Parser<'_> {
             .map(str::to_owned);
         let lang = [&item.language, &self.channel.language]
             .into_iter()
-            .find_map(|l| primary_language(l));
+            .find_map(|l| vigie_normalise::lang::normalise_lang(l));
         let mut extra = Map::new();
         let feed_title = html_to_text(&self.channel.title, 1024);
         if !feed_title.is_empty() {
@@ -615,15 +615,6 @@ fn author_name(raw: &str) -> String {
         }
     }
     raw.to_owned()
-}
-
-/// `IT-it`, `en_US`, `fr` → `it`, `en`, `fr`.
-fn primary_language(tag: &str) -> Option<String> {
-    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-    (2..=3)
-        .contains(&primary.len())
-        .then_some(primary)
-        .filter(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 /// Plain text of an HTML fragment: tags (and script/style bodies, comments) removed, block tags
@@ -1101,9 +1092,6 @@ mod tests {
         assert_eq!(html_to_text("ééé", 3), "é");
         assert_eq!(author_name("a@b.c (Jane Doe)"), "Jane Doe");
         assert_eq!(author_name("Jane (Paris)"), "Jane (Paris)");
-        assert_eq!(primary_language("IT-it").as_deref(), Some("it"));
-        assert_eq!(primary_language("en_US").as_deref(), Some("en"));
-        assert_eq!(primary_language(""), None);
         assert_eq!(absolute("/a/b", "https://x.fr/feed"), "https://x.fr/a/b");
         assert_eq!(absolute("https://y.fr/", "https://x.fr"), "https://y.fr/");
     }
