@@ -71,7 +71,6 @@ fn tweet(row: &Row<'_>) -> Result<Post, String> {
     if let Some(client) = row.opt("tweet_client_name") {
         extra.insert("client".into(), Value::from(client));
     }
-    let is_retweet = row.get("is_retweet").eq_ignore_ascii_case("true");
     Ok(Post {
         id: row.required("tweetid")?.to_owned(),
         platform: PLATFORM.into(),
@@ -83,10 +82,7 @@ fn tweet(row: &Row<'_>) -> Result<Post, String> {
         hashtags: list(row.get("hashtags")),
         mentions: list(row.get("user_mentions")),
         reply_to: row.opt("in_reply_to_tweetid").map(str::to_owned),
-        repost_of: row
-            .opt("retweet_tweetid")
-            .filter(|_| is_retweet || row.opt("retweet_tweetid").is_some())
-            .map(str::to_owned),
+        repost_of: row.opt("retweet_tweetid").map(str::to_owned),
         quote_of: row.opt("quoted_tweet_tweetid").map(str::to_owned),
         media: vec![],
         metrics: Some(Metrics {
