@@ -4,6 +4,7 @@
 //! from the configuration. Detectors never write: the caller stores and exports what they return.
 
 pub mod detectors;
+pub mod neardup;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;

@@ -1,0 +1,534 @@
+//! Near-duplicate index shared by the text detectors: word shingles, MinHash signatures, LSH
+//! banding for candidates, and a real similarity (Jaccard, or containment for truncated copies)
+//! to verify each candidate before two items are joined.
+//!
+//! Cost stays close to linear: an item is compared only with the few items that share one of its
+//! band buckets, never with all others. Memory stays bounded by a time window: buckets and
+//! shingles live in generations of half a window each, and a generation older than the window is
+//! dropped whole, so an item can only join items published within about one window of it.
+
+use std::collections::HashMap;
+
+/// Tuning of the index. The defaults find copies with word-bigram Jaccard ≥ 0.5 with high
+/// probability (bands × rows = 21 × 3: the LSH threshold is about (1/21)^(1/3) ≈ 0.36).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Params {
+    pub bands: usize,
+    pub rows: usize,
+    /// Words per shingle.
+    pub shingle_words: usize,
+    /// Texts with fewer words are not indexed: short texts collide by chance.
+    pub min_words: usize,
+    /// Shingles kept per item (the start of long articles is enough to recognise a copy).
+    pub max_shingles: usize,
+    /// Two items are copies when the Jaccard similarity of their shingle sets reaches this...
+    pub min_jaccard: f64,
+    /// ...or when this share of the smaller item's shingles is in the larger (truncated copies).
+    pub min_containment: f64,
+    /// Candidates compared per bucket; buckets of a very common phrase stay cheap.
+    pub max_probe: usize,
+    /// Items whose publication times differ by more than this are never joined.
+    pub window_seconds: i64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            bands: 21,
+            rows: 3,
+            shingle_words: 2,
+            min_words: 6,
+            max_shingles: 400,
+            min_jaccard: 0.5,
+            min_containment: 0.8,
+            max_probe: 8,
+            window_seconds: 14 * 86_400,
+        }
+    }
+}
+
+/// The words of a matching text (already folded and stripped, see `copypasta::matching_text`).
+pub fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+/// Sorted, deduplicated 32-bit hashes of the word `k`-grams of `words`, at most `max` of them
+/// (the first ones in text order).
+pub fn shingles(words: &[&str], k: usize, max: usize) -> Vec<u32> {
+    let k = k.max(1);
+    let mut out: Vec<u32> = if words.len() < k {
+        vec![gram_hash(words)]
+    } else {
+        words.windows(k).take(max.max(1)).map(gram_hash).collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn gram_hash(gram: &[&str]) -> u32 {
+    let parts: Vec<&[u8]> = gram.iter().map(|w| w.as_bytes()).collect();
+    // Folding 64 bits to 32 keeps collisions rare at shingle-set sizes (hundreds).
+    let h = vigie_core::stable_hash(&parts);
+    (h ^ (h >> 32)) as u32
+}
+
+/// Jaccard similarity of two sorted sets.
+pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let inter = intersection(a, b);
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Share of the smaller sorted set found in the larger one.
+pub fn containment(a: &[u32], b: &[u32]) -> f64 {
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        0.0
+    } else {
+        intersection(a, b) as f64 / smaller as f64
+    }
+}
+
+fn intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// MinHash with `n` independent multiply-shift hash functions, seeded: the same seed gives the
+/// same signatures on every machine.
+#[derive(Debug, Clone)]
+pub struct MinHasher {
+    coeffs: Vec<(u64, u64)>,
+}
+
+impl MinHasher {
+    pub fn new(n: usize, seed: u64) -> MinHasher {
+        let mut state = seed;
+        let mut next = || {
+            // splitmix64: well-spread constants from a counter.
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        MinHasher {
+            coeffs: (0..n).map(|_| (next() | 1, next())).collect(),
+        }
+    }
+
+    pub fn signature(&self, shingles: &[u32]) -> Vec<u32> {
+        self.coeffs
+            .iter()
+            .map(|&(a, b)| {
+                shingles
+                    .iter()
+                    .map(|&s| (a.wrapping_mul(u64::from(s)).wrapping_add(b) >> 32) as u32)
+                    .min()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect()
+    }
+}
+
+/// Fraction of equal positions: the MinHash estimate of Jaccard similarity.
+pub fn estimated_jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64
+}
+
+/// Union-find with path halving and union by size.
+#[derive(Debug, Clone, Default)]
+pub struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl UnionFind {
+    pub fn push(&mut self) -> u32 {
+        let id = self.parent.len() as u32;
+        self.parent.push(id);
+        self.size.push(1);
+        id
+    }
+
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grand = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+
+    /// Joins the sets of `a` and `b`; returns the new root.
+    pub fn union(&mut self, a: u32, b: u32) -> u32 {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return ra;
+        }
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        big
+    }
+
+    pub fn len(&self) -> usize {
+        self.parent.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parent.is_empty()
+    }
+}
+
+/// One generation of the window: its buckets and the shingles of its items.
+#[derive(Default)]
+struct Generation {
+    start: i64,
+    buckets: HashMap<u64, Vec<u32>>,
+    /// Publication time and shingles of each item of the generation.
+    items: HashMap<u32, (i64, Box<[u32]>)>,
+}
+
+/// A verified join made by [`Index::add`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Join {
+    pub item: u32,
+    pub matched: u32,
+    pub similarity: f64,
+}
+
+/// The streaming near-duplicate index. Items must be added in non-decreasing time order.
+pub struct Index {
+    params: Params,
+    hasher: MinHasher,
+    generations: [Generation; 2],
+    sets: UnionFind,
+    /// Lowest verified similarity inside each set, kept at the set's root.
+    weakest: HashMap<u32, f64>,
+}
+
+impl Index {
+    pub fn new(params: Params) -> Index {
+        let hasher = MinHasher::new(
+            params.bands.max(1) * params.rows.max(1),
+            0x6e65_6172_6475_70,
+        );
+        Index {
+            params,
+            hasher,
+            generations: [Generation::default(), Generation::default()],
+            sets: UnionFind::default(),
+            weakest: HashMap::new(),
+        }
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Adds an item published at `ts` (seconds) with text `matching_text`; returns its number, or
+    /// `None` when the text is too short to index. Calls `on_join` for each verified match.
+    pub fn add(
+        &mut self,
+        ts: i64,
+        matching_text: &str,
+        mut on_join: impl FnMut(Join),
+    ) -> Option<u32> {
+        let w = words(matching_text);
+        if w.len() < self.params.min_words {
+            return None;
+        }
+        let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
+        self.roll(ts);
+        let id = self.sets.push();
+        let signature = self.hasher.signature(&shingles);
+        let rows = self.params.rows.max(1);
+        for (band, values) in signature.chunks(rows).enumerate() {
+            let key = band_key(band, values);
+            for g in 0..2 {
+                let candidates: Vec<u32> = self.generations[g]
+                    .buckets
+                    .get(&key)
+                    .map(|v| v.iter().take(self.params.max_probe).copied().collect())
+                    .unwrap_or_default();
+                for c in candidates {
+                    if self.sets.find(c) == self.sets.find(id) {
+                        continue;
+                    }
+                    let Some((other_ts, other)) = self.generations[g].items.get(&c) else {
+                        continue;
+                    };
+                    if (ts - other_ts).abs() > self.params.window_seconds {
+                        continue;
+                    }
+                    let sim = jaccard(&shingles, other);
+                    let sim = if sim >= self.params.min_jaccard {
+                        sim
+                    } else if containment(&shingles, other) >= self.params.min_containment {
+                        // Report the overlap a reader can check: the truncated copy's share.
+                        containment(&shingles, other)
+                    } else {
+                        continue;
+                    };
+                    self.join(id, c, sim);
+                    on_join(Join {
+                        item: id,
+                        matched: c,
+                        similarity: sim,
+                    });
+                }
+            }
+            let bucket = self.generations[1].buckets.entry(key).or_default();
+            // A bucket keeps its first members only: enough to catch a copy, bounded when a
+            // common phrase lands thousands of items in it.
+            if bucket.len() < self.params.max_probe {
+                bucket.push(id);
+            }
+        }
+        self.generations[1]
+            .items
+            .insert(id, (ts, shingles.into_boxed_slice()));
+        Some(id)
+    }
+
+    /// Starts a new generation when the current one spans half a window; drops the oldest.
+    fn roll(&mut self, ts: i64) {
+        let half = (self.params.window_seconds / 2).max(1);
+        if self.generations[1].items.is_empty() && self.generations[0].items.is_empty() {
+            self.generations[1].start = ts;
+            return;
+        }
+        let age = ts - self.generations[1].start;
+        if age >= half {
+            let fresh = Generation {
+                start: ts,
+                ..Generation::default()
+            };
+            let current = std::mem::replace(&mut self.generations[1], fresh);
+            // After a gap longer than the window, the current generation is too old to keep.
+            self.generations[0] = if age >= 2 * half {
+                Generation::default()
+            } else {
+                current
+            };
+        }
+    }
+
+    fn join(&mut self, a: u32, b: u32, sim: f64) {
+        let (ra, rb) = (self.sets.find(a), self.sets.find(b));
+        let wa = self.weakest.remove(&ra).unwrap_or(1.0);
+        let wb = self.weakest.remove(&rb).unwrap_or(1.0);
+        let root = self.sets.union(a, b);
+        self.weakest.insert(root, wa.min(wb).min(sim));
+    }
+
+    /// The set an item belongs to (its root).
+    pub fn cluster_of(&mut self, item: u32) -> u32 {
+        self.sets.find(item)
+    }
+
+    /// Lowest verified similarity inside the cluster rooted at `root` (1.0 for exact copies).
+    pub fn weakest_link(&self, root: u32) -> f64 {
+        self.weakest.get(&root).copied().unwrap_or(1.0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
+
+fn band_key(band: usize, values: &[u32]) -> u64 {
+    let mut bytes = Vec::with_capacity(4 + values.len() * 4);
+    bytes.extend_from_slice(&(band as u32).to_le_bytes());
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    vigie_core::stable_hash(&[&bytes])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(range: std::ops::Range<u32>) -> Vec<u32> {
+        range
+            .map(|x| x.wrapping_mul(2_654_435_761))
+            .collect::<Vec<_>>()
+    }
+
+    fn sorted(mut v: Vec<u32>) -> Vec<u32> {
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn similarity_measures() {
+        let a = sorted(set(0..100));
+        let b = sorted(set(50..150));
+        assert!((jaccard(&a, &b) - 50.0 / 150.0).abs() < 1e-9);
+        let half = sorted(set(0..50));
+        assert!((containment(&half, &a) - 1.0).abs() < 1e-9);
+        assert_eq!(jaccard(&[], &[]), 0.0);
+    }
+
+    #[test]
+    fn shingles_ignore_order_of_computation_and_cap_long_texts() {
+        let w = words("a b c d e f");
+        assert_eq!(shingles(&w, 2, 400).len(), 5);
+        assert_eq!(shingles(&w, 2, 3).len(), 3);
+        assert_eq!(shingles(&words("one"), 2, 10).len(), 1);
+        assert_eq!(shingles(&w, 2, 400), shingles(&w, 2, 400));
+    }
+
+    #[test]
+    fn minhash_estimates_jaccard() {
+        let h = MinHasher::new(256, 7);
+        for (lo, hi, expected) in [
+            (0u32, 200u32, 1.0),
+            (50, 250, 150.0 / 250.0),
+            (100, 300, 100.0 / 300.0),
+        ] {
+            let a = sorted(set(0..200));
+            let b = sorted(set(lo..hi));
+            let est = estimated_jaccard(&h.signature(&a), &h.signature(&b));
+            assert!(
+                (est - expected).abs() < 0.08,
+                "estimate {est} for true {expected}"
+            );
+        }
+    }
+
+    /// The LSH S-curve: how often a pair of given Jaccard similarity shares a bucket.
+    fn candidate_rate(jac_target: f64, trials: u32) -> f64 {
+        let p = Params::default();
+        let h = MinHasher::new(p.bands * p.rows, 11);
+        let mut hits = 0;
+        for t in 0..trials {
+            // Two sets of 60 shingles sharing `shared` of them: J = shared / (120 - shared).
+            let shared = ((120.0 * jac_target) / (1.0 + jac_target)).round() as u32;
+            let base = t * 1_000;
+            let a = sorted(set(base..base + 60));
+            let b = sorted(set(base + 60 - shared..base + 120 - shared));
+            let (sa, sb) = (h.signature(&a), h.signature(&b));
+            let hit = sa
+                .chunks(p.rows)
+                .zip(sb.chunks(p.rows))
+                .any(|(x, y)| x == y);
+            hits += u32::from(hit);
+        }
+        f64::from(hits) / f64::from(trials)
+    }
+
+    #[test]
+    fn lsh_catches_similar_pairs_and_rarely_dissimilar_ones() {
+        assert!(candidate_rate(0.8, 300) > 0.99);
+        assert!(candidate_rate(0.6, 300) > 0.95);
+        assert!(candidate_rate(0.1, 300) < 0.05);
+    }
+
+    fn clusters(texts: &[(i64, &str)], params: Params) -> Vec<Vec<usize>> {
+        let mut index = Index::new(params);
+        let ids: Vec<Option<u32>> = texts
+            .iter()
+            .map(|(ts, t)| index.add(*ts, t, |_| {}))
+            .collect();
+        let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                groups.entry(index.cluster_of(*id)).or_default().push(i);
+            }
+        }
+        let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        out.sort();
+        out
+    }
+
+    const CLAIM: &str = "les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain dans toute la france selon le ministere";
+
+    #[test]
+    fn rewordings_join_and_unrelated_texts_do_not() {
+        let texts = [
+            (0, CLAIM),
+            (60, "urgent les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain dans toute la france selon le ministere partagez"),
+            (120, "les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain dans toute la france"),
+            (180, "le marche de noel ouvrira ses portes samedi prochain sur la place centrale de la ville"),
+            (240, "les bureaux de poste fermeront a 18h en semaine et resteront ouverts le samedi matin"),
+        ];
+        assert_eq!(clusters(&texts, Params::default()), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn input_order_does_not_change_the_partition() {
+        let texts = [
+            (0, CLAIM),
+            (0, "urgent les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain dans toute la france selon le ministere"),
+            (0, "le marche de noel ouvrira ses portes samedi prochain sur la place centrale de la ville"),
+            (0, "le marche de noel ouvrira ses portes samedi prochain sur la place centrale"),
+        ];
+        let forward = clusters(&texts, Params::default());
+        let mut reversed: Vec<(i64, &str)> = texts.to_vec();
+        reversed.reverse();
+        let backward: Vec<Vec<usize>> = {
+            let mut c: Vec<Vec<usize>> = clusters(&reversed, Params::default())
+                .into_iter()
+                .map(|g| {
+                    let mut g: Vec<usize> = g.into_iter().map(|i| texts.len() - 1 - i).collect();
+                    g.sort();
+                    g
+                })
+                .collect();
+            c.sort();
+            c
+        };
+        assert_eq!(forward, backward);
+        assert_eq!(forward, vec![vec![0, 1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn copies_further_apart_than_the_window_stay_apart() {
+        let day = 86_400;
+        let params = Params {
+            window_seconds: 2 * day,
+            ..Params::default()
+        };
+        let texts = [(0, CLAIM), (30 * day, CLAIM), (30 * day + 60, CLAIM)];
+        assert_eq!(clusters(&texts, params), vec![vec![1, 2]]);
+    }
+
+    #[test]
+    fn short_texts_are_not_indexed() {
+        let mut index = Index::new(Params::default());
+        assert!(index.add(0, "vote dimanche", |_| {}).is_none());
+        assert!(index.add(0, CLAIM, |_| {}).is_some());
+    }
+}
