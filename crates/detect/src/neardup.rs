@@ -213,6 +213,9 @@ struct Generation {
     buckets: HashMap<u64, Vec<u32>>,
     /// Publication time and shingles of each item of the generation.
     items: HashMap<u32, (i64, Box<[u32]>)>,
+    /// Digest of each distinct text of the generation → the first item with it. An exact copy
+    /// joins that item directly and is neither hashed nor stored.
+    exact: HashMap<u64, (i64, u32)>,
 }
 
 /// A verified join made by [`Index::add`].
@@ -237,7 +240,7 @@ impl Index {
     pub fn new(params: Params) -> Index {
         let hasher = MinHasher::new(
             params.bands.max(1) * params.rows.max(1),
-            0x6e65_6172_6475_70,
+            0x006e_6561_7264_7570,
         );
         Index {
             params,
@@ -264,9 +267,24 @@ impl Index {
         if w.len() < self.params.min_words {
             return None;
         }
-        let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
         self.roll(ts);
         let id = self.sets.push();
+        let digest = vigie_core::stable_hash(&[matching_text.as_bytes()]);
+        for g in [1, 0] {
+            if let Some(&(first_ts, first)) = self.generations[g].exact.get(&digest) {
+                if (ts - first_ts).abs() <= self.params.window_seconds {
+                    self.join(id, first, 1.0);
+                    on_join(Join {
+                        item: id,
+                        matched: first,
+                        similarity: 1.0,
+                    });
+                    return Some(id);
+                }
+            }
+        }
+        self.generations[1].exact.insert(digest, (ts, id));
+        let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
         let signature = self.hasher.signature(&shingles);
         let rows = self.params.rows.max(1);
         for (band, values) in signature.chunks(rows).enumerate() {
@@ -320,7 +338,7 @@ impl Index {
     /// Starts a new generation when the current one spans half a window; drops the oldest.
     fn roll(&mut self, ts: i64) {
         let half = (self.params.window_seconds / 2).max(1);
-        if self.generations[1].items.is_empty() && self.generations[0].items.is_empty() {
+        if self.generations[1].exact.is_empty() && self.generations[0].exact.is_empty() {
             self.generations[1].start = ts;
             return;
         }
@@ -523,6 +541,26 @@ mod tests {
         };
         let texts = [(0, CLAIM), (30 * day, CLAIM), (30 * day + 60, CLAIM)];
         assert_eq!(clusters(&texts, params), vec![vec![1, 2]]);
+    }
+
+    #[test]
+    fn exact_copies_join_without_being_stored_twice() {
+        let mut index = Index::new(Params::default());
+        let mut joins = Vec::new();
+        let a = index.add(0, CLAIM, |j| joins.push(j)).unwrap();
+        let b = index.add(5, CLAIM, |j| joins.push(j)).unwrap();
+        assert_eq!(index.cluster_of(a), index.cluster_of(b));
+        assert_eq!(
+            joins,
+            vec![Join {
+                item: b,
+                matched: a,
+                similarity: 1.0
+            }]
+        );
+        assert_eq!(index.generations[1].items.len(), 1);
+        let root = index.cluster_of(a);
+        assert_eq!(index.weakest_link(root), 1.0);
     }
 
     #[test]

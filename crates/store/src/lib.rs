@@ -291,32 +291,57 @@ impl Store {
     pub fn for_each_text(
         &self,
         kinds: &[Kind],
+        f: impl FnMut(&TextRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.text_rows(kinds, "rid", f)
+    }
+
+    /// [`Store::for_each_text`] in publication order (ties by insertion order), all `kinds`
+    /// interleaved. The sort runs in SQLite's temporary files: memory stays bounded.
+    pub fn for_each_text_by_time(
+        &self,
+        kinds: &[Kind],
+        f: impl FnMut(&TextRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.text_rows(kinds, "ts, rid", f)
+    }
+
+    fn text_rows(
+        &self,
+        kinds: &[Kind],
+        order: &str,
         mut f: impl FnMut(&TextRow<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT rid, platform, id, author, ts, norm, repost_of FROM records WHERE kind = ?1 ORDER BY rid")
-            .map_err(|e| self.err(e))?;
-        for &kind in kinds {
-            let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let text = |i| {
-                    r.get_ref(i)
-                        .ok()
-                        .and_then(|v| v.as_str_or_null().ok().flatten())
-                };
-                let row = TextRow {
-                    rid: r.get(0).map_err(|e| self.err(e))?,
-                    kind,
-                    platform: text(1).unwrap_or(""),
-                    id: text(2).unwrap_or(""),
-                    author: text(3),
-                    ts: r.get(4).map_err(|e| self.err(e))?,
-                    norm: text(5).unwrap_or(""),
-                    repost_of: text(6),
-                };
-                f(&row)?;
-            }
+        // Kind codes are small integers from our own enum, never input: safe to inline.
+        let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
+        let sql = format!(
+            "SELECT rid, kind, platform, id, author, ts, norm, repost_of FROM records
+             WHERE kind IN ({}) ORDER BY {order}",
+            codes.join(",")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
+            let kind: i64 = r.get(1).map_err(|e| self.err(e))?;
+            let Some(kind) = Kind::from_code(kind) else {
+                continue;
+            };
+            let row = TextRow {
+                rid: r.get(0).map_err(|e| self.err(e))?,
+                kind,
+                platform: text(2).unwrap_or(""),
+                id: text(3).unwrap_or(""),
+                author: text(4),
+                ts: r.get(5).map_err(|e| self.err(e))?,
+                norm: text(6).unwrap_or(""),
+                repost_of: text(7),
+            };
+            f(&row)?;
         }
         Ok(())
     }

@@ -1,10 +1,13 @@
-//! `copypasta`: the same text published by several accounts or sites (SPEC §5.1).
+//! `copypasta`: the same text, copied or lightly reworded, published by several accounts or sites
+//! (SPEC §5.1).
 //!
-//! This is the exact stage: texts that are identical once folded and stripped of links, mentions,
-//! retweet prefixes and punctuation. Near-duplicates (MinHash/LSH) extend it.
-//! Memory: one counter per distinct text digest in a first pass, then only the members of repeated
-//! digests in a second.
+//! Texts are folded and stripped of links, mentions, retweet prefixes, hashtag signs and
+//! punctuation, then clustered in publication order by the shared near-duplicate index (exact
+//! copies directly, rewordings through MinHash/LSH candidates verified by Jaccard or containment).
+//! Memory: the index is windowed in time; besides it, 12 bytes per indexed item, and the members
+//! of clusters only.
 
+use crate::neardup::Index;
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -19,6 +22,9 @@ pub const NAME: &str = "copypasta";
 pub struct Settings {
     /// Texts shorter than this (after stripping) are too common to mean anything.
     pub min_chars: usize,
+    /// Near-duplicate matching: shingle size, LSH bands, similarity thresholds, time window.
+    #[serde(flatten)]
+    pub matching: crate::neardup::Params,
     /// A cluster is reported when at least this many distinct accounts or sites published it.
     pub min_accounts: usize,
     /// Evidence lists are cut at this many items (the figures keep the full counts).
@@ -29,6 +35,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             min_chars: 40,
+            matching: crate::neardup::Params::default(),
             min_accounts: 3,
             max_evidence_items: 500,
         }
@@ -81,6 +88,7 @@ struct Member {
     actor: String,
     ts: i64,
     kind: Kind,
+    text: String,
 }
 
 impl Detector for Copypasta {
@@ -90,62 +98,71 @@ impl Detector for Copypasta {
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
         let kinds = [Kind::Post, Kind::Article];
-        let digest = |norm: &str| -> Option<u64> {
-            let text = matching_text(norm);
-            (text.chars().count() >= self.settings.min_chars)
-                .then(|| vigie_core::stable_hash(&[text.as_bytes()]))
-        };
-        let mut counts: HashMap<u64, u32> = HashMap::new();
-        // A native repost (retweet, forward) is the platform copying, not a person: it is
-        // amplification, which the coordination detector weighs.
-        ctx.store.for_each_text(&kinds, |row| {
+        let mut index = Index::new(self.settings.matching.clone());
+        // Store row of each indexed item, by item number.
+        let mut rids: Vec<i64> = Vec::new();
+        ctx.store.for_each_text_by_time(&kinds, |row| {
+            // A native repost (retweet, forward) is the platform copying, not a person: it is
+            // amplification, which the coordination detector weighs.
             if row.repost_of.is_some() {
                 return Ok(());
             }
-            if let Some(d) = digest(row.norm) {
-                *counts.entry(d).or_default() += 1;
+            let text = matching_text(row.norm);
+            if text.chars().count() < self.settings.min_chars {
+                return Ok(());
+            }
+            let secs = row.ts.unwrap_or(0).div_euclid(1000);
+            if let Some(item) = index.add(secs, &text, |_| {}) {
+                debug_assert_eq!(item as usize, rids.len());
+                rids.push(row.rid);
             }
             Ok(())
         })?;
-        counts.retain(|_, n| *n as usize >= self.settings.min_accounts);
-        let mut clusters: HashMap<u64, (Vec<Member>, String)> = HashMap::new();
+        // Clusters of two or more items: row id → cluster root.
+        let mut sizes: HashMap<u32, u32> = HashMap::new();
+        let roots: Vec<u32> = (0..rids.len() as u32)
+            .map(|i| index.cluster_of(i))
+            .collect();
+        for &r in &roots {
+            *sizes.entry(r).or_default() += 1;
+        }
+        let member_of: HashMap<i64, u32> = rids
+            .iter()
+            .zip(&roots)
+            .filter(|(_, r)| sizes.get(r).copied().unwrap_or(0) >= 2)
+            .map(|(&rid, &r)| (rid, r))
+            .collect();
+        drop(rids);
+        drop(roots);
+        let mut clusters: HashMap<u32, Vec<Member>> = HashMap::new();
         ctx.store.for_each_text(&kinds, |row| {
-            if row.repost_of.is_some() {
-                return Ok(());
-            }
-            let Some(d) = digest(row.norm) else {
+            let Some(&root) = member_of.get(&row.rid) else {
                 return Ok(());
             };
-            if !counts.contains_key(&d) {
-                return Ok(());
-            }
             let actor = match row.kind {
                 Kind::Article => row.platform,
                 _ => row.author.unwrap_or(row.platform),
             };
-            let entry = clusters
-                .entry(d)
-                .or_insert_with(|| (Vec::new(), row.norm.chars().take(280).collect()));
-            entry.0.push(Member {
+            clusters.entry(root).or_default().push(Member {
                 id: row.id.to_owned(),
                 actor: actor.to_owned(),
                 ts: row.ts.unwrap_or(0),
                 kind: row.kind,
+                text: row.norm.chars().take(280).collect(),
             });
             Ok(())
         })?;
-        drop(counts);
-        // Deterministic order of clusters: by digest.
-        let ordered: BTreeMap<u64, (Vec<Member>, String)> = clusters.into_iter().collect();
+        // Deterministic order: by cluster root (roots follow publication order).
+        let ordered: BTreeMap<u32, Vec<Member>> = clusters.into_iter().collect();
         Ok(ordered
-            .into_values()
-            .filter_map(|(members, sample)| self.alert(members, sample))
+            .into_iter()
+            .filter_map(|(root, members)| self.alert(members, index.weakest_link(root)))
             .collect())
     }
 }
 
 impl Copypasta {
-    fn alert(&self, mut members: Vec<Member>, sample: String) -> Option<Alert> {
+    fn alert(&self, mut members: Vec<Member>, similarity: f64) -> Option<Alert> {
         let actors: BTreeSet<&str> = members.iter().map(|m| m.actor.as_str()).collect();
         let n_actors = actors.len();
         if n_actors < self.settings.min_accounts {
@@ -190,8 +207,11 @@ impl Copypasta {
         figures.insert("origin".into(), json!(origin.id));
         figures.insert("origin_actor".into(), json!(origin.actor));
         figures.insert("spread_seconds".into(), json!(spread));
-        figures.insert("similarity".into(), json!(1.0));
-        figures.insert("text".into(), json!(sample));
+        figures.insert(
+            "similarity".into(),
+            json!((similarity * 1000.0).round() / 1000.0),
+        );
+        figures.insert("text".into(), json!(origin.text));
         Some(Alert {
             id: String::new(),
             detector: NAME.into(),
@@ -313,6 +333,48 @@ mod tests {
         assert_eq!(a.evidence.figures["spread_seconds"], 480);
         assert_eq!(a.first_seen.to_rfc3339(), "2024-06-01T10:01:00+00:00");
         assert!(a.summary.contains("first by alice"), "{}", a.summary);
+    }
+
+    #[test]
+    fn light_rewording_joins_the_cluster() {
+        let lines = vec![
+            post("p1", "alice", 1, CLAIM, None),
+            post(
+                "p2",
+                "bob",
+                2,
+                &format!("URGENT !! {CLAIM}, partagez #France2024"),
+                None,
+            ),
+            post(
+                "p3",
+                "carol",
+                3,
+                "Les bureaux de vote fermeront exceptionnellement a 18h dimanche",
+                None,
+            ),
+            post(
+                "x1",
+                "zed",
+                4,
+                "Le marche de noel ouvrira ses portes samedi prochain sur la place",
+                None,
+            ),
+        ];
+        let store = store_with(&lines);
+        let config = Config::default();
+        let alerts = build(&config)
+            .unwrap()
+            .run(&Context {
+                config: &config,
+                store: &store,
+            })
+            .unwrap();
+        assert_eq!(alerts.len(), 1, "{alerts:#?}");
+        let a = alerts[0].clone().finalise();
+        assert_eq!(a.evidence.items, vec!["p1", "p2", "p3"]);
+        let sim = a.evidence.figures["similarity"].as_f64().unwrap();
+        assert!(sim > 0.5 && sim < 1.0, "{sim}");
     }
 
     #[test]
