@@ -206,11 +206,47 @@ impl UnionFind {
     }
 }
 
+/// LSH buckets: band key → first few items. Most buckets hold one item, so the first lives in a
+/// flat map and only crowded buckets pay for a list.
+#[derive(Default)]
+struct Buckets {
+    first: HashMap<u64, u32>,
+    more: HashMap<u64, Vec<u32>>,
+}
+
+impl Buckets {
+    fn candidates_into(&self, key: u64, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(&first) = self.first.get(&key) {
+            out.push(first);
+            if let Some(more) = self.more.get(&key) {
+                out.extend_from_slice(more);
+            }
+        }
+    }
+
+    /// Adds `id` unless the bucket already holds `max` items: enough to catch a copy, and
+    /// bounded when a common phrase lands thousands of items in one bucket.
+    fn insert(&mut self, key: u64, id: u32, max: usize) {
+        match self.first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                let more = self.more.entry(key).or_default();
+                if more.len() + 1 < max {
+                    more.push(id);
+                }
+            }
+        }
+    }
+}
+
 /// One generation of the window: its buckets and the shingles of its items.
 #[derive(Default)]
 struct Generation {
     start: i64,
-    buckets: HashMap<u64, Vec<u32>>,
+    buckets: Buckets,
     /// Publication time and shingles of each item of the generation.
     items: HashMap<u32, (i64, Box<[u32]>)>,
     /// Digest of each distinct text of the generation → the first item with it. An exact copy
@@ -287,15 +323,14 @@ impl Index {
         let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
         let signature = self.hasher.signature(&shingles);
         let rows = self.params.rows.max(1);
+        let mut candidates = Vec::with_capacity(self.params.max_probe);
         for (band, values) in signature.chunks(rows).enumerate() {
             let key = band_key(band, values);
             for g in 0..2 {
-                let candidates: Vec<u32> = self.generations[g]
+                self.generations[g]
                     .buckets
-                    .get(&key)
-                    .map(|v| v.iter().take(self.params.max_probe).copied().collect())
-                    .unwrap_or_default();
-                for c in candidates {
+                    .candidates_into(key, &mut candidates);
+                for &c in &candidates {
                     if self.sets.find(c) == self.sets.find(id) {
                         continue;
                     }
@@ -322,12 +357,9 @@ impl Index {
                     });
                 }
             }
-            let bucket = self.generations[1].buckets.entry(key).or_default();
-            // A bucket keeps its first members only: enough to catch a copy, bounded when a
-            // common phrase lands thousands of items in it.
-            if bucket.len() < self.params.max_probe {
-                bucket.push(id);
-            }
+            self.generations[1]
+                .buckets
+                .insert(key, id, self.params.max_probe);
         }
         self.generations[1]
             .items

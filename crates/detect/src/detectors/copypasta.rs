@@ -88,7 +88,13 @@ struct Member {
     actor: String,
     ts: i64,
     kind: Kind,
-    text: String,
+}
+
+#[derive(Default)]
+struct Cluster {
+    members: Vec<Member>,
+    origin_key: (i64, i64),
+    origin_text: Option<String>,
 }
 
 impl Detector for Copypasta {
@@ -119,22 +125,21 @@ impl Detector for Copypasta {
             Ok(())
         })?;
         // Clusters of two or more items: row id → cluster root.
-        let mut sizes: HashMap<u32, u32> = HashMap::new();
         let roots: Vec<u32> = (0..rids.len() as u32)
             .map(|i| index.cluster_of(i))
             .collect();
+        let mut sizes = vec![0u32; roots.len()];
         for &r in &roots {
-            *sizes.entry(r).or_default() += 1;
+            sizes[r as usize] += 1;
         }
         let member_of: HashMap<i64, u32> = rids
             .iter()
             .zip(&roots)
-            .filter(|(_, r)| sizes.get(r).copied().unwrap_or(0) >= 2)
+            .filter(|(_, &r)| sizes[r as usize] >= 2)
             .map(|(&rid, &r)| (rid, r))
             .collect();
-        drop(rids);
-        drop(roots);
-        let mut clusters: HashMap<u32, Vec<Member>> = HashMap::new();
+        drop((rids, roots, sizes));
+        let mut clusters: HashMap<u32, Cluster> = HashMap::new();
         ctx.store.for_each_text(&kinds, |row| {
             let Some(&root) = member_of.get(&row.rid) else {
                 return Ok(());
@@ -143,26 +148,38 @@ impl Detector for Copypasta {
                 Kind::Article => row.platform,
                 _ => row.author.unwrap_or(row.platform),
             };
-            clusters.entry(root).or_default().push(Member {
+            let ts = row.ts.unwrap_or(0);
+            let cluster = clusters.entry(root).or_default();
+            // Only the origin's text is kept: one text per cluster, not one per copy.
+            if cluster.origin_text.is_none() || (ts, row.rid) < cluster.origin_key {
+                cluster.origin_key = (ts, row.rid);
+                cluster.origin_text = Some(row.norm.chars().take(280).collect());
+            }
+            cluster.members.push(Member {
                 id: row.id.to_owned(),
                 actor: actor.to_owned(),
-                ts: row.ts.unwrap_or(0),
+                ts,
                 kind: row.kind,
-                text: row.norm.chars().take(280).collect(),
             });
             Ok(())
         })?;
         // Deterministic order: by cluster root (roots follow publication order).
-        let ordered: BTreeMap<u32, Vec<Member>> = clusters.into_iter().collect();
+        let ordered: BTreeMap<u32, Cluster> = clusters.into_iter().collect();
         Ok(ordered
             .into_iter()
-            .filter_map(|(root, members)| self.alert(members, index.weakest_link(root)))
+            .filter_map(|(root, c)| {
+                self.alert(
+                    c.members,
+                    c.origin_text.unwrap_or_default(),
+                    index.weakest_link(root),
+                )
+            })
             .collect())
     }
 }
 
 impl Copypasta {
-    fn alert(&self, mut members: Vec<Member>, similarity: f64) -> Option<Alert> {
+    fn alert(&self, mut members: Vec<Member>, text: String, similarity: f64) -> Option<Alert> {
         let actors: BTreeSet<&str> = members.iter().map(|m| m.actor.as_str()).collect();
         let n_actors = actors.len();
         if n_actors < self.settings.min_accounts {
@@ -211,7 +228,7 @@ impl Copypasta {
             "similarity".into(),
             json!((similarity * 1000.0).round() / 1000.0),
         );
-        figures.insert("text".into(), json!(origin.text));
+        figures.insert("text".into(), json!(text));
         Some(Alert {
             id: String::new(),
             detector: NAME.into(),
