@@ -24,8 +24,12 @@ pub struct Params {
     pub max_shingles: usize,
     /// Two items are copies when the Jaccard similarity of their shingle sets reaches this...
     pub min_jaccard: f64,
-    /// ...or when this share of the smaller item's shingles is in the larger (truncated copies).
+    /// ...or when this share of the smaller item's shingles is in the larger (truncated copies),
     pub min_containment: f64,
+    /// ...provided the smaller keeps at least this share of the larger's size. A short post that
+    /// quotes one sentence of an article is not a copy of it, and must not bridge the clusters
+    /// of every article that sentence appears in.
+    pub min_size_ratio: f64,
     /// Candidates compared per bucket; buckets of a very common phrase stay cheap.
     pub max_probe: usize,
     /// Items whose publication times differ by more than this are never joined.
@@ -42,6 +46,7 @@ impl Default for Params {
             max_shingles: 400,
             min_jaccard: 0.5,
             min_containment: 0.8,
+            min_size_ratio: 0.5,
             max_probe: 8,
             window_seconds: 14 * 86_400,
         }
@@ -82,6 +87,16 @@ pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
         0.0
     } else {
         inter as f64 / union as f64
+    }
+}
+
+/// Size of the smaller set over the size of the larger.
+pub fn size_ratio(a: &[u32], b: &[u32]) -> f64 {
+    let (small, large) = (a.len().min(b.len()), a.len().max(b.len()));
+    if large == 0 {
+        0.0
+    } else {
+        small as f64 / large as f64
     }
 }
 
@@ -343,7 +358,9 @@ impl Index {
                     let sim = jaccard(&shingles, other);
                     let sim = if sim >= self.params.min_jaccard {
                         sim
-                    } else if containment(&shingles, other) >= self.params.min_containment {
+                    } else if size_ratio(&shingles, other) >= self.params.min_size_ratio
+                        && containment(&shingles, other) >= self.params.min_containment
+                    {
                         // Report the overlap a reader can check: the truncated copy's share.
                         containment(&shingles, other)
                     } else {
@@ -535,6 +552,16 @@ mod tests {
             (240, "les bureaux de poste fermeront a 18h en semaine et resteront ouverts le samedi matin"),
         ];
         assert_eq!(clusters(&texts, Params::default()), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn a_quoted_sentence_does_not_bridge_two_articles() {
+        let sentence =
+            "les sanctions ruinent nos agriculteurs et bruxelles s en moque selon nos sources";
+        let a = format!("{sentence} un long article sur la politique agricole de la commission europeenne et ses effets sur les prix du lait et du ble dans les regions");
+        let b = format!("{sentence} une autre histoire sans rapport avec la premiere qui parle de sport de football de tennis et des jeux olympiques de paris cet ete");
+        let texts = [(0, a.as_str()), (60, sentence), (120, b.as_str())];
+        assert!(clusters(&texts, Params::default()).is_empty());
     }
 
     #[test]

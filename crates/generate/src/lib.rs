@@ -202,6 +202,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         domains: Vec::new(),
         handles: BTreeSet::new(),
         negatives: truth::Negatives::default(),
+        copy_groups: BTreeMap::new(),
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {
@@ -210,6 +211,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         mut domains,
         mut handles,
         mut negatives,
+        copy_groups,
         ..
     } = ctx;
     // Stable: items at the same instant keep their generation order.
@@ -297,6 +299,11 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         options,
         operations,
         negatives,
+        copy_groups: copy_groups
+            .into_iter()
+            .filter(|(_, items)| items.len() > 1)
+            .map(|(key, items)| truth::CopyGroup { key, items })
+            .collect(),
     };
     let truth_path = out_dir.join("truth.json");
     let mut json = serde_json::to_vec_pretty(&truth).map_err(|source| GenerateError::Json {

@@ -94,20 +94,28 @@ pub const NARRATIVES: [NarrativeSpec; 4] = [
     },
 ];
 
-/// A narrative sentence in `lang` from a random narrative, with its slots filled.
-pub fn sentence<R: Rng>(rng: &mut R, lang: Lang) -> String {
-    let n = &NARRATIVES[rng.gen_range(0..NARRATIVES.len())];
-    sentence_of(rng, n, lang)
-}
-
-pub fn sentence_of<R: Rng>(rng: &mut R, n: &NarrativeSpec, lang: Lang) -> String {
+/// A narrative sentence in `lang` from a random narrative, with its slots filled, and its
+/// talking-point key (`narrative/lang/template`): texts with the same key are copies of one
+/// talking point, whatever fills its slots.
+pub fn keyed_sentence<R: Rng>(rng: &mut R, lang: Lang) -> (String, String) {
+    let index = rng.gen_range(0..NARRATIVES.len());
+    let n = &NARRATIVES[index];
     let templates = n
         .templates
         .iter()
         .find(|(l, _)| *l == lang)
         .map(|(_, t)| *t)
         .unwrap_or(n.templates[0].1);
-    let t = templates[rng.gen_range(0..templates.len())];
-    t.replace("{cand}", CANDIDATES[rng.gen_range(0..CANDIDATES.len())].0)
-        .replace("{n}", &rng.gen_range(12..900).to_string())
+    let template = rng.gen_range(0..templates.len());
+    let t = templates[template];
+    let candidate = rng.gen_range(0..CANDIDATES.len());
+    let text = t
+        .replace("{cand}", CANDIDATES[candidate].0)
+        .replace("{n}", &rng.gen_range(12..900).to_string());
+    // One template is one talking point, whichever candidate or figure fills it: swapping a
+    // name in a copied text is still copy-paste.
+    (
+        text,
+        format!("talking-point/{index}/{}/{template}", lang.code()),
+    )
 }

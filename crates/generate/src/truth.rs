@@ -21,6 +21,16 @@ pub struct Truth {
     pub options: Map<String, Value>,
     pub operations: Vec<Operation>,
     pub negatives: Negatives,
+    /// Items that are copies of one another (same talking point, or a relay origin and its
+    /// copies; native reposts excluded): the ground truth of copy-paste clustering.
+    #[serde(default)]
+    pub copy_groups: Vec<CopyGroup>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CopyGroup {
+    pub key: String,
+    pub items: Vec<String>,
 }
 
 /// One injected operation of known membership.

@@ -758,3 +758,36 @@ fn short_periods_and_tiny_volumes_still_work() {
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }
 }
+
+#[test]
+fn copy_groups_name_real_original_items() {
+    let (dir, data) = generated(3, 3000);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
+            .unwrap();
+    let groups = truth["copy_groups"].as_array().unwrap();
+    assert!(groups.len() >= 5, "{} copy groups", groups.len());
+    let reposts: std::collections::BTreeSet<&str> = data
+        .posts
+        .iter()
+        .filter(|p| p.repost_of.is_some())
+        .map(|p| p.id.as_str())
+        .collect();
+    let ids: std::collections::BTreeSet<&str> = data
+        .posts
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(data.articles.iter().filter_map(|a| a.id.as_deref()))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for g in groups {
+        let items = g["items"].as_array().unwrap();
+        assert!(items.len() >= 2);
+        for i in items {
+            let i = i.as_str().unwrap();
+            assert!(ids.contains(i), "{i} is not an item");
+            assert!(!reposts.contains(i), "{i} is a native repost, not a copy");
+            assert!(seen.insert(i.to_owned()), "{i} is in two copy groups");
+        }
+    }
+}

@@ -7,7 +7,7 @@
 
 use crate::ingest::IngestOptions;
 use crate::scan::{scan, ScanOutputs};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use vigie_core::{Alert, Config};
 use vigie_generate::truth::Truth;
@@ -23,34 +23,27 @@ pub struct Score {
     pub precision: f64,
     pub precision_any_operation: f64,
     pub recall: f64,
+    /// Detector-specific measures (pairwise cluster scores, recall per kind of edit...).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub details: std::collections::BTreeMap<String, f64>,
 }
 
 /// Items each detector is expected to flag, from the ground truth.
 pub fn targets(truth: &Truth, detector: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for op in &truth.operations {
-        match (detector, op.kind.as_str()) {
-            // Copies: relay copies and their origins, and same-text coordination.
-            ("copypasta", "relay_network") => {
-                if let Some(map) = op.details.get("copy_of").and_then(|v| v.as_object()) {
-                    for (copy, origin) in map {
-                        out.insert(copy.clone());
-                        if let Some(o) = origin.as_str() {
-                            out.insert(o.to_owned());
-                        }
-                    }
-                }
-            }
-            ("copypasta", "coordination")
-                if op.details.get("mode").and_then(|m| m.as_str()) == Some("same_text") =>
-            {
-                out.extend(op.items.iter().cloned());
-            }
-            (d, k) if d == k => out.extend(op.items.iter().cloned()),
-            _ => {}
-        }
+    if detector == "copypasta" {
+        // Every item that copies another: talking points, relay origins and their copies.
+        return truth
+            .copy_groups
+            .iter()
+            .flat_map(|g| g.items.iter().cloned())
+            .collect();
     }
-    out
+    truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == detector)
+        .flat_map(|op| op.items.iter().cloned())
+        .collect()
 }
 
 /// Scores `alerts` against `truth` for every detector that produced alerts or has targets.
@@ -81,9 +74,98 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                 precision: ratio(tp, flagged.len()),
                 precision_any_operation: ratio(any, flagged.len()),
                 recall: ratio(tp, target.len()),
+                details: match detector {
+                    "copypasta" => copy_pairs(truth, &mine),
+                    _ => Default::default(),
+                },
             }
         })
         .collect()
+}
+
+/// Copy groups of the ground truth (item → group number), and for relay copies their origin
+/// and kind of edit.
+fn copy_groups(truth: &Truth) -> (HashMap<&str, usize>, Vec<(&str, &str, &str)>) {
+    let mut group_of = HashMap::new();
+    for (g, group) in truth.copy_groups.iter().enumerate() {
+        for item in &group.items {
+            group_of.insert(item.as_str(), g);
+        }
+    }
+    let mut edited = Vec::new();
+    for op in truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == "relay_network")
+    {
+        let copies = op.details.get("copy_of").and_then(|v| v.as_object());
+        let edits = op.details.get("edits").and_then(|v| v.as_object());
+        for (copy, origin) in copies.into_iter().flatten() {
+            let Some(origin) = origin.as_str() else {
+                continue;
+            };
+            let edit = edits
+                .and_then(|e| e.get(copy))
+                .and_then(|e| e.as_str())
+                .unwrap_or("unknown");
+            edited.push((copy.as_str(), origin, edit));
+        }
+    }
+    (group_of, edited)
+}
+
+fn pairs(n: usize) -> usize {
+    n * n.saturating_sub(1) / 2
+}
+
+/// Pairwise cluster precision and recall of copy clusters against the truth's copy groups, and
+/// the recall of relay copies per kind of edit (copy in the same cluster as its origin). Items of
+/// operations that are in no copy group are left out of the pairs; organic items count.
+fn copy_pairs(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let (group_of, edited) = copy_groups(truth);
+    let injected: BTreeSet<&str> = truth
+        .operations
+        .iter()
+        .flat_map(|op| op.items.iter().map(String::as_str))
+        .collect();
+    let mut cluster_of: HashMap<&str, usize> = HashMap::new();
+    let (mut tp, mut predicted) = (0usize, 0usize);
+    for (c, alert) in alerts.iter().enumerate() {
+        let mut by_group: HashMap<usize, usize> = HashMap::new();
+        let (mut labelled, mut organic) = (0usize, 0usize);
+        for item in &alert.evidence.items {
+            cluster_of.insert(item.as_str(), c);
+            if let Some(&g) = group_of.get(item.as_str()) {
+                *by_group.entry(g).or_default() += 1;
+                labelled += 1;
+            } else if !injected.contains(item.as_str()) {
+                organic += 1;
+            }
+        }
+        tp += by_group.values().map(|&n| pairs(n)).sum::<usize>();
+        predicted += pairs(labelled + organic);
+    }
+    let mut group_sizes: HashMap<usize, usize> = HashMap::new();
+    for &g in group_of.values() {
+        *group_sizes.entry(g).or_default() += 1;
+    }
+    let truth_pairs: usize = group_sizes.values().map(|&n| pairs(n)).sum();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert("pair_precision".to_owned(), ratio(tp, predicted));
+    out.insert("pair_recall".to_owned(), ratio(tp, truth_pairs));
+    let mut per_edit: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (copy, origin, edit) in edited {
+        let e = per_edit.entry(edit).or_default();
+        e.1 += 1;
+        let joined =
+            matches!((cluster_of.get(copy), cluster_of.get(origin)), (Some(a), Some(b)) if a == b);
+        e.0 += usize::from(joined);
+    }
+    for (edit, (hit, all)) in per_edit {
+        out.insert(format!("recall_{edit}"), ratio(hit, all));
+    }
+    out
 }
 
 /// Generates a dataset in `dir`, scans it into a fresh store there, and scores every detector.
@@ -119,7 +201,7 @@ pub fn evaluate(dir: &Path, seed: u64, posts: usize) -> anyhow::Result<Vec<Score
 mod tests {
     use super::*;
     use vigie_core::{Evidence, ModusOperandi, Severity};
-    use vigie_generate::truth::{Negatives, Operation};
+    use vigie_generate::truth::{CopyGroup, Negatives, Operation};
 
     fn alert(items: &[&str]) -> Alert {
         Alert {
@@ -141,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn copypasta_is_scored_on_copies_and_their_origins() {
+    fn copypasta_is_scored_on_copy_groups() {
         let mut relay = Operation {
             id: "op-relay-1".into(),
             kind: "relay_network".into(),
@@ -164,6 +246,10 @@ mod tests {
             options: Default::default(),
             operations: vec![relay, burst],
             negatives: Negatives::default(),
+            copy_groups: vec![CopyGroup {
+                key: "o1".into(),
+                items: vec!["o1".into(), "c1".into(), "c2".into()],
+            }],
         };
         // Flags o1, c1 (right), b1 (an injected item of another operation), x (organic).
         let scores = score(
@@ -179,5 +265,9 @@ mod tests {
         assert!((s.precision - 0.5).abs() < 1e-9);
         assert!((s.precision_any_operation - 0.75).abs() < 1e-9);
         assert!((s.recall - 2.0 / 3.0).abs() < 1e-9);
+        // Pairs: truth has 3 (o1-c1, o1-c2, c1-c2); predicted labelled/organic pairs are o1-c1
+        // (right) and b1-x (b1 unlabelled: left out) → precision 1/1, recall 1/3.
+        assert!((s.details["pair_precision"] - 1.0).abs() < 1e-9);
+        assert!((s.details["pair_recall"] - 1.0 / 3.0).abs() < 1e-9);
     }
 }

@@ -266,6 +266,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         s.precision_any_operation,
                         s.recall
                     );
+                    for (name, value) in &s.details {
+                        println!("{:<20} {name} = {value:.3}", "");
+                    }
                 }
             }
         }

@@ -104,18 +104,17 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
     for (off, i) in events {
         let at = start + Duration::seconds(off);
         let roll = ctx.rng.gen_range(0..100);
-        let (text, repost_of) = if roll < 15 && !posted.is_empty() {
+        let (text, repost_of, talking_point) = if roll < 15 && !posted.is_empty() {
             let (pid, who, ptext) = posted[ctx.rng.gen_range(0..posted.len())].clone();
-            (format!("RT @{}: {ptext}", handles[who]), Some(pid))
+            (format!("RT @{}: {ptext}", handles[who]), Some(pid), None)
         } else if roll < 70 {
-            (
-                format!("{} #{tag}", narrative::sentence(&mut ctx.rng, spec.lang)),
-                None,
-            )
+            let (sentence, key) = narrative::keyed_sentence(&mut ctx.rng, spec.lang);
+            (format!("{sentence} #{tag}"), None, Some(key))
         } else {
             let extra = vocab.hashtag(&mut ctx.rng);
             (
                 format!("{} #{tag} #{extra}", vocab.sentence(&mut ctx.rng, 4, 12)),
+                None,
                 None,
             )
         };
@@ -127,6 +126,9 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             spec.lang,
             repost_of.clone(),
         );
+        if let Some(key) = talking_point {
+            ctx.copies(&key, &id);
+        }
         if repost_of.is_none() {
             posted.push((id.clone(), i, text));
         }

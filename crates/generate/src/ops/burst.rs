@@ -129,17 +129,15 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
     for (secs, i) in events {
         let at = ctx.clock.t0 + Duration::seconds(secs);
         let roll = ctx.rng.gen_range(0..100);
-        let (text, repost_of) = if roll < 20 && !posted.is_empty() {
+        let (text, repost_of, talking_point) = if roll < 20 && !posted.is_empty() {
             let (pid, who, ptext) = posted[ctx.rng.gen_range(0..posted.len())].clone();
-            (format!("RT @{}: {ptext}", handles[who]), Some(pid))
+            (format!("RT @{}: {ptext}", handles[who]), Some(pid), None)
         } else if roll < 70 {
             let tag = spec.tags[ctx.rng.gen_range(0..spec.tags.len())];
-            (
-                format!("{} #{tag}", narrative::sentence(&mut ctx.rng, spec.lang)),
-                None,
-            )
+            let (sentence, key) = narrative::keyed_sentence(&mut ctx.rng, spec.lang);
+            (format!("{sentence} #{tag}"), None, Some(key))
         } else {
-            (vocab.sentence(&mut ctx.rng, 5, 14), None)
+            (vocab.sentence(&mut ctx.rng, 5, 14), None, None)
         };
         let id = ctx.post(
             &accounts[i],
@@ -149,6 +147,9 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             spec.lang,
             repost_of.clone(),
         );
+        if let Some(key) = talking_point {
+            ctx.copies(&key, &id);
+        }
         if repost_of.is_none() {
             posted.push((id.clone(), i, text));
         }

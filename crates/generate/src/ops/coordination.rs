@@ -164,9 +164,10 @@ fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
         who.truncate(keep.max(5).min(size));
 
         // What this episode pushes.
+        let (sentence, talking_point) = narrative::keyed_sentence(&mut ctx.rng, g.lang);
         let template = format!(
             "{} {}",
-            narrative::sentence(&mut ctx.rng, g.lang),
+            sentence,
             [
                 "Partagez massivement !",
                 "Faites tourner !",
@@ -176,9 +177,10 @@ fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
         let url = (g.mode == Mode::Url).then(|| relay_url_before(ctx, start));
         let target = match (&amplified, g.mode) {
             (Some(author), Mode::Repost) => {
-                let text = narrative::sentence(&mut ctx.rng, g.lang);
+                let (text, key) = narrative::keyed_sentence(&mut ctx.rng, g.lang);
                 let at = start - Duration::seconds(ctx.rng.gen_range(120..900));
                 let id = ctx.post(author, g.platform, at, text.clone(), g.lang, None);
+                ctx.copies(&key, &id);
                 targets.push(id.clone());
                 Some((id, text))
             }
@@ -225,6 +227,9 @@ fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
                 }
             };
             let id = ctx.post(member, g.platform, at, text, g.lang, repost_of);
+            if g.mode == Mode::Text {
+                ctx.copies(&talking_point, &id);
+            }
             items.push(id);
         }
         let mut ep = Map::new();

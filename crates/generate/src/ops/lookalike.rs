@@ -245,7 +245,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
             for _ in 0..ctx.rng.gen_range(2..=5) {
                 let (who, _) = langs[ctx.rng.gen_range(0..langs.len())];
                 let at = ctx.daytime(0..ctx.clock.days, 7, 23);
-                let claim = narrative::sentence(&mut ctx.rng, m.lang);
+                let (claim, talking_point) = narrative::keyed_sentence(&mut ctx.rng, m.lang);
                 let date = at.date_naive();
                 let url = format!(
                     "https://{host}/politique/article/{}/{:02}/{:02}/{}_{}.html",
@@ -257,6 +257,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
                 );
                 let text = format!("{} ({}) {url}", claim, m.name);
                 let id = ctx.post(who, "x", at, text, m.lang, None);
+                ctx.copies(&talking_point, &id);
                 op.items.push(id);
                 if !op.accounts.contains(who) {
                     op.accounts.push(who.clone());

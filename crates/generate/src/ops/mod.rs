@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::{Account, Article, DomainRecord, Metrics, Post};
 
 /// A generated content item of an operation (or a decoy), kept until merged into the files.
@@ -61,9 +61,19 @@ pub struct Ctx<'a> {
     /// Handles taken, per `platform:handle`, so that no two accounts share one.
     pub handles: BTreeSet<String>,
     pub negatives: Negatives,
+    /// Items that copy the same text (a talking point, or a relay origin), by key.
+    pub copy_groups: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
+    /// Records that item `id` copies the text behind `key`.
+    pub fn copies(&mut self, key: &str, id: &str) {
+        self.copy_groups
+            .entry(key.to_owned())
+            .or_default()
+            .push(id.to_owned());
+    }
+
     /// Reserves `handle` on `platform`, adding digits when it is already taken.
     pub fn unique_handle(&mut self, platform: &str, handle: String) -> String {
         let mut h = handle.clone();

@@ -100,6 +100,8 @@ const SPECS: [Spec; 2] = [
 /// An origin item to be relayed: its id, time, language, URL, title and text.
 struct Origin {
     id: String,
+    /// Copy group of the origin and its copies in the ground truth.
+    copy_group: String,
     at: DateTime<Utc>,
     lang: Lang,
     url: String,
@@ -188,12 +190,21 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             let lang = *langs.choose(&mut ctx.rng).unwrap_or(&main_lang);
             let at = ctx.clock.at(day, ctx.rng.gen_range(7 * 3600..22 * 3600));
             let vocab = texts.vocab(lang);
-            let mut text = narrative::sentence(&mut ctx.rng, lang);
+            let (mut text, talking_point) = narrative::keyed_sentence(&mut ctx.rng, lang);
+            let point_words = text.split_whitespace().count();
             text.push(' ');
             let n = ctx.rng.gen_range(1..=3);
             text.push_str(&vocab.sentences(&mut ctx.rng, n));
             msg_no += ctx.rng.gen_range(1..6);
             let id = ctx.post(&channel, "telegram", at, text.clone(), lang, None);
+            // A post that is mostly the talking point is a copy of it, like the bots' posts of
+            // the same point; a longer one is an original that its relays copy.
+            let copy_group = if 2 * point_words >= text.split_whitespace().count() {
+                talking_point
+            } else {
+                format!("relay-origin/{id}")
+            };
+            ctx.copies(&copy_group, &id);
             let title: String = text
                 .split_whitespace()
                 .take(9)
@@ -201,6 +212,7 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
                 .join(" ");
             origins.push(Origin {
                 id,
+                copy_group,
                 at,
                 lang,
                 url: format!("https://t.me/{channel_handle}/{msg_no}"),
@@ -214,7 +226,8 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             let at = ctx.clock.at(day, ctx.rng.gen_range(6 * 3600..21 * 3600));
             let vocab = texts.vocab(lang);
             let title = vocab.title(&mut ctx.rng);
-            let mut paras = vec![narrative::sentence(&mut ctx.rng, lang)];
+            let (lead, _) = narrative::keyed_sentence(&mut ctx.rng, lang);
+            let mut paras = vec![lead];
             for _ in 0..ctx.rng.gen_range(2..=4) {
                 let n = ctx.rng.gen_range(2..=4);
                 paras.push(vocab.sentences(&mut ctx.rng, n));
@@ -239,8 +252,11 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
                 lang,
                 None,
             );
+            let copy_group = format!("relay-origin/{id}");
+            ctx.copies(&copy_group, &id);
             origins.push(Origin {
                 id,
+                copy_group,
                 at,
                 lang,
                 url,
@@ -253,6 +269,8 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
 
     // Copies.
     let mut copies = Map::new();
+    // How each copy differs from its origin, to score recall per kind of edit.
+    let mut edits = Map::new();
     for o in &origins {
         op.items.push(o.id.clone());
         for (domain, rlang) in &relays {
@@ -283,6 +301,11 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             let source = ctx.rng.gen_bool(0.4).then(|| o.url.clone());
             let id = ctx.article(domain, url, at, title, text, o.lang, source);
             copies.insert(id.clone(), Value::from(o.id.as_str()));
+            ctx.copies(&o.copy_group, &id);
+            edits.insert(
+                id.clone(),
+                Value::from(if verbatim { "verbatim" } else { "reworded" }),
+            );
             op.items.push(id);
         }
         // X copies of the channel's posts ("RT @channel: ...") and links to agency stories.
@@ -302,6 +325,15 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             };
             let id = ctx.post(x, "x", at, text, o.lang, None);
             copies.insert(id.clone(), Value::from(o.id.as_str()));
+            ctx.copies(&o.copy_group, &id);
+            edits.insert(
+                id.clone(),
+                Value::from(if o.from_channel {
+                    "rt_prefix"
+                } else {
+                    "headline_link"
+                }),
+            );
             op.items.push(id);
         }
     }
@@ -311,6 +343,7 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
         Value::Array(origins.iter().map(|o| Value::from(o.id.as_str())).collect()),
     );
     op.details.insert("copy_of".into(), Value::Object(copies));
+    op.details.insert("edits".into(), Value::Object(edits));
     op.details.insert(
         "relay_sites".into(),
         strings(
