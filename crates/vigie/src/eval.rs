@@ -85,7 +85,14 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
 
 /// Copy groups of the ground truth (item → group number), and for relay copies their origin
 /// and kind of edit.
-fn copy_groups(truth: &Truth) -> (HashMap<&str, usize>, Vec<(&str, &str, &str)>) {
+/// A relay copy of the ground truth: its origin and how it was edited.
+struct RelayCopy<'a> {
+    copy: &'a str,
+    origin: &'a str,
+    edit: &'a str,
+}
+
+fn copy_groups(truth: &Truth) -> (HashMap<&str, usize>, Vec<RelayCopy<'_>>) {
     let mut group_of = HashMap::new();
     for (g, group) in truth.copy_groups.iter().enumerate() {
         for item in &group.items {
@@ -108,7 +115,11 @@ fn copy_groups(truth: &Truth) -> (HashMap<&str, usize>, Vec<(&str, &str, &str)>)
                 .and_then(|e| e.get(copy))
                 .and_then(|e| e.as_str())
                 .unwrap_or("unknown");
-            edited.push((copy.as_str(), origin, edit));
+            edited.push(RelayCopy {
+                copy: copy.as_str(),
+                origin,
+                edit,
+            });
         }
     }
     (group_of, edited)
