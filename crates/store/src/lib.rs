@@ -147,17 +147,27 @@ impl Store {
         // No mmap and temporary b-trees on disk: memory stays bounded however large the store.
         // 64 MB of page cache holds the identity index of a few million records, which every
         // insert probes at a uniformly random place.
-        self.conn
-            .execute_batch(
-                "PRAGMA page_size = 8192;
-                 PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = NORMAL;
-                 PRAGMA temp_store = FILE;
-                 PRAGMA cache_size = -65536;
-                 PRAGMA mmap_size = 0;
-                 PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|e| self.err(e))
+        const PRAGMAS: &str = "PRAGMA page_size = 8192;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = FILE;
+             PRAGMA cache_size = -65536;
+             PRAGMA mmap_size = 0;
+             PRAGMA foreign_keys = ON;";
+        // Switching a new file to WAL needs it to itself, and SQLite reports a busy file at once
+        // here instead of waiting: retry while another process is opening the same new store.
+        let mut attempts = 0;
+        loop {
+            match self.conn.execute_batch(PRAGMAS) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 500 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other.map_err(|e| self.err(e)),
+            }
+        }
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {

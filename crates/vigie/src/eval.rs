@@ -166,7 +166,7 @@ fn copy_pairs(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<St
     out.insert("pair_precision".to_owned(), ratio(tp, predicted));
     out.insert("pair_recall".to_owned(), ratio(tp, truth_pairs));
     let mut per_edit: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (copy, origin, edit) in edited {
+    for RelayCopy { copy, origin, edit } in edited {
         let e = per_edit.entry(edit).or_default();
         e.1 += 1;
         let joined =
