@@ -32,8 +32,11 @@ pub struct Params {
     pub min_size_ratio: f64,
     /// Candidates compared per bucket; buckets of a very common phrase stay cheap.
     pub max_probe: usize,
-    /// Items whose publication times differ by more than this are never joined.
+    /// Items whose publication times differ by more than this are never joined directly...
     pub window_seconds: i64,
+    /// ...but a cluster leaving the window leaves one representative behind, which later copies
+    /// can still join for this long: clusters persist, lone items expire.
+    pub cluster_memory_seconds: i64,
 }
 
 impl Default for Params {
@@ -48,7 +51,8 @@ impl Default for Params {
             min_containment: 0.8,
             min_size_ratio: 0.5,
             max_probe: 8,
-            window_seconds: 14 * 86_400,
+            window_seconds: 3 * 86_400,
+            cluster_memory_seconds: 90 * 86_400,
         }
     }
 }
@@ -216,6 +220,12 @@ impl UnionFind {
         self.parent.len()
     }
 
+    /// Number of items in the set of `x`.
+    pub fn size_of(&mut self, x: u32) -> u32 {
+        let r = self.find(x);
+        self.size[r as usize]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.parent.is_empty()
     }
@@ -225,12 +235,13 @@ impl UnionFind {
 /// flat map and only crowded buckets pay for a list.
 #[derive(Default)]
 struct Buckets {
-    first: HashMap<u64, u32>,
-    more: HashMap<u64, Vec<u32>>,
+    // 32-bit band keys halve the table; a rare collision only costs one extra verification.
+    first: HashMap<u32, u32>,
+    more: HashMap<u32, Vec<u32>>,
 }
 
 impl Buckets {
-    fn candidates_into(&self, key: u64, out: &mut Vec<u32>) {
+    fn candidates_into(&self, key: u32, out: &mut Vec<u32>) {
         out.clear();
         if let Some(&first) = self.first.get(&key) {
             out.push(first);
@@ -242,7 +253,7 @@ impl Buckets {
 
     /// Adds `id` unless the bucket already holds `max` items: enough to catch a copy, and
     /// bounded when a common phrase lands thousands of items in one bucket.
-    fn insert(&mut self, key: u64, id: u32, max: usize) {
+    fn insert(&mut self, key: u32, id: u32, max: usize) {
         match self.first.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(id);
@@ -257,16 +268,60 @@ impl Buckets {
     }
 }
 
-/// One generation of the window: its buckets and the shingles of its items.
+/// One generation of the window: its buckets and the shingles of its items. Items of a
+/// generation have consecutive numbers, so per-item data are flat arrays indexed from
+/// `first_item`, and all shingles share one pool.
 #[derive(Default)]
 struct Generation {
     start: i64,
+    first_item: u32,
     buckets: Buckets,
-    /// Publication time and shingles of each item of the generation.
-    items: HashMap<u32, (i64, Box<[u32]>)>,
+    /// Publication time of each item.
+    times: Vec<i64>,
+    /// End of each item's shingles in `pool` (exact copies store none).
+    ends: Vec<u32>,
+    pool: Vec<u32>,
     /// Digest of each distinct text of the generation → the first item with it. An exact copy
     /// joins that item directly and is neither hashed nor stored.
-    exact: HashMap<u64, (i64, u32)>,
+    exact: HashMap<u64, u32>,
+}
+
+impl Generation {
+    fn starting(ts: i64, first_item: u32) -> Generation {
+        Generation {
+            start: ts,
+            first_item,
+            ..Generation::default()
+        }
+    }
+
+    fn push(&mut self, ts: i64, shingles: &[u32]) {
+        self.times.push(ts);
+        self.pool.extend_from_slice(shingles);
+        self.ends.push(self.pool.len() as u32);
+    }
+
+    /// Time and shingles of `item`, if it belongs to this generation.
+    fn get(&self, item: u32) -> Option<(i64, &[u32])> {
+        let i = item.checked_sub(self.first_item)? as usize;
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some((self.times[i], self.pool.get(start..end)?))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+}
+
+/// Representatives of clusters that left the window: one item per cluster, kept for
+/// `cluster_memory_seconds`. Memory grows with the number of clusters, not of items.
+#[derive(Default)]
+struct Memory {
+    buckets: Buckets,
+    items: HashMap<u32, (i64, Box<[u32]>)>,
+    exact: HashMap<u64, u32>,
+    roots: std::collections::HashSet<u32>,
 }
 
 /// A verified join made by [`Index::add`].
@@ -282,6 +337,7 @@ pub struct Index {
     params: Params,
     hasher: MinHasher,
     generations: [Generation; 2],
+    memory: Memory,
     sets: UnionFind,
     /// Lowest verified similarity inside each set, kept at the set's root.
     weakest: HashMap<u32, f64>,
@@ -297,6 +353,7 @@ impl Index {
             params,
             hasher,
             generations: [Generation::default(), Generation::default()],
+            memory: Memory::default(),
             sets: UnionFind::default(),
             weakest: HashMap::new(),
         }
@@ -318,27 +375,45 @@ impl Index {
         if w.len() < self.params.min_words {
             return None;
         }
-        self.roll(ts);
-        let id = self.sets.push();
+        let id = self.sets.len() as u32;
+        self.roll(ts, id);
+        self.sets.push();
         let digest = vigie_core::stable_hash(&[matching_text.as_bytes()]);
         for g in [1, 0] {
-            if let Some(&(first_ts, first)) = self.generations[g].exact.get(&digest) {
-                if (ts - first_ts).abs() <= self.params.window_seconds {
-                    self.join(id, first, 1.0);
-                    on_join(Join {
-                        item: id,
-                        matched: first,
-                        similarity: 1.0,
-                    });
-                    return Some(id);
-                }
+            let Some(&first) = self.generations[g].exact.get(&digest) else {
+                continue;
+            };
+            let first_ts = self.generations[g].get(first).map(|(t, _)| t);
+            if first_ts.is_some_and(|t| (ts - t).abs() <= self.params.window_seconds) {
+                self.generations[1].push(ts, &[]);
+                self.join(id, first, 1.0);
+                on_join(Join {
+                    item: id,
+                    matched: first,
+                    similarity: 1.0,
+                });
+                return Some(id);
             }
         }
-        self.generations[1].exact.insert(digest, (ts, id));
+        if let Some(&rep) = self.memory.exact.get(&digest) {
+            let rep_ts = self.memory.items.get(&rep).map(|(t, _)| *t);
+            if rep_ts.is_some_and(|t| (ts - t).abs() <= self.params.cluster_memory_seconds) {
+                self.generations[1].push(ts, &[]);
+                self.join(id, rep, 1.0);
+                on_join(Join {
+                    item: id,
+                    matched: rep,
+                    similarity: 1.0,
+                });
+                return Some(id);
+            }
+        }
+        self.generations[1].exact.insert(digest, id);
         let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
         let signature = self.hasher.signature(&shingles);
         let rows = self.params.rows.max(1);
         let mut candidates = Vec::with_capacity(self.params.max_probe);
+        let mut matches: Vec<(u32, f64)> = Vec::new();
         for (band, values) in signature.chunks(rows).enumerate() {
             let key = band_key(band, values);
             for g in 0..2 {
@@ -346,60 +421,109 @@ impl Index {
                     .buckets
                     .candidates_into(key, &mut candidates);
                 for &c in &candidates {
-                    if self.sets.find(c) == self.sets.find(id) {
-                        continue;
-                    }
-                    let Some((other_ts, other)) = self.generations[g].items.get(&c) else {
+                    let Some((other_ts, other)) = self.generations[g].get(c) else {
                         continue;
                     };
-                    if (ts - other_ts).abs() > self.params.window_seconds {
-                        continue;
+                    if (ts - other_ts).abs() <= self.params.window_seconds {
+                        if let Some(sim) = self.similar(&shingles, other) {
+                            matches.push((c, sim));
+                        }
                     }
-                    let sim = jaccard(&shingles, other);
-                    let sim = if sim >= self.params.min_jaccard {
-                        sim
-                    } else if size_ratio(&shingles, other) >= self.params.min_size_ratio
-                        && containment(&shingles, other) >= self.params.min_containment
-                    {
-                        // Report the overlap a reader can check: the truncated copy's share.
-                        containment(&shingles, other)
-                    } else {
-                        continue;
-                    };
-                    self.join(id, c, sim);
-                    on_join(Join {
-                        item: id,
-                        matched: c,
-                        similarity: sim,
-                    });
+                }
+            }
+            self.memory.buckets.candidates_into(key, &mut candidates);
+            for &c in &candidates {
+                let Some((other_ts, other)) = self.memory.items.get(&c) else {
+                    continue;
+                };
+                if (ts - other_ts).abs() <= self.params.cluster_memory_seconds {
+                    if let Some(sim) = self.similar(&shingles, other) {
+                        matches.push((c, sim));
+                    }
                 }
             }
             self.generations[1]
                 .buckets
                 .insert(key, id, self.params.max_probe);
         }
-        self.generations[1]
-            .items
-            .insert(id, (ts, shingles.into_boxed_slice()));
+        for (c, sim) in matches {
+            if self.sets.find(c) == self.sets.find(id) {
+                continue;
+            }
+            self.join(id, c, sim);
+            on_join(Join {
+                item: id,
+                matched: c,
+                similarity: sim,
+            });
+        }
+        self.generations[1].push(ts, &shingles);
         Some(id)
     }
 
-    /// Starts a new generation when the current one spans half a window; drops the oldest.
-    fn roll(&mut self, ts: i64) {
+    /// The verified similarity of two shingle sets, when they are copies.
+    fn similar(&self, a: &[u32], b: &[u32]) -> Option<f64> {
+        let j = jaccard(a, b);
+        if j >= self.params.min_jaccard {
+            return Some(j);
+        }
+        let c = containment(a, b);
+        // Report the overlap a reader can check: the truncated copy's share.
+        (size_ratio(a, b) >= self.params.min_size_ratio && c >= self.params.min_containment)
+            .then_some(c)
+    }
+
+    /// Keeps one representative (its latest distinct text) of each cluster of `old`.
+    fn remember(&mut self, old: &Generation) {
+        let mut latest: std::collections::BTreeMap<u32, (u32, u64)> = Default::default();
+        for (&digest, &item) in &old.exact {
+            if self.sets.size_of(item) < 2 {
+                continue;
+            }
+            let root = self.sets.find(item);
+            let e = latest.entry(root).or_insert((item, digest));
+            if item > e.0 {
+                *e = (item, digest);
+            }
+        }
+        let rows = self.params.rows.max(1);
+        for (root, (item, digest)) in latest {
+            if !self.memory.roots.insert(root) {
+                continue;
+            }
+            let Some((ts, shingles)) = old.get(item) else {
+                continue;
+            };
+            let signature = self.hasher.signature(shingles);
+            for (band, values) in signature.chunks(rows).enumerate() {
+                self.memory
+                    .buckets
+                    .insert(band_key(band, values), item, self.params.max_probe);
+            }
+            self.memory.items.insert(item, (ts, shingles.into()));
+            self.memory.exact.insert(digest, item);
+        }
+    }
+
+    /// Starts a new generation (its first item will be `next_item`) when the current one spans
+    /// half a window; the oldest leaves its clusters' representatives and is dropped.
+    fn roll(&mut self, ts: i64, next_item: u32) {
         let half = (self.params.window_seconds / 2).max(1);
-        if self.generations[1].exact.is_empty() && self.generations[0].exact.is_empty() {
-            self.generations[1].start = ts;
+        if self.generations[1].is_empty() && self.generations[0].is_empty() {
+            self.generations[1] = Generation::starting(ts, next_item);
             return;
         }
         let age = ts - self.generations[1].start;
         if age >= half {
-            let fresh = Generation {
-                start: ts,
-                ..Generation::default()
-            };
-            let current = std::mem::replace(&mut self.generations[1], fresh);
+            let current = std::mem::replace(
+                &mut self.generations[1],
+                Generation::starting(ts, next_item),
+            );
+            let oldest = std::mem::take(&mut self.generations[0]);
+            self.remember(&oldest);
             // After a gap longer than the window, the current generation is too old to keep.
             self.generations[0] = if age >= 2 * half {
+                self.remember(&current);
                 Generation::default()
             } else {
                 current
@@ -434,13 +558,14 @@ impl Index {
     }
 }
 
-fn band_key(band: usize, values: &[u32]) -> u64 {
+fn band_key(band: usize, values: &[u32]) -> u32 {
     let mut bytes = Vec::with_capacity(4 + values.len() * 4);
     bytes.extend_from_slice(&(band as u32).to_le_bytes());
     for v in values {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    vigie_core::stable_hash(&[&bytes])
+    let h = vigie_core::stable_hash(&[&bytes]);
+    (h ^ (h >> 32)) as u32
 }
 
 #[cfg(test)]
@@ -603,6 +728,29 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_outlives_the_window_through_its_representative() {
+        let day = 86_400;
+        let params = Params {
+            window_seconds: 2 * day,
+            cluster_memory_seconds: 60 * day,
+            ..Params::default()
+        };
+        let reworded = "urgent les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain dans toute la france selon le ministere";
+        // A cluster (0, 1), then copies long after the window: they join it; a lone old text
+        // (2) expires with its generation.
+        let lone = "le marche de noel ouvrira ses portes samedi prochain sur la place centrale de la ville";
+        let texts = [
+            (0, CLAIM),
+            (60, reworded),
+            (120, lone),
+            (20 * day, CLAIM),
+            (40 * day, reworded),
+            (40 * day + 5, lone),
+        ];
+        assert_eq!(clusters(&texts, params), vec![vec![0, 1, 3, 4]]);
+    }
+
+    #[test]
     fn exact_copies_join_without_being_stored_twice() {
         let mut index = Index::new(Params::default());
         let mut joins = Vec::new();
@@ -617,7 +765,10 @@ mod tests {
                 similarity: 1.0
             }]
         );
-        assert_eq!(index.generations[1].items.len(), 1);
+        assert_eq!(
+            index.generations[1].pool.len(),
+            shingles(&words(CLAIM), 2, 400).len()
+        );
         let root = index.cluster_of(a);
         assert_eq!(index.weakest_link(root), 1.0);
     }

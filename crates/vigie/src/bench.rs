@@ -65,3 +65,73 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// What `bench_detector` measured.
+pub struct DetectorBench {
+    pub detector: String,
+    pub items: u64,
+    pub alerts: usize,
+    pub seconds: f64,
+    /// Peak RSS of the detector's run alone (the counter is reset after ingest), when reported.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Generates `posts` organic posts (plus the injected operations) under `dir`, ingests them
+/// into a scratch store, then times one detector over the store.
+pub fn bench_detector(
+    detector: &str,
+    posts: usize,
+    dir: &Path,
+    progress: bool,
+) -> anyhow::Result<DetectorBench> {
+    let opts = vigie_generate::GenerateOptions {
+        seed: 1,
+        posts,
+        ..Default::default()
+    };
+    vigie_generate::generate(&opts, dir)?;
+    let db = dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut store = Store::open(&db)?;
+    let config = Config::default();
+    let ingest_opts = IngestOptions {
+        progress,
+        ..IngestOptions::default()
+    };
+    ingest(
+        &mut store,
+        &expand_inputs(&[dir.join("data")])?,
+        &config,
+        &ingest_opts,
+    )?;
+    let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
+    let Some(built) = vigie_detect::registry(&config)?
+        .into_iter()
+        .find(|d| d.name() == detector)
+    else {
+        anyhow::bail!(
+            "no detector named {detector:?} (have: {})",
+            vigie_detect::available().join(", ")
+        );
+    };
+    reset_peak_rss();
+    let started = Instant::now();
+    let alerts = built.run(&vigie_detect::Context {
+        config: &config,
+        store: &store,
+    })?;
+    Ok(DetectorBench {
+        detector: detector.to_owned(),
+        items,
+        alerts: alerts.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
+/// Resets the kernel's peak-RSS counter (Linux), so a later reading covers what follows only.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}

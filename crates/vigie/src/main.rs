@@ -100,6 +100,12 @@ enum Command {
         /// Scratch store, deleted first.
         #[arg(long, default_value = "bench.db")]
         db: PathBuf,
+        /// Time this detector on generated data instead of ingest (e.g. copypasta).
+        #[arg(long)]
+        detector: Option<String>,
+        /// Organic posts generated for a detector benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
     },
 }
 
@@ -272,7 +278,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Bench { inputs, db } => {
+        Command::Bench {
+            detector: Some(detector),
+            posts,
+            ..
+        } => {
+            let dir = std::env::temp_dir().join(format!("vigie-bench-{detector}-{posts}"));
+            let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
+            println!(
+                "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles)",
+                r.items
+            );
+            println!(
+                "{}: {} items in {:.1}s = {:.0} items/s, {} alerts",
+                r.detector,
+                r.items,
+                r.seconds,
+                r.items as f64 / r.seconds.max(1e-9),
+                r.alerts
+            );
+            match r.peak_rss_bytes {
+                Some(b) => println!("peak RSS during the detector: {:.1} MB", b as f64 / 1e6),
+                None => println!("peak RSS: not reported on this platform"),
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Command::Bench { inputs, db, .. } => {
             let inputs = if inputs.is_empty() {
                 default_bench_inputs()?
             } else {
