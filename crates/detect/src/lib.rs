@@ -3,6 +3,7 @@
 //! A detector is one module behind the [`Detector`] trait; the [`registry`] builds the enabled ones
 //! from the configuration. Detectors never write: the caller stores and exports what they return.
 
+pub mod clusters;
 pub mod detectors;
 pub mod neardup;
 
@@ -22,10 +23,30 @@ pub enum DetectError {
     },
 }
 
-/// What a detector may read.
+/// What a detector may read, and what detectors of one scan share (computed once, on demand).
 pub struct Context<'a> {
     pub config: &'a Config,
     pub store: &'a Store,
+    copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(config: &'a Config, store: &'a Store) -> Context<'a> {
+        Context {
+            config,
+            store,
+            copy_clusters: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Copy clusters of the store's posts and articles (see [`clusters::copy_clusters`]).
+    pub fn copy_clusters(&self) -> Result<&[clusters::CopyCluster], DetectError> {
+        if let Some(c) = self.copy_clusters.get() {
+            return Ok(c);
+        }
+        let computed = clusters::copy_clusters(self.config, self.store)?;
+        Ok(self.copy_clusters.get_or_init(|| computed))
+    }
 }
 
 pub trait Detector {

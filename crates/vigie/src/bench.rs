@@ -118,10 +118,7 @@ pub fn bench_detector(
     };
     reset_peak_rss();
     let started = Instant::now();
-    let alerts = built.run(&vigie_detect::Context {
-        config: &config,
-        store: &store,
-    })?;
+    let alerts = built.run(&vigie_detect::Context::new(&config, &store))?;
     Ok(DetectorBench {
         detector: detector.to_owned(),
         items,

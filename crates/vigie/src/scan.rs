@@ -48,7 +48,7 @@ pub fn scan(
     let inputs = expand_inputs(inputs)?;
     let summary = ingest(store, &inputs, config, opts)?;
     let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
-    let (detectors, alerts) = run_all(&Context { config, store })?;
+    let (detectors, alerts) = run_all(&Context::new(config, store))?;
     store.replace_alerts(&detectors, &alerts)?;
     write_alerts(&alerts, outputs.alerts.as_deref())?;
     Ok(ScanReport {

@@ -46,12 +46,7 @@ fn ira_slice_has_cross_account_copy_clusters() {
         .into_iter()
         .find(|d| d.name() == "copypasta")
         .unwrap();
-    let alerts = copypasta
-        .run(&Context {
-            config: &config,
-            store: &store,
-        })
-        .unwrap();
+    let alerts = copypasta.run(&Context::new(&config, &store)).unwrap();
     assert!(alerts.len() >= 50, "only {} copy clusters", alerts.len());
     let widest = alerts
         .iter()

@@ -7,12 +7,12 @@
 //! Memory: the index is windowed in time; besides it, 12 bytes per indexed item, and the members
 //! of clusters only.
 
-use crate::neardup::Index;
+use crate::clusters::CopyCluster;
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
 
 pub const NAME: &str = "copypasta";
@@ -83,114 +83,30 @@ pub fn matching_text(folded: &str) -> String {
     out
 }
 
-struct Member {
-    id: String,
-    actor: String,
-    ts: i64,
-    kind: Kind,
-}
-
-#[derive(Default)]
-struct Cluster {
-    members: Vec<Member>,
-    origin_key: (i64, i64),
-    origin_text: Option<String>,
-}
-
 impl Detector for Copypasta {
     fn name(&self) -> &'static str {
         NAME
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
-        let kinds = [Kind::Post, Kind::Article];
-        let mut index = Index::new(self.settings.matching.clone());
-        // Store row of each indexed item, by item number.
-        let mut rids: Vec<i64> = Vec::new();
-        ctx.store.for_each_text_by_time(&kinds, |row| {
-            // A native repost (retweet, forward) is the platform copying, not a person: it is
-            // amplification, which the coordination detector weighs.
-            if row.repost_of.is_some() {
-                return Ok(());
-            }
-            let text = matching_text(row.norm);
-            if text.chars().count() < self.settings.min_chars {
-                return Ok(());
-            }
-            let secs = row.ts.unwrap_or(0).div_euclid(1000);
-            if let Some(item) = index.add(secs, &text, |_| {}) {
-                debug_assert_eq!(item as usize, rids.len());
-                rids.push(row.rid);
-            }
-            Ok(())
-        })?;
-        // Clusters of two or more items: row id → cluster root.
-        let roots: Vec<u32> = (0..rids.len() as u32)
-            .map(|i| index.cluster_of(i))
-            .collect();
-        let mut sizes = vec![0u32; roots.len()];
-        for &r in &roots {
-            sizes[r as usize] += 1;
-        }
-        let member_of: HashMap<i64, u32> = rids
+        Ok(ctx
+            .copy_clusters()?
             .iter()
-            .zip(&roots)
-            .filter(|(_, &r)| sizes[r as usize] >= 2)
-            .map(|(&rid, &r)| (rid, r))
-            .collect();
-        drop((rids, roots, sizes));
-        let mut clusters: HashMap<u32, Cluster> = HashMap::new();
-        ctx.store.for_each_text(&kinds, |row| {
-            let Some(&root) = member_of.get(&row.rid) else {
-                return Ok(());
-            };
-            let actor = match row.kind {
-                Kind::Article => row.platform,
-                _ => row.author.unwrap_or(row.platform),
-            };
-            let ts = row.ts.unwrap_or(0);
-            let cluster = clusters.entry(root).or_default();
-            // Only the origin's text is kept: one text per cluster, not one per copy.
-            if cluster.origin_text.is_none() || (ts, row.rid) < cluster.origin_key {
-                cluster.origin_key = (ts, row.rid);
-                cluster.origin_text = Some(row.norm.chars().take(280).collect());
-            }
-            cluster.members.push(Member {
-                id: row.id.to_owned(),
-                actor: actor.to_owned(),
-                ts,
-                kind: row.kind,
-            });
-            Ok(())
-        })?;
-        // Deterministic order: by cluster root (roots follow publication order).
-        let ordered: BTreeMap<u32, Cluster> = clusters.into_iter().collect();
-        Ok(ordered
-            .into_iter()
-            .filter_map(|(root, c)| {
-                self.alert(
-                    c.members,
-                    c.origin_text.unwrap_or_default(),
-                    index.weakest_link(root),
-                )
-            })
+            .filter_map(|c| self.alert(c))
             .collect())
     }
 }
 
 impl Copypasta {
-    fn alert(&self, mut members: Vec<Member>, text: String, similarity: f64) -> Option<Alert> {
-        let actors: BTreeSet<&str> = members.iter().map(|m| m.actor.as_str()).collect();
+    fn alert(&self, cluster: &CopyCluster) -> Option<Alert> {
+        let members = &cluster.members;
+        let (text, similarity) = (&cluster.origin_text, cluster.weakest_similarity);
+        let actors: BTreeSet<&str> = members.iter().map(|m| m.source.as_str()).collect();
         let n_actors = actors.len();
         if n_actors < self.settings.min_accounts {
             return None;
         }
         let actors: Vec<String> = actors.into_iter().map(str::to_owned).collect();
-        members.sort_by(|a, b| {
-            a.ts.cmp(&b.ts)
-                .then_with(|| a.actor.cmp(&b.actor))
-                .then_with(|| a.id.cmp(&b.id))
-        });
         let (origin, last) = (members.first()?, members.last()?);
         let spread = (last.ts - origin.ts) / 1000;
         let sites = members.iter().filter(|m| m.kind == Kind::Article).count();
@@ -206,12 +122,12 @@ impl Copypasta {
             let domains: Vec<String> = members
                 .iter()
                 .filter(|m| m.kind == Kind::Article)
-                .map(|m| m.actor.clone())
+                .map(|m| m.source.clone())
                 .collect();
             let accounts: Vec<String> = members
                 .iter()
                 .filter(|m| m.kind != Kind::Article)
-                .map(|m| m.actor.clone())
+                .map(|m| m.source.clone())
                 .take(cut)
                 .collect();
             (accounts, domains)
@@ -222,7 +138,7 @@ impl Copypasta {
         figures.insert("cluster_size".into(), json!(members.len()));
         figures.insert("distinct_actors".into(), json!(n_actors));
         figures.insert("origin".into(), json!(origin.id));
-        figures.insert("origin_actor".into(), json!(origin.actor));
+        figures.insert("origin_actor".into(), json!(origin.source));
         figures.insert("spread_seconds".into(), json!(spread));
         figures.insert(
             "similarity".into(),
@@ -242,7 +158,7 @@ impl Copypasta {
                 members.len(),
                 n_actors,
                 human_duration(spread),
-                origin.actor
+                origin.source
             ),
             first_seen,
             last_seen,
@@ -336,12 +252,7 @@ mod tests {
         let store = store_with(&lines);
         let config = Config::default();
         let detector = build(&config).unwrap();
-        let alerts = detector
-            .run(&Context {
-                config: &config,
-                store: &store,
-            })
-            .unwrap();
+        let alerts = detector.run(&Context::new(&config, &store)).unwrap();
         assert_eq!(alerts.len(), 1, "{alerts:#?}");
         let a = alerts[0].clone().finalise();
         assert_eq!(a.evidence.items, vec!["p1", "p2", "p3", "p4"]);
@@ -382,10 +293,7 @@ mod tests {
         let config = Config::default();
         let alerts = build(&config)
             .unwrap()
-            .run(&Context {
-                config: &config,
-                store: &store,
-            })
+            .run(&Context::new(&config, &store))
             .unwrap();
         assert_eq!(alerts.len(), 1, "{alerts:#?}");
         let a = alerts[0].clone().finalise();
@@ -405,19 +313,13 @@ mod tests {
         let strict = Config::from_toml("[detectors.copypasta]\nmin_accounts = 4\n", "t").unwrap();
         let alerts = build(&strict)
             .unwrap()
-            .run(&Context {
-                config: &strict,
-                store: &store,
-            })
+            .run(&Context::new(&strict, &store))
             .unwrap();
         assert!(alerts.is_empty());
         let loose = Config::default();
         let alerts = build(&loose)
             .unwrap()
-            .run(&Context {
-                config: &loose,
-                store: &store,
-            })
+            .run(&Context::new(&loose, &store))
             .unwrap();
         assert_eq!(alerts.len(), 1);
     }
