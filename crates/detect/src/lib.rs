@@ -59,7 +59,10 @@ pub trait Detector {
 type Builder = fn(&Config) -> Result<Box<dyn Detector>, DetectError>;
 
 /// Every detector vigie has, in run order.
-const BUILDERS: &[(&str, Builder)] = &[("copypasta", detectors::copypasta::build)];
+const BUILDERS: &[(&str, Builder)] = &[
+    ("copypasta", detectors::copypasta::build),
+    ("relay_network", detectors::relay_network::build),
+];
 
 /// Names of every available detector.
 pub fn available() -> Vec<&'static str> {

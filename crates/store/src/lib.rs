@@ -356,6 +356,28 @@ impl Store {
         Ok(())
     }
 
+    /// Number of original items (posts that are not native reposts, and articles) per source:
+    /// the author of a post, the site of an article.
+    pub fn items_per_source(&self) -> Result<std::collections::HashMap<String, u64>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT CASE kind WHEN 3 THEN platform ELSE author END AS source, count(*)
+                 FROM records WHERE kind IN (1, 3) AND repost_of IS NULL GROUP BY source",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get::<_, i64>(1)?.max(0) as u64,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     pub fn count(&self, kind: Kind) -> Result<u64> {
         self.conn
             .query_row(

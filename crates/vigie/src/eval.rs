@@ -76,6 +76,7 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                 recall: ratio(tp, target.len()),
                 details: match detector {
                     "copypasta" => copy_pairs(truth, &mine),
+                    "relay_network" => relay_sites(truth, &mine),
                     _ => Default::default(),
                 },
             }
@@ -176,6 +177,30 @@ fn copy_pairs(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<St
     for (edit, (hit, all)) in per_edit {
         out.insert(format!("recall_{edit}"), ratio(hit, all));
     }
+    out
+}
+
+/// Precision and recall of the relay sites named by `relay_network` alerts.
+fn relay_sites(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let expected: BTreeSet<&str> = truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == "relay_network")
+        .filter_map(|op| op.details.get("relay_sites").and_then(|v| v.as_array()))
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .collect();
+    let found: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.domains.iter().map(String::as_str))
+        .collect();
+    let hit = found.intersection(&expected).count();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert("site_precision".to_owned(), ratio(hit, found.len()));
+    out.insert("site_recall".to_owned(), ratio(hit, expected.len()));
+    out.insert("sites_expected".to_owned(), expected.len() as f64);
+    out.insert("sites_found".to_owned(), found.len() as f64);
     out
 }
 

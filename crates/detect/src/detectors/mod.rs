@@ -1,3 +1,4 @@
 //! One module per detector.
 
 pub mod copypasta;
+pub mod relay_network;
