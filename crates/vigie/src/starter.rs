@@ -51,7 +51,23 @@ salt = "change-me"                    # used to hash personal data; normalised v
 enabled = true
 min_chars = 40                        # shorter texts are too common to mean anything
 min_accounts = 3                      # distinct accounts or sites publishing the same text
+# Near-duplicate matching, shared with relay_network (word-bigram shingles, MinHash/LSH):
+# min_jaccard = 0.5                   # copies share at least half of their word pairs...
+# min_containment = 0.8               # ...or a truncated copy keeps 80% of its pairs in the original
+# min_size_ratio = 0.5                #    while keeping at least half of its length
+# window_seconds = 259200             # items joined directly when published within 3 days
+# cluster_memory_seconds = 7776000    # clusters stay joinable for 90 days through one representative
+# bands = 21                          # LSH: 21 bands of 3 rows
+# rows = 3
 # max_evidence_items = 500
+
+[detectors.relay_network]
+enabled = true
+min_relays = 5                        # items republished from other sources
+max_originality = 0.5                 # at most half of a relayer's items are its own
+min_relayers = 3                      # relayers sharing origins, per reported network
+# min_shared_relays = 2
+# include_accounts = false            # accounts relaying talking points are coordination's business
 
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
 [input]
@@ -84,6 +100,7 @@ mod tests {
         assert_eq!(cfg.election[0].voting_days, vec!["2024-06-09"]);
         assert_eq!(cfg.protected[0].domains, vec!["lemonde.fr"]);
         assert!(cfg.detector_enabled("copypasta"));
+        assert!(cfg.detector_enabled("relay_network"));
         assert_eq!(cfg.input.max_json_depth, 64);
         // Every detector's settings in the starter file must be accepted by that detector.
         assert!(vigie_detect::registry(&cfg).is_ok());
