@@ -37,6 +37,9 @@ pub struct Params {
     /// ...but a cluster leaving the window leaves one representative behind, which later copies
     /// can still join for this long: clusters persist, lone items expire.
     pub cluster_memory_seconds: i64,
+    /// The window also closes after this many items, so memory has a bound whatever the volume
+    /// per day (the window then spans less time).
+    pub max_window_items: usize,
 }
 
 impl Default for Params {
@@ -53,6 +56,7 @@ impl Default for Params {
             max_probe: 8,
             window_seconds: 3 * 86_400,
             cluster_memory_seconds: 90 * 86_400,
+            max_window_items: 400_000,
         }
     }
 }
@@ -514,7 +518,8 @@ impl Index {
             return;
         }
         let age = ts - self.generations[1].start;
-        if age >= half {
+        let full = self.generations[1].times.len() >= (self.params.max_window_items / 2).max(1);
+        if age >= half || full {
             let current = std::mem::replace(
                 &mut self.generations[1],
                 Generation::starting(ts, next_item),
@@ -771,6 +776,29 @@ mod tests {
         );
         let root = index.cluster_of(a);
         assert_eq!(index.weakest_link(root), 1.0);
+    }
+
+    #[test]
+    fn the_window_also_closes_on_volume() {
+        let params = Params {
+            max_window_items: 4,
+            cluster_memory_seconds: 0,
+            ..Params::default()
+        };
+        let lone = "le marche de noel ouvrira ses portes samedi prochain sur la place centrale de la ville";
+        // Same minute, but five other items in between push the first out of the window.
+        let mut texts = vec![(0, CLAIM)];
+        let fillers: Vec<String> = (0..5)
+            .map(|i| {
+                format!(
+                    "{lone} numero {i} avec des mots differents {}",
+                    "x".repeat(i + 1)
+                )
+            })
+            .collect();
+        texts.extend(fillers.iter().map(|f| (1, f.as_str())));
+        texts.push((2, CLAIM));
+        assert!(clusters(&texts, params).iter().all(|c| !c.contains(&0)));
     }
 
     #[test]
