@@ -3,8 +3,8 @@
 //! [`DomainRecord`] per distinct name it covers: a look-alike domain usually shows up in CT logs
 //! before it is used.
 
-use crate::limits::{json_too_deep, read_bounded_line};
-use crate::{Event, ReadContext, Rejected, Sink, SourceError};
+use crate::limits::{json_too_deep, read_lines};
+use crate::{ReadContext, Sink, SourceError};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::io::BufRead;
@@ -16,46 +16,12 @@ pub fn read(
     ctx: ReadContext<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), SourceError> {
-    let max = ctx.limits.max_record_bytes;
-    let mut buf = Vec::with_capacity(16 * 1024);
-    let mut line_no = 0u64;
-    loop {
-        let read = read_bounded_line(r, &mut buf, max).map_err(|e| SourceError::io(ctx.name, e))?;
-        if read.consumed == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let outcome = if read.overlong {
-            Err(format!(
-                "line longer than the {max}-byte limit (input.max_record_bytes)"
-            ))
-        } else {
-            parse_line(&buf, ctx)
-        };
-        match outcome {
-            Ok(records) => {
-                for record in records {
-                    let event = Event::Record {
-                        line: line_no,
-                        record: Record::Domain(record),
-                    };
-                    if sink.event(event).is_break() {
-                        return Ok(());
-                    }
-                }
-            }
-            Err(reason) => {
-                let event = Event::Rejected(Rejected {
-                    line: line_no,
-                    reason,
-                    raw: buf.clone(),
-                });
-                if sink.event(event).is_break() {
-                    return Ok(());
-                }
-            }
-        }
-    }
+    read_lines(r, ctx, sink, |bytes, _| {
+        Ok(parse_line(bytes, ctx)?
+            .into_iter()
+            .map(Record::Domain)
+            .collect())
+    })
 }
 
 /// The domain records of one line; empty for blank lines and heartbeats.
@@ -223,6 +189,7 @@ fn unix_seconds(v: &Value) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Event;
     use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 

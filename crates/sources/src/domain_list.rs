@@ -2,8 +2,8 @@
 //! extracts publish them. `#` starts a comment; an optional second column (comma, tab or space
 //! separated) holds the date the domain was first seen.
 
-use crate::limits::read_bounded_line;
-use crate::{Event, ReadContext, Rejected, Sink, SourceError};
+use crate::limits::read_lines;
+use crate::{ReadContext, Sink, SourceError};
 use serde_json::Map;
 use std::io::BufRead;
 use vigie_core::{DomainRecord, Record};
@@ -15,38 +15,12 @@ pub fn read(
     ctx: ReadContext<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), SourceError> {
-    let max = ctx.limits.max_record_bytes;
-    let mut buf = Vec::with_capacity(256);
-    let mut line_no = 0u64;
-    loop {
-        let read = read_bounded_line(r, &mut buf, max).map_err(|e| SourceError::io(ctx.name, e))?;
-        if read.consumed == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let outcome = if read.overlong {
-            Err(format!(
-                "line longer than the {max}-byte limit (input.max_record_bytes)"
-            ))
-        } else {
-            parse_line(&buf, line_no == 1)
-        };
-        let event = match outcome {
-            Ok(None) => continue,
-            Ok(Some(record)) => Event::Record {
-                line: line_no,
-                record: Record::Domain(record),
-            },
-            Err(reason) => Event::Rejected(Rejected {
-                line: line_no,
-                reason,
-                raw: buf.clone(),
-            }),
-        };
-        if sink.event(event).is_break() {
-            return Ok(());
-        }
-    }
+    read_lines(r, ctx, sink, |bytes, line| {
+        Ok(parse_line(bytes, line == 1)?
+            .map(Record::Domain)
+            .into_iter()
+            .collect())
+    })
 }
 
 /// `Ok(None)` for blank lines, comments and a header line.
@@ -124,6 +98,7 @@ fn is_header(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Event;
     use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 

@@ -1,7 +1,7 @@
 //! Native JSONL (SPEC §2): one record per line, `kind` selects the type.
 
-use crate::limits::{json_too_deep, read_bounded_line};
-use crate::{Event, ReadContext, Rejected, Sink, SourceError};
+use crate::limits::{json_too_deep, read_lines};
+use crate::{Event, ReadContext, Sink, SourceError};
 use std::io::BufRead;
 use std::ops::ControlFlow;
 use vigie_core::Record;
@@ -11,33 +11,9 @@ pub fn read(
     ctx: ReadContext<'_>,
     sink: &mut dyn Sink,
 ) -> Result<(), SourceError> {
-    let max = ctx.limits.max_record_bytes;
-    let mut buf = Vec::with_capacity(4096);
-    let mut line_no = 0u64;
-    loop {
-        let read = read_bounded_line(r, &mut buf, max).map_err(|e| SourceError::io(ctx.name, e))?;
-        if read.consumed == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let parsed = parse_line(&buf, read.overlong, ctx)
-            .and_then(|r| r.map(|rec| ctx.check(&rec).map(|()| rec)).transpose());
-        let event = match parsed {
-            Ok(None) => continue,
-            Ok(Some(record)) => Event::Record {
-                line: line_no,
-                record,
-            },
-            Err(reason) => Event::Rejected(Rejected {
-                line: line_no,
-                reason,
-                raw: buf.clone(),
-            }),
-        };
-        if sink.event(event).is_break() {
-            return Ok(());
-        }
-    }
+    read_lines(r, ctx, sink, |bytes, _| {
+        Ok(parse_line(bytes, false, ctx)?.into_iter().collect())
+    })
 }
 
 /// `Ok(None)` for blank lines, which are not records.

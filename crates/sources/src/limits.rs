@@ -1,6 +1,8 @@
 //! Defences against hostile input: bounded lines and bounded JSON nesting.
 
+use crate::{Event, ReadContext, Rejected, Sink, SourceError};
 use std::io::{self, BufRead};
+use vigie_core::Record;
 
 /// The outcome of [`read_bounded_line`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,57 @@ pub fn read_bounded_line(
         buf.pop();
     }
     Ok(LineRead { consumed, overlong })
+}
+
+/// The loop every line-based reader shares: bounded lines with their numbers, an over-long line
+/// rejected, `parse` turning a line into zero or more records (or a reason), each record checked
+/// by the context's validator, rejections carrying the raw line. `parse` gets the line's bytes
+/// and its number.
+pub fn read_lines(
+    r: &mut dyn BufRead,
+    ctx: ReadContext<'_>,
+    sink: &mut dyn Sink,
+    mut parse: impl FnMut(&[u8], u64) -> Result<Vec<Record>, String>,
+) -> Result<(), SourceError> {
+    let max = ctx.limits.max_record_bytes;
+    let mut buf = Vec::with_capacity(4096);
+    let mut line = 0u64;
+    loop {
+        let read = read_bounded_line(r, &mut buf, max).map_err(|e| SourceError::io(ctx.name, e))?;
+        if read.consumed == 0 {
+            return Ok(());
+        }
+        line += 1;
+        let outcome = if read.overlong {
+            Err(format!(
+                "line longer than the {max}-byte limit (input.max_record_bytes)"
+            ))
+        } else {
+            parse(&buf, line).and_then(|records| {
+                records.iter().try_for_each(|rec| ctx.check(rec))?;
+                Ok(records)
+            })
+        };
+        match outcome {
+            Ok(records) => {
+                for record in records {
+                    if sink.event(Event::Record { line, record }).is_break() {
+                        return Ok(());
+                    }
+                }
+            }
+            Err(reason) => {
+                let rejected = Rejected {
+                    line,
+                    reason,
+                    raw: buf.clone(),
+                };
+                if sink.event(Event::Rejected(rejected)).is_break() {
+                    return Ok(());
+                }
+            }
+        }
+    }
 }
 
 /// True when the JSON text nests objects/arrays deeper than `max` (brackets inside strings are
