@@ -50,8 +50,11 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
     let settings: Settings = config.detector_settings(NAME)?;
     let kinds = [Kind::Post, Kind::Article];
     let mut index = Index::new(settings.matching.clone());
+    // Sized once: doubling vectors of millions of items would waste up to half of them.
+    let expected = (store.count(Kind::Post)? + store.count(Kind::Article)?) as usize;
+    index.reserve(expected);
     // Store row of each indexed item, by item number.
-    let mut rids: Vec<i64> = Vec::new();
+    let mut rids: Vec<i64> = Vec::with_capacity(expected);
     store.for_each_text_by_time(&kinds, |row| {
         // A native repost (retweet, forward) is the platform copying, not a person: it is
         // amplification, which the coordination detector weighs.
@@ -68,20 +71,14 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
         }
         Ok(())
     })?;
-    let roots: Vec<u32> = (0..rids.len() as u32)
-        .map(|i| index.cluster_of(i))
-        .collect();
-    let mut sizes = vec![0u32; roots.len()];
-    for &r in &roots {
-        sizes[r as usize] += 1;
+    let mut member_of: HashMap<i64, u32> = HashMap::new();
+    for (item, &rid) in rids.iter().enumerate() {
+        let item = item as u32;
+        if index.cluster_size(item) >= 2 {
+            member_of.insert(rid, index.cluster_of(item));
+        }
     }
-    let member_of: HashMap<i64, u32> = rids
-        .iter()
-        .zip(&roots)
-        .filter(|(_, &r)| sizes[r as usize] >= 2)
-        .map(|(&rid, &r)| (rid, r))
-        .collect();
-    drop((rids, roots, sizes));
+    drop(rids);
     let mut building: HashMap<u32, Building> = HashMap::new();
     store.for_each_text(&kinds, |row| {
         let Some(&root) = member_of.get(&row.rid) else {

@@ -549,6 +549,17 @@ impl Index {
         self.sets.find(item)
     }
 
+    /// Number of items in the set of `item`.
+    pub fn cluster_size(&mut self, item: u32) -> u32 {
+        self.sets.size_of(item)
+    }
+
+    /// Makes room for `n` more items at once.
+    pub fn reserve(&mut self, n: usize) {
+        self.sets.parent.reserve_exact(n);
+        self.sets.size.reserve_exact(n);
+    }
+
     /// Lowest verified similarity inside the cluster rooted at `root` (1.0 for exact copies).
     pub fn weakest_link(&self, root: u32) -> f64 {
         self.weakest.get(&root).copied().unwrap_or(1.0)
