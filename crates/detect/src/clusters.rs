@@ -29,6 +29,8 @@ pub struct CopyCluster {
     pub weakest_similarity: f64,
     /// Folded text of the earliest item, cut at 280 characters.
     pub origin_text: String,
+    /// Items per language (declared or detected).
+    pub languages: std::collections::BTreeMap<String, usize>,
 }
 
 impl CopyCluster {
@@ -40,6 +42,7 @@ impl CopyCluster {
 #[derive(Default)]
 struct Building {
     members: Vec<Member>,
+    languages: std::collections::BTreeMap<String, usize>,
     origin_key: (i64, i64),
     origin_text: Option<String>,
 }
@@ -95,6 +98,9 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
             cluster.origin_key = (ts, row.rid);
             cluster.origin_text = Some(row.norm.chars().take(280).collect());
         }
+        if let Some(lang) = row.lang {
+            *cluster.languages.entry(lang.to_owned()).or_default() += 1;
+        }
         cluster.members.push(Member {
             id: row.id.to_owned(),
             source: source.to_owned(),
@@ -118,6 +124,7 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
                 members: b.members,
                 weakest_similarity: index.weakest_link(root),
                 origin_text: b.origin_text.unwrap_or_default(),
+                languages: b.languages,
             }
         })
         .collect())

@@ -90,6 +90,8 @@ pub struct TextRow<'a> {
     pub norm: &'a str,
     /// For a native repost (retweet, forward), the id of the reposted item.
     pub repost_of: Option<&'a str>,
+    /// ISO 639-1 language, declared or detected.
+    pub lang: Option<&'a str>,
 }
 
 /// A quarantined input line.
@@ -325,7 +327,7 @@ impl Store {
         // Kind codes are small integers from our own enum, never input: safe to inline.
         let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
         let sql = format!(
-            "SELECT rid, kind, platform, id, author, ts, norm, repost_of FROM records
+            "SELECT rid, kind, platform, id, author, ts, norm, repost_of, lang FROM records
              WHERE kind IN ({}) ORDER BY {order}",
             codes.join(",")
         );
@@ -350,6 +352,7 @@ impl Store {
                 ts: r.get(5).map_err(|e| self.err(e))?,
                 norm: text(6).unwrap_or(""),
                 repost_of: text(7),
+                lang: text(8),
             };
             f(&row)?;
         }

@@ -145,6 +145,7 @@ impl Copypasta {
             json!((similarity * 1000.0).round() / 1000.0),
         );
         figures.insert("text".into(), json!(text));
+        figures.insert("languages".into(), json!(cluster.languages));
         Some(Alert {
             id: String::new(),
             detector: NAME.into(),
@@ -261,6 +262,10 @@ mod tests {
         assert_eq!(a.evidence.figures["spread_seconds"], 480);
         assert_eq!(a.first_seen.to_rfc3339(), "2024-06-01T10:01:00+00:00");
         assert!(a.summary.contains("first by alice"), "{}", a.summary);
+        assert_eq!(
+            a.evidence.figures["languages"],
+            serde_json::json!({"fr": 4})
+        );
     }
 
     #[test]

@@ -449,6 +449,7 @@ mod tests {
                 ],
                 weakest_similarity: 0.8,
                 origin_text: String::new(),
+                languages: Default::default(),
             },
             CopyCluster {
                 members: vec![
@@ -457,6 +458,7 @@ mod tests {
                 ],
                 weakest_similarity: 1.0,
                 origin_text: String::new(),
+                languages: Default::default(),
             },
         ];
         let r = relays_by_source(&clusters);
