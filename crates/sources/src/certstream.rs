@@ -190,21 +190,10 @@ fn unix_seconds(v: &Value) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
     use crate::Event;
-    use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 
     fn events(data: &[u8], limits: &InputConfig) -> Vec<Event> {
-        let mut out = Vec::new();
-        read(
-            &mut std::io::Cursor::new(data),
-            ReadContext::new("certstream.jsonl", limits),
-            &mut |e| {
-                out.push(e);
-                ControlFlow::Continue(())
-            },
-        )
-        .unwrap();
-        out
+        crate::test_support::events(read, "certstream.jsonl", data, limits)
     }
 
     fn records(events: &[Event]) -> Vec<(u64, &DomainRecord)> {

@@ -202,20 +202,8 @@ mod tests {
     use vigie_core::config::InputConfig;
 
     fn events(data: &[u8], retweets: bool) -> Vec<Event> {
-        let limits = InputConfig::default();
-        let ctx = ReadContext::new("coortweet.csv", &limits);
-        let mut out = Vec::new();
-        let mut sink = |e| {
-            out.push(e);
-            ControlFlow::Continue(())
-        };
-        let mut cur = std::io::Cursor::new(data);
-        if retweets {
-            read_retweets(&mut cur, ctx, &mut sink).unwrap();
-        } else {
-            read_shares(&mut cur, ctx, &mut sink).unwrap();
-        }
-        out
+        let read = if retweets { read_retweets } else { read_shares };
+        crate::test_support::events(read, "coortweet.csv", data, &InputConfig::default())
     }
 
     fn posts(events: &[Event]) -> Vec<(u64, &Post)> {

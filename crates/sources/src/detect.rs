@@ -199,26 +199,13 @@ fn looks_like_domain_list(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn cfg() -> InputConfig {
         InputConfig::default()
     }
 
     fn sample(name: &str) -> Option<Vec<u8>> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/formats")
-            .join(name);
-        match std::fs::read(&path) {
-            Ok(b) => Some(b[..b.len().min(SNIFF_BYTES)].to_vec()),
-            Err(_) => {
-                eprintln!(
-                    "skipping: {} absent (../shared/data not mounted)",
-                    path.display()
-                );
-                None
-            }
-        }
+        crate::test_support::sample(name).map(|b| b[..b.len().min(SNIFF_BYTES)].to_vec())
     }
 
     #[test]

@@ -99,21 +99,10 @@ fn is_header(token: &str) -> bool {
 mod tests {
     use super::*;
     use crate::Event;
-    use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 
     fn events(data: &[u8], limits: &InputConfig) -> Vec<Event> {
-        let mut out = Vec::new();
-        read(
-            &mut std::io::Cursor::new(data),
-            ReadContext::new("domains.txt", limits),
-            &mut |e| {
-                out.push(e);
-                ControlFlow::Continue(())
-            },
-        )
-        .unwrap();
-        out
+        crate::test_support::events(read, "domains.txt", data, limits)
     }
 
     fn domains(events: &[Event]) -> Vec<(u64, String, Option<String>)> {

@@ -788,20 +788,10 @@ fn named_entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 
     fn run(data: &[u8], limits: &InputConfig) -> (Vec<Event>, Result<(), SourceError>) {
-        let mut out = Vec::new();
-        let res = read(
-            &mut std::io::Cursor::new(data),
-            ReadContext::new("feed.xml", limits),
-            &mut |e| {
-                out.push(e);
-                ControlFlow::Continue(())
-            },
-        );
-        (out, res)
+        crate::test_support::run(read, "feed.xml", data, limits)
     }
 
     fn articles(events: &[Event]) -> Vec<(u64, &Article)> {
@@ -818,19 +808,7 @@ mod tests {
     }
 
     fn sample(name: &str) -> Option<Vec<u8>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/formats")
-            .join(name);
-        match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(_) => {
-                eprintln!(
-                    "skipping: {} absent (../shared/data not mounted)",
-                    path.display()
-                );
-                None
-            }
-        }
+        crate::test_support::sample(name)
     }
 
     fn one(name: &str) -> Option<(u64, Article)> {

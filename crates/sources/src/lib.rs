@@ -16,6 +16,8 @@ pub mod jsonl;
 pub mod limits;
 pub mod mapped_csv;
 pub mod telegram;
+#[cfg(test)]
+mod test_support;
 pub mod twitter_io;
 
 use std::io::BufRead;

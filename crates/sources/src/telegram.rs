@@ -872,16 +872,7 @@ mod tests {
     use vigie_core::config::InputConfig;
 
     fn run(data: &[u8], limits: &InputConfig) -> (Vec<Event>, Result<(), SourceError>) {
-        let mut out = Vec::new();
-        let res = read(
-            &mut std::io::Cursor::new(data),
-            ReadContext::new("result.json", limits),
-            &mut |e| {
-                out.push(e);
-                ControlFlow::Continue(())
-            },
-        );
-        (out, res)
+        crate::test_support::run(read, "result.json", data, limits)
     }
 
     fn posts(events: &[Event]) -> Vec<(u64, &Post)> {
@@ -921,19 +912,7 @@ mod tests {
     }
 
     fn sample(name: &str) -> Option<Vec<u8>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/formats")
-            .join(name);
-        match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(_) => {
-                eprintln!(
-                    "skipping: {} absent (../shared/data not mounted)",
-                    path.display()
-                );
-                None
-            }
-        }
+        crate::test_support::sample(name)
     }
 
     /// 1-based line of the first occurrence of `needle` in `data`.

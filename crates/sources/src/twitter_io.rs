@@ -137,24 +137,11 @@ fn list(raw: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::Event;
-    use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
 
     fn events(data: &[u8], users: bool) -> Vec<Event> {
-        let limits = InputConfig::default();
-        let ctx = ReadContext::new("io.csv", &limits);
-        let mut out = Vec::new();
-        let mut sink = |e| {
-            out.push(e);
-            ControlFlow::Continue(())
-        };
-        let mut cur = std::io::Cursor::new(data);
-        if users {
-            read_users(&mut cur, ctx, &mut sink).unwrap();
-        } else {
-            read_tweets(&mut cur, ctx, &mut sink).unwrap();
-        }
-        out
+        let read = if users { read_users } else { read_tweets };
+        crate::test_support::events(read, "io.csv", data, &InputConfig::default())
     }
 
     #[test]
