@@ -285,6 +285,25 @@ pub struct DomainRecord {
     pub extra: Map<String, Value>,
 }
 
+impl DomainRecord {
+    /// A domain with nothing else known about it yet (a feed line, a certificate name).
+    pub fn new(domain: String) -> DomainRecord {
+        DomainRecord {
+            domain,
+            first_seen: None,
+            registered_at: None,
+            registrar: None,
+            nameservers: Vec::new(),
+            ips: Vec::new(),
+            asn: None,
+            cert_issuer: None,
+            title: None,
+            html: None,
+            extra: Map::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ad {
     #[serde(deserialize_with = "de_id")]

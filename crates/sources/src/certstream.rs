@@ -93,17 +93,10 @@ fn certificate_update(data: Option<&Value>) -> Result<Vec<DomainRecord>, String>
     Ok(domains
         .into_iter()
         .map(|domain| DomainRecord {
-            domain,
             first_seen,
-            registered_at: None,
-            registrar: None,
-            nameservers: vec![],
-            ips: vec![],
-            asn: None,
             cert_issuer: issuer.clone(),
-            title: None,
-            html: None,
             extra: extra.clone(),
+            ..DomainRecord::new(domain)
         })
         .collect())
 }
@@ -113,19 +106,7 @@ fn dns_entries(data: Option<&Value>) -> Result<Vec<DomainRecord>, String> {
     let names = data.ok_or("dns_entries without `data`")?;
     Ok(domain_names(names, "data")?
         .into_iter()
-        .map(|domain| DomainRecord {
-            domain,
-            first_seen: None,
-            registered_at: None,
-            registrar: None,
-            nameservers: vec![],
-            ips: vec![],
-            asn: None,
-            cert_issuer: None,
-            title: None,
-            html: None,
-            extra: Map::new(),
-        })
+        .map(DomainRecord::new)
         .collect())
 }
 

@@ -286,19 +286,9 @@ mod tests {
             b',',
             |row, recs| {
                 let text = row.required("text")?.to_owned();
-                recs.push(vigie_core::Record::Domain(vigie_core::DomainRecord {
-                    domain: text,
-                    first_seen: None,
-                    registered_at: None,
-                    registrar: None,
-                    nameservers: vec![],
-                    ips: vec![],
-                    asn: None,
-                    cert_issuer: None,
-                    title: None,
-                    html: None,
-                    extra: Default::default(),
-                }));
+                recs.push(vigie_core::Record::Domain(vigie_core::DomainRecord::new(
+                    text,
+                )));
                 Ok(())
             },
             &mut |e| {

@@ -4,7 +4,6 @@
 
 use crate::limits::read_lines;
 use crate::{ReadContext, Sink, SourceError};
-use serde_json::Map;
 use std::io::BufRead;
 use vigie_core::{DomainRecord, Record};
 use vigie_normalise::time::parse_timestamp;
@@ -73,17 +72,8 @@ fn parse_line(bytes: &[u8], first: bool) -> Result<Option<DomainRecord>, String>
         }
     };
     Ok(Some(DomainRecord {
-        domain,
         first_seen,
-        registered_at: None,
-        registrar: None,
-        nameservers: vec![],
-        ips: vec![],
-        asn: None,
-        cert_issuer: None,
-        title: None,
-        html: None,
-        extra: Map::new(),
+        ..DomainRecord::new(domain)
     }))
 }
 
