@@ -197,6 +197,7 @@ fn retweet(row: &Row<'_>) -> Result<Post, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{posts, rejections};
     use crate::Event;
     use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
@@ -204,29 +205,6 @@ mod tests {
     fn events(data: &[u8], retweets: bool) -> Vec<Event> {
         let read = if retweets { read_retweets } else { read_shares };
         crate::test_support::events(read, "coortweet.csv", data, &InputConfig::default())
-    }
-
-    fn posts(events: &[Event]) -> Vec<(u64, &Post)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Record {
-                    line,
-                    record: Record::Post(p),
-                } => Some((*line, p)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn rejections(events: &[Event]) -> Vec<(u64, String)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Rejected(r) => Some((r.line, r.reason.clone())),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]

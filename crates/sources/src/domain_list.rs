@@ -88,6 +88,7 @@ fn is_header(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::rejections;
     use crate::Event;
     use vigie_core::config::InputConfig;
 
@@ -107,16 +108,6 @@ mod tests {
                     d.domain.clone(),
                     d.first_seen.map(|t| t.to_rfc3339()),
                 )),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn rejections(events: &[Event]) -> Vec<(u64, String)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Rejected(r) => Some((r.line, r.reason.clone())),
                 _ => None,
             })
             .collect()

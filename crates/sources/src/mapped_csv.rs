@@ -243,6 +243,7 @@ fn explain(e: serde_json::Error, columns: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::rejections;
     use crate::Event;
     use std::ops::ControlFlow;
     use vigie_core::config::InputConfig;
@@ -274,16 +275,6 @@ mod tests {
             },
         )?;
         Ok(out)
-    }
-
-    fn rejections(events: &[Event]) -> Vec<(u64, String)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Rejected(r) => Some((r.line, r.reason.clone())),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]

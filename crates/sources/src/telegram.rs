@@ -869,23 +869,11 @@ fn with_scheme(u: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::posts;
     use vigie_core::config::InputConfig;
 
     fn run(data: &[u8], limits: &InputConfig) -> (Vec<Event>, Result<(), SourceError>) {
         crate::test_support::run(read, "result.json", data, limits)
-    }
-
-    fn posts(events: &[Event]) -> Vec<(u64, &Post)> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::Record {
-                    line,
-                    record: Record::Post(p),
-                } => Some((*line, p)),
-                _ => None,
-            })
-            .collect()
     }
 
     fn accounts(events: &[Event]) -> Vec<&Account> {

@@ -4,6 +4,7 @@ use crate::{Event, ReadContext, Sink, SourceError};
 use std::io::BufRead;
 use std::ops::ControlFlow;
 use vigie_core::config::InputConfig;
+use vigie_core::{Post, Record};
 
 pub(crate) type ReadFn =
     fn(&mut dyn BufRead, ReadContext<'_>, &mut dyn Sink) -> Result<(), SourceError>;
@@ -51,4 +52,29 @@ pub(crate) fn sample(name: &str) -> Option<Vec<u8>> {
             None
         }
     }
+}
+
+/// The posts among `events`, with their lines.
+pub(crate) fn posts(events: &[Event]) -> Vec<(u64, &Post)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Record {
+                line,
+                record: Record::Post(p),
+            } => Some((*line, p)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The rejections among `events`: line and reason.
+pub(crate) fn rejections(events: &[Event]) -> Vec<(u64, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Rejected(r) => Some((r.line, r.reason.clone())),
+            _ => None,
+        })
+        .collect()
 }
