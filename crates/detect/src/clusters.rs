@@ -2,8 +2,8 @@
 //! read them (`copypasta`, `relay_network`). Matching settings are copypasta's (`min_chars` and
 //! the near-duplicate parameters under `[detectors.copypasta]`).
 
-use crate::detectors::copypasta::{matching_text, Settings, NAME};
-use crate::neardup::Index;
+use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
+use crate::neardup::{Entry, Index};
 use crate::DetectError;
 use std::collections::HashMap;
 use vigie_core::{Config, Kind};
@@ -68,8 +68,16 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
         if text.chars().count() < settings.min_chars {
             return Ok(());
         }
+        let headline = row
+            .title
+            .map(|t| matching_text(&vigie_normalise::text::fold(t)));
+        let entry = Entry {
+            text: &text,
+            cut: looks_cut(row.norm),
+            headline: headline.as_deref(),
+        };
         let secs = row.ts.unwrap_or(0).div_euclid(1000);
-        if index.add(secs, &text, |_| {}).is_some() {
+        if index.add_entry(secs, entry, |_| {}).is_some() {
             rids.push(row.rid);
         }
         Ok(())

@@ -26,10 +26,13 @@ pub struct Params {
     pub min_jaccard: f64,
     /// ...or when this share of the smaller item's shingles is in the larger (truncated copies),
     pub min_containment: f64,
-    /// ...provided the smaller keeps at least this share of the larger's size. A short post that
-    /// quotes one sentence of an article is not a copy of it, and must not bridge the clusters
-    /// of every article that sentence appears in.
+    /// ...provided the smaller keeps at least this share of the larger's size when it visibly
+    /// stops short (ends with an ellipsis: a truncated copy)...
     pub min_size_ratio: f64,
+    /// ...or this share when it does not. A short post that is one sentence of a longer text is
+    /// as likely a quote or the talking point the longer text was built on as a copy of it, and
+    /// must not bridge the clusters of every text that sentence appears in.
+    pub min_size_ratio_whole: f64,
     /// Candidates compared per bucket; buckets of a very common phrase stay cheap.
     pub max_probe: usize,
     /// Items whose publication times differ by more than this are never joined directly...
@@ -53,6 +56,7 @@ impl Default for Params {
             min_jaccard: 0.5,
             min_containment: 0.8,
             min_size_ratio: 0.5,
+            min_size_ratio_whole: 0.7,
             max_probe: 8,
             window_seconds: 3 * 86_400,
             cluster_memory_seconds: 90 * 86_400,
@@ -284,6 +288,8 @@ struct Generation {
     times: Vec<i64>,
     /// End of each item's shingles in `pool` (exact copies store none).
     ends: Vec<u32>,
+    /// Whether each item's text visibly stops short.
+    cut: Vec<bool>,
     pool: Vec<u32>,
     /// Digest of each distinct text of the generation → the first item with it. An exact copy
     /// joins that item directly and is neither hashed nor stored.
@@ -299,18 +305,19 @@ impl Generation {
         }
     }
 
-    fn push(&mut self, ts: i64, shingles: &[u32]) {
+    fn push(&mut self, ts: i64, shingles: &[u32], cut: bool) {
         self.times.push(ts);
         self.pool.extend_from_slice(shingles);
         self.ends.push(self.pool.len() as u32);
+        self.cut.push(cut);
     }
 
-    /// Time and shingles of `item`, if it belongs to this generation.
-    fn get(&self, item: u32) -> Option<(i64, &[u32])> {
+    /// Time, shingles and cut flag of `item`, if it belongs to this generation.
+    fn get(&self, item: u32) -> Option<(i64, &[u32], bool)> {
         let i = item.checked_sub(self.first_item)? as usize;
         let end = *self.ends.get(i)? as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        Some((self.times[i], self.pool.get(start..end)?))
+        Some((self.times[i], self.pool.get(start..end)?, self.cut[i]))
     }
 
     fn is_empty(&self) -> bool {
@@ -323,9 +330,21 @@ impl Generation {
 #[derive(Default)]
 struct Memory {
     buckets: Buckets,
-    items: HashMap<u32, (i64, Box<[u32]>)>,
+    items: HashMap<u32, (i64, Box<[u32]>, bool)>,
     exact: HashMap<u64, u32>,
     roots: std::collections::HashSet<u32>,
+}
+
+/// What the index reads of an item.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Entry<'a> {
+    /// The matching text (see `copypasta::matching_text`).
+    pub text: &'a str,
+    /// The text visibly stops short (ends with an ellipsis).
+    pub cut: bool,
+    /// The matching text of an article's headline: a post that is exactly the headline (a
+    /// "title + link" relay) joins the article, though it is far shorter than the article.
+    pub headline: Option<&'a str>,
 }
 
 /// A verified join made by [`Index::add`].
@@ -369,11 +388,40 @@ impl Index {
 
     /// Adds an item published at `ts` (seconds) with text `matching_text`; returns its number, or
     /// `None` when the text is too short to index. Calls `on_join` for each verified match.
-    pub fn add(
+    pub fn add(&mut self, ts: i64, matching_text: &str, on_join: impl FnMut(Join)) -> Option<u32> {
+        self.add_entry(
+            ts,
+            Entry {
+                text: matching_text,
+                ..Entry::default()
+            },
+            on_join,
+        )
+    }
+
+    /// [`Index::add`] with what else is known of the item.
+    pub fn add_entry(
+        &mut self,
+        ts: i64,
+        entry: Entry<'_>,
+        mut on_join: impl FnMut(Join),
+    ) -> Option<u32> {
+        let id = self.add_text(ts, entry.text, entry.cut, &mut on_join)?;
+        if let Some(headline) = entry.headline {
+            if words(headline).len() >= self.params.min_words {
+                let digest = vigie_core::stable_hash(&[headline.as_bytes()]);
+                self.generations[1].exact.entry(digest).or_insert(id);
+            }
+        }
+        Some(id)
+    }
+
+    fn add_text(
         &mut self,
         ts: i64,
         matching_text: &str,
-        mut on_join: impl FnMut(Join),
+        cut: bool,
+        on_join: &mut impl FnMut(Join),
     ) -> Option<u32> {
         let w = words(matching_text);
         if w.len() < self.params.min_words {
@@ -387,9 +435,9 @@ impl Index {
             let Some(&first) = self.generations[g].exact.get(&digest) else {
                 continue;
             };
-            let first_ts = self.generations[g].get(first).map(|(t, _)| t);
+            let first_ts = self.generations[g].get(first).map(|(t, _, _)| t);
             if first_ts.is_some_and(|t| (ts - t).abs() <= self.params.window_seconds) {
-                self.generations[1].push(ts, &[]);
+                self.generations[1].push(ts, &[], cut);
                 self.join(id, first, 1.0);
                 on_join(Join {
                     item: id,
@@ -400,9 +448,9 @@ impl Index {
             }
         }
         if let Some(&rep) = self.memory.exact.get(&digest) {
-            let rep_ts = self.memory.items.get(&rep).map(|(t, _)| *t);
+            let rep_ts = self.memory.items.get(&rep).map(|(t, _, _)| *t);
             if rep_ts.is_some_and(|t| (ts - t).abs() <= self.params.cluster_memory_seconds) {
-                self.generations[1].push(ts, &[]);
+                self.generations[1].push(ts, &[], cut);
                 self.join(id, rep, 1.0);
                 on_join(Join {
                     item: id,
@@ -425,11 +473,11 @@ impl Index {
                     .buckets
                     .candidates_into(key, &mut candidates);
                 for &c in &candidates {
-                    let Some((other_ts, other)) = self.generations[g].get(c) else {
+                    let Some((other_ts, other, other_cut)) = self.generations[g].get(c) else {
                         continue;
                     };
                     if (ts - other_ts).abs() <= self.params.window_seconds {
-                        if let Some(sim) = self.similar(&shingles, other) {
+                        if let Some(sim) = self.similar((&shingles, cut), (other, other_cut)) {
                             matches.push((c, sim));
                         }
                     }
@@ -437,11 +485,11 @@ impl Index {
             }
             self.memory.buckets.candidates_into(key, &mut candidates);
             for &c in &candidates {
-                let Some((other_ts, other)) = self.memory.items.get(&c) else {
+                let Some((other_ts, other, other_cut)) = self.memory.items.get(&c) else {
                     continue;
                 };
                 if (ts - other_ts).abs() <= self.params.cluster_memory_seconds {
-                    if let Some(sim) = self.similar(&shingles, other) {
+                    if let Some(sim) = self.similar((&shingles, cut), (other, *other_cut)) {
                         matches.push((c, sim));
                     }
                 }
@@ -461,20 +509,30 @@ impl Index {
                 similarity: sim,
             });
         }
-        self.generations[1].push(ts, &shingles);
+        self.generations[1].push(ts, &shingles, cut);
         Some(id)
     }
 
-    /// The verified similarity of two shingle sets, when they are copies.
-    fn similar(&self, a: &[u32], b: &[u32]) -> Option<f64> {
+    /// The verified similarity of two items (shingle sets and cut flags), when they are copies.
+    fn similar(&self, (a, a_cut): (&[u32], bool), (b, b_cut): (&[u32], bool)) -> Option<f64> {
+        // Whichever measure passes, a whole text far shorter than the other is not its copy:
+        // when one set is inside the other, Jaccard is just their size ratio.
+        let smaller_cut = if a.len() <= b.len() { a_cut } else { b_cut };
+        let min_ratio = if smaller_cut {
+            self.params.min_size_ratio
+        } else {
+            self.params.min_size_ratio_whole
+        };
+        if size_ratio(a, b) < min_ratio {
+            return None;
+        }
         let j = jaccard(a, b);
         if j >= self.params.min_jaccard {
             return Some(j);
         }
+        // Report the overlap a reader can check: the shorter copy's share.
         let c = containment(a, b);
-        // Report the overlap a reader can check: the truncated copy's share.
-        (size_ratio(a, b) >= self.params.min_size_ratio && c >= self.params.min_containment)
-            .then_some(c)
+        (c >= self.params.min_containment).then_some(c)
     }
 
     /// Keeps one representative (its latest distinct text) of each cluster of `old`.
@@ -495,7 +553,7 @@ impl Index {
             if !self.memory.roots.insert(root) {
                 continue;
             }
-            let Some((ts, shingles)) = old.get(item) else {
+            let Some((ts, shingles, cut)) = old.get(item) else {
                 continue;
             };
             let signature = self.hasher.signature(shingles);
@@ -504,7 +562,7 @@ impl Index {
                     .buckets
                     .insert(band_key(band, values), item, self.params.max_probe);
             }
-            self.memory.items.insert(item, (ts, shingles.into()));
+            self.memory.items.insert(item, (ts, shingles.into(), cut));
             self.memory.exact.insert(digest, item);
         }
     }
@@ -703,6 +761,63 @@ mod tests {
         let b = format!("{sentence} une autre histoire sans rapport avec la premiere qui parle de sport de football de tennis et des jeux olympiques de paris cet ete");
         let texts = [(0, a.as_str()), (60, sentence), (120, b.as_str())];
         assert!(clusters(&texts, Params::default()).is_empty());
+    }
+
+    /// Clusters of `(ts, text, cut, headline)` entries.
+    fn entry_clusters(entries: &[(i64, &str, bool, Option<&str>)]) -> Vec<Vec<usize>> {
+        let mut index = Index::new(Params::default());
+        let ids: Vec<Option<u32>> = entries
+            .iter()
+            .map(|&(ts, text, cut, headline)| {
+                let entry = Entry {
+                    text,
+                    cut,
+                    headline,
+                };
+                index.add_entry(ts, entry, |_| {})
+            })
+            .collect();
+        let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                groups.entry(index.cluster_of(*id)).or_default().push(i);
+            }
+        }
+        groups.into_values().filter(|g| g.len() > 1).collect()
+    }
+
+    #[test]
+    fn a_whole_first_half_is_not_a_copy_but_a_cut_one_is() {
+        // The talking point alone, then a channel post built on it with as much again: the
+        // short one is whole (a bot's post of the point), so the two stay apart...
+        let point = "nos impots financent le trafic d armes de kiev sur le marche noir";
+        let post = format!("{point} selon des sources proches du dossier la commission le savait");
+        assert!(entry_clusters(&[(0, &post, false, None), (60, point, false, None)]).is_empty());
+        // ...but the same first half cut by a platform ("…") is a truncated copy.
+        assert_eq!(
+            entry_clusters(&[(0, &post, false, None), (60, point, true, None)]),
+            vec![vec![0, 1]]
+        );
+    }
+
+    #[test]
+    fn a_post_of_an_article_headline_joins_the_article() {
+        let title = "la commission savait tout du trafic d armes selon un rapport";
+        let body = format!("{title} {CLAIM} et bien d autres choses encore sur la politique europeenne de defense et ses budgets");
+        let entries = [
+            (0, body.as_str(), false, Some(title)),
+            (300, title, false, None),
+            (
+                400,
+                "la commission ne savait rien du trafic d armes selon un rapport",
+                false,
+                None,
+            ),
+        ];
+        assert_eq!(entry_clusters(&entries), vec![vec![0, 1]]);
+        // Without the headline, the post is far too short to be the article's copy.
+        let no_headline = [(0, body.as_str(), false, None), (300, title, false, None)];
+        assert!(entry_clusters(&no_headline).is_empty());
     }
 
     #[test]

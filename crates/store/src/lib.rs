@@ -92,6 +92,8 @@ pub struct TextRow<'a> {
     pub repost_of: Option<&'a str>,
     /// ISO 639-1 language, declared or detected.
     pub lang: Option<&'a str>,
+    /// An article's headline, as given (not folded).
+    pub title: Option<&'a str>,
 }
 
 /// A quarantined input line.
@@ -327,9 +329,11 @@ impl Store {
         // Kind codes are small integers from our own enum, never input: safe to inline.
         let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
         let sql = format!(
-            "SELECT rid, kind, platform, id, author, ts, norm, repost_of, lang FROM records
-             WHERE kind IN ({}) ORDER BY {order}",
-            codes.join(",")
+            "SELECT rid, kind, platform, id, author, ts, norm, repost_of, lang,
+                    CASE kind WHEN {article} THEN json_extract(record, '$.title') END
+             FROM records WHERE kind IN ({}) ORDER BY {order}",
+            codes.join(","),
+            article = Kind::Article.code()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
@@ -353,6 +357,7 @@ impl Store {
                 norm: text(6).unwrap_or(""),
                 repost_of: text(7),
                 lang: text(8),
+                title: text(9),
             };
             f(&row)?;
         }

@@ -53,7 +53,8 @@ pub struct Copypasta {
 }
 
 /// The text that copies share: folded text without links, mentions, a leading "rt @x:" and
-/// punctuation, with single spaces.
+/// punctuation, with single spaces, and every number written `0` — copies of one template
+/// differ in their figures ("744 farms closed", "818 farms closed").
 pub fn matching_text(folded: &str) -> String {
     let mut rest = folded.trim_start();
     if let Some(after) = rest.strip_prefix("rt @") {
@@ -78,9 +79,32 @@ pub fn matching_text(folded: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&cleaned);
+        if cleaned.bytes().all(|b| b.is_ascii_digit()) {
+            out.push('0');
+        } else {
+            out.push_str(&cleaned);
+        }
     }
     out
+}
+
+/// Whether a folded text visibly stops short: its last word (before trailing links, tags,
+/// mentions and emojis, which copiers append) ends with the ellipsis character platforms and
+/// feeds append when they cut ("…", "[…]", "[...]"). Three plain dots are a writer's style.
+pub fn looks_cut(folded: &str) -> bool {
+    let trails_off = |w: &str| w.ends_with('…') || w.ends_with("[...]");
+    folded
+        .split_whitespace()
+        .rev()
+        .find(|w| {
+            trails_off(w)
+                || !(w.starts_with("http://")
+                    || w.starts_with("https://")
+                    || w.starts_with('#')
+                    || w.starts_with('@')
+                    || !w.chars().any(char::is_alphanumeric))
+        })
+        .is_some_and(trails_off)
 }
 
 impl Detector for Copypasta {
@@ -330,6 +354,20 @@ mod tests {
     }
 
     #[test]
+    fn a_text_is_cut_when_its_last_word_trails_off() {
+        assert!(looks_cut("les bureaux de vote ferment à…"));
+        assert!(looks_cut(
+            "les bureaux de vote ferment à… #vote 🔥 https://t.co/x"
+        ));
+        assert!(looks_cut("les bureaux de vote ferment [...]"));
+        assert!(!looks_cut("les bureaux de vote ferment..."));
+        assert!(!looks_cut("les bureaux de vote ferment à 18h. #vote"));
+        assert!(!looks_cut("attendez… les bureaux ferment"));
+        assert!(looks_cut("les bureaux de vote ferment …"));
+        assert!(!looks_cut(""));
+    }
+
+    #[test]
     fn matching_text_ignores_what_copiers_change() {
         let a =
             matching_text("rt @relay: les bureaux de vote ferment à 18h ! https://t.co/x @someone");
@@ -339,6 +377,14 @@ mod tests {
         assert_ne!(
             matching_text("vote on sunday"),
             matching_text("vote on monday")
+        );
+        assert_eq!(
+            matching_text("744 fermes ont fermé, 12 000 emplois"),
+            matching_text("818 fermes ont fermé, 9 500 emplois")
+        );
+        assert_ne!(
+            matching_text("fermeture à 18h"),
+            matching_text("fermeture à 20h")
         );
     }
 }

@@ -7,7 +7,7 @@ use super::{operation, strings, Ctx};
 use crate::lang::Lang;
 use crate::narrative;
 use crate::text::{reword, slug};
-use crate::truth::Operation;
+use crate::truth::{NegativeSet, Operation};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -28,6 +28,9 @@ struct Spec {
     registrar: &'static str,
     analytics_id: &'static str,
     tags: &'static [&'static str],
+    /// Genuine outlets that report on the channel, quoting a sentence inside their own articles:
+    /// they quote, they do not copy.
+    quoting_sites: &'static [(&'static str, Lang)],
 }
 
 const SPECS: [Spec; 2] = [
@@ -64,6 +67,10 @@ const SPECS: [Spec; 2] = [
         registrar: "REGRU-RU",
         analytics_id: "PK-4471-FR",
         tags: &["Vérité", "Europe", "Réinformation"],
+        quoting_sites: &[
+            ("la-gazette-citoyenne.fr", Lang::Fr),
+            ("regard-critique.eu", Lang::Fr),
+        ],
     },
     Spec {
         op: "op-relay-2",
@@ -94,6 +101,10 @@ const SPECS: [Spec; 2] = [
         registrar: "Namecheap, Inc.",
         analytics_id: "PK-9302-EU",
         tags: &["Europe", "Wahrheit", "Truth"],
+        quoting_sites: &[
+            ("medienbeobachter.de", Lang::De),
+            ("europe-factcheck.org", Lang::En),
+        ],
     },
 ];
 
@@ -191,15 +202,25 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             let at = ctx.clock.at(day, ctx.rng.gen_range(7 * 3600..22 * 3600));
             let vocab = texts.vocab(lang);
             let (mut text, talking_point) = narrative::keyed_sentence(&mut ctx.rng, lang);
-            let point_words = text.split_whitespace().count();
-            text.push(' ');
-            let n = ctx.rng.gen_range(1..=3);
-            text.push_str(&vocab.sentences(&mut ctx.rng, n));
+            // Either the bare talking point with a tag — a copy of it, like the bots' posts of
+            // the same point — or a longer post the point is under 40% of: an original that its
+            // relays copy. Nothing in between, where whether it copies the point is a coin flip
+            // the ground truth could not settle.
+            let bare = ctx.rng.gen_bool(0.3);
+            if bare {
+                let tag = spec.tags[ctx.rng.gen_range(0..spec.tags.len())];
+                text.push_str(&format!(" #{tag}"));
+            } else {
+                let point_words = text.split_whitespace().count();
+                while 5 * point_words > 2 * text.split_whitespace().count() {
+                    let n = ctx.rng.gen_range(1..=2);
+                    text.push(' ');
+                    text.push_str(&vocab.sentences(&mut ctx.rng, n));
+                }
+            }
             msg_no += ctx.rng.gen_range(1..6);
             let id = ctx.post(&channel, "telegram", at, text.clone(), lang, None);
-            // A post that is mostly the talking point is a copy of it, like the bots' posts of
-            // the same point; a longer one is an original that its relays copy.
-            let copy_group = if 2 * point_words >= text.split_whitespace().count() {
+            let copy_group = if bare {
                 talking_point
             } else {
                 format!("relay-origin/{id}")
@@ -338,6 +359,8 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
         }
     }
 
+    quoting_articles(ctx, spec, &origins);
+
     op.details.insert(
         "origins".into(),
         Value::Array(origins.iter().map(|o| Value::from(o.id.as_str())).collect()),
@@ -362,6 +385,79 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
     op.details
         .insert("nameservers".into(), Value::from(spec.nameservers.to_vec()));
     op
+}
+
+/// Articles of genuine outlets that quote one sentence of an origin inside several paragraphs
+/// of their own, a few hours to two days later. Decoys: neither copies nor relays.
+fn quoting_articles(ctx: &mut Ctx<'_>, spec: &Spec, origins: &[Origin]) {
+    let texts = ctx.texts;
+    let mut neg = NegativeSet {
+        reason: "genuine outlets quoting a relayed sentence inside original reporting".into(),
+        ..NegativeSet::default()
+    };
+    for (site, lang) in spec.quoting_sites {
+        ctx.domains.push(DomainRecord {
+            domain: (*site).to_owned(),
+            first_seen: Some(ctx.clock.t0 - Duration::days(ctx.rng.gen_range(2000..5000))),
+            registered_at: Some(ctx.clock.t0 - Duration::days(ctx.rng.gen_range(2000..5000))),
+            registrar: Some("OVH SAS".into()),
+            nameservers: vec![format!("dns1.{site}"), format!("dns2.{site}")],
+            ips: vec![format!("192.0.2.{}", 20 + ctx.rng.gen_range(0..200))],
+            asn: Some("AS16276".into()),
+            cert_issuer: Some("Sectigo RSA Domain Validation Secure Server CA".into()),
+            title: Some(site.split('.').next().unwrap_or(site).replace('-', " ")),
+            html: None,
+            extra: Map::new(),
+        });
+        neg.domains.push((*site).to_owned());
+        let vocab = texts.vocab(*lang);
+        for o in origins.iter().filter(|o| o.lang == *lang) {
+            if !ctx.rng.gen_bool(0.25) {
+                continue;
+            }
+            let quoted = o
+                .text
+                .split_inclusive(['.', '!', '?'])
+                .next()
+                .unwrap_or(&o.text);
+            let frame = match lang {
+                Lang::Fr => format!(
+                    "« {} », affirme la chaîne @{}, sans aucune source.",
+                    quoted.trim(),
+                    spec.channel
+                ),
+                Lang::De => format!(
+                    "„{}“, behauptet der Kanal @{} ohne Beleg.",
+                    quoted.trim(),
+                    spec.channel
+                ),
+                _ => format!(
+                    "\"{}\", claims the channel @{}, citing no source.",
+                    quoted.trim(),
+                    spec.channel
+                ),
+            };
+            let mut paras = Vec::new();
+            for _ in 0..ctx.rng.gen_range(3..=5) {
+                let n = ctx.rng.gen_range(3..=5);
+                paras.push(vocab.sentences(&mut ctx.rng, n));
+            }
+            let at_para = ctx.rng.gen_range(1..paras.len());
+            paras.insert(at_para, frame);
+            let title = vocab.title(&mut ctx.rng);
+            let at = o.at + Duration::minutes(ctx.rng.gen_range(180..2880));
+            let url = format!(
+                "https://{site}/{}/{}-{}.html",
+                at.date_naive().format("%Y/%m/%d"),
+                slug(&title, 6),
+                ctx.rng.gen_range(1000..9999)
+            );
+            let id = ctx.article(site, url, at, title, paras.join("\n\n"), *lang, None);
+            neg.items.push(id);
+        }
+    }
+    ctx.negatives.add("copypasta", neg.clone());
+    ctx.negatives.add("relay_network", neg);
 }
 
 /// Relay delay: 5 to 60 minutes, skewed short (bots poll the channel).
