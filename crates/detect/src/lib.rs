@@ -4,7 +4,9 @@
 //! from the configuration. Detectors never write: the caller stores and exports what they return.
 
 pub mod clusters;
+pub mod coaction;
 pub mod detectors;
+pub mod graph;
 pub mod neardup;
 
 use vigie_core::{Alert, Config};
@@ -28,6 +30,7 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub store: &'a Store,
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
+    coaction: std::cell::OnceCell<coaction::Network>,
 }
 
 impl<'a> Context<'a> {
@@ -36,6 +39,7 @@ impl<'a> Context<'a> {
             config,
             store,
             copy_clusters: std::cell::OnceCell::new(),
+            coaction: std::cell::OnceCell::new(),
         }
     }
 
@@ -46,6 +50,15 @@ impl<'a> Context<'a> {
         }
         let computed = clusters::copy_clusters(self.config, self.store)?;
         Ok(self.copy_clusters.get_or_init(|| computed))
+    }
+
+    /// The significant co-action network of the store's posts (see [`coaction`]).
+    pub fn coaction_network(&self) -> Result<&coaction::Network, DetectError> {
+        if let Some(n) = self.coaction.get() {
+            return Ok(n);
+        }
+        let computed = coaction::network(self)?;
+        Ok(self.coaction.get_or_init(|| computed))
     }
 }
 
@@ -62,6 +75,7 @@ type Builder = fn(&Config) -> Result<Box<dyn Detector>, DetectError>;
 const BUILDERS: &[(&str, Builder)] = &[
     ("copypasta", detectors::copypasta::build),
     ("relay_network", detectors::relay_network::build),
+    ("coordination", detectors::coordination::build),
 ];
 
 /// Names of every available detector.

@@ -77,6 +77,9 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                 details: match detector {
                     "copypasta" => copy_pairs(truth, &mine),
                     "relay_network" => relay_sites(truth, &mine),
+                    "coordination" | "account_burst" | "astroturf" => {
+                        account_scores(truth, detector, &mine)
+                    }
                     _ => Default::default(),
                 },
             }
@@ -177,6 +180,54 @@ fn copy_pairs(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<St
     for (edit, (hit, all)) in per_edit {
         out.insert(format!("recall_{edit}"), ratio(hit, all));
     }
+    out
+}
+
+/// Account-level precision and recall: the accounts an alert names against the accounts of the
+/// operations of that kind. An account of another operation is counted apart (a bot of an
+/// account burst that also coordinates is not a false positive of the world, only of the kind).
+fn account_scores(
+    truth: &Truth,
+    detector: &str,
+    alerts: &[&Alert],
+) -> std::collections::BTreeMap<String, f64> {
+    let expected: BTreeSet<&str> = truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == detector)
+        .flat_map(|op| op.accounts.iter().map(String::as_str))
+        .collect();
+    let any_op: BTreeSet<&str> = truth
+        .operations
+        .iter()
+        .flat_map(|op| op.accounts.iter().map(String::as_str))
+        .collect();
+    let decoys: BTreeSet<&str> = truth
+        .negatives
+        .by_detector
+        .get(detector)
+        .map(|n| n.accounts.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let found: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.accounts.iter().map(String::as_str))
+        .collect();
+    let hit = found.intersection(&expected).count();
+    let in_any = found.intersection(&any_op).count();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert("account_precision".to_owned(), ratio(hit, found.len()));
+    out.insert(
+        "account_precision_any_operation".to_owned(),
+        ratio(in_any, found.len()),
+    );
+    out.insert("account_recall".to_owned(), ratio(hit, expected.len()));
+    out.insert("accounts_expected".to_owned(), expected.len() as f64);
+    out.insert("accounts_found".to_owned(), found.len() as f64);
+    out.insert(
+        "decoy_accounts_flagged".to_owned(),
+        found.intersection(&decoys).count() as f64,
+    );
     out
 }
 

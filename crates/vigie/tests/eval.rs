@@ -11,7 +11,7 @@ fn score<'a>(scores: &'a [Score], detector: &str) -> &'a Score {
 }
 
 #[test]
-fn copy_clusters_and_relay_sites_match_the_ground_truth() {
+fn copy_clusters_relay_sites_and_coordinated_accounts_match_the_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let scores = evaluate(dir.path(), 7, 3_000).unwrap();
 
@@ -27,12 +27,27 @@ fn copy_clusters_and_relay_sites_match_the_ground_truth() {
     assert!(r["site_precision"] >= 0.95, "{relays:?}");
     assert!(r["site_recall"] >= 0.95, "{relays:?}");
 
+    let coordination = score(&scores, "coordination");
+    let c = &coordination.details;
+    assert!(c["account_recall"] >= 0.95, "{coordination:?}");
+    // Strictly, astroturf drivers that push the same texts together are not a coordination
+    // operation of the truth; no flagged account may be organic.
+    assert!(
+        c["account_precision_any_operation"] >= 0.99,
+        "{coordination:?}"
+    );
+    assert!(c["account_precision"] >= 0.85, "{coordination:?}");
+    assert_eq!(c["decoy_accounts_flagged"], 0.0, "{coordination:?}");
+
     // The outlets that quote the relayed channel are decoys: no alert may name them.
     let truth: vigie::generate::truth::Truth =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
             .unwrap();
     let decoys = &truth.negatives.by_detector["relay_network"];
-    assert!(!decoys.items.is_empty(), "the generator wrote no quoting articles");
+    assert!(
+        !decoys.items.is_empty(),
+        "the generator wrote no quoting articles"
+    );
     let alerts = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
     for decoy in decoys.domains.iter().chain(&decoys.items) {
         assert!(

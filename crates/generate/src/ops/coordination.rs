@@ -1,18 +1,21 @@
 //! `coordination`: groups of 8-30 accounts that act together again and again (6-10 episodes over
-//! the period), each episode within seconds: the same or near-same text, the same URL, the same
-//! hashtag set, or a repost of the same target.
+//! the period), each episode within seconds (tight groups) or a few minutes (a loose group): the
+//! same or near-same text, the same URL, the same hashtag set, or a repost of the same target.
+//! Their members also post organically. Organic look-alikes are written as negatives: viral news
+//! shared by many unrelated accounts at once, and fans live-tweeting an event with its hashtags.
 
 use super::{operation, strings, Ctx, Item};
 use crate::lang::Lang;
 use crate::narrative;
 use crate::text::reword;
-use crate::truth::Operation;
+use crate::truth::{NegativeSet, Operation};
 use chrono::Duration;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-/// The window the truth promises: every post of one episode falls within it.
+/// The window the truth promises for tight groups: every post of one of their episodes falls
+/// within it (a loose group's episodes spread over its own, longer window).
 pub const WINDOW_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,9 +44,11 @@ struct Group {
     platform: &'static str,
     size: (usize, usize),
     tags: &'static [&'static str],
+    /// Seconds over which one episode's posts spread.
+    spread: (i64, i64),
 }
 
-const GROUPS: [Group; 4] = [
+const GROUPS: [Group; 5] = [
     Group {
         op: "op-coord-1",
         mode: Mode::Text,
@@ -51,6 +56,7 @@ const GROUPS: [Group; 4] = [
         platform: "x",
         size: (12, 20),
         tags: &["Réveillez-vous"],
+        spread: (10, 50),
     },
     Group {
         op: "op-coord-2",
@@ -59,6 +65,7 @@ const GROUPS: [Group; 4] = [
         platform: "facebook",
         size: (8, 14),
         tags: &[],
+        spread: (10, 50),
     },
     Group {
         op: "op-coord-3",
@@ -67,6 +74,7 @@ const GROUPS: [Group; 4] = [
         platform: "x",
         size: (15, 30),
         tags: &["StopBrüssel", "EUDiktatur", "FriedenJetzt"],
+        spread: (10, 50),
     },
     Group {
         op: "op-coord-4",
@@ -75,6 +83,16 @@ const GROUPS: [Group; 4] = [
         platform: "x",
         size: (10, 18),
         tags: &[],
+        spread: (10, 50),
+    },
+    Group {
+        op: "op-coord-5",
+        mode: Mode::Url,
+        lang: Lang::It,
+        platform: "x",
+        size: (10, 16),
+        tags: &[],
+        spread: (90, 180),
     },
 ];
 
@@ -105,7 +123,84 @@ fn intro(lang: Lang) -> &'static [&'static str] {
 }
 
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
-    GROUPS.iter().map(|g| inject_one(ctx, g)).collect()
+    let ops = GROUPS.iter().map(|g| inject_one(ctx, g)).collect();
+    organic_lookalikes(ctx);
+    ops
+}
+
+/// Crowds that act together once, for a reason: a story everyone shares within minutes, and
+/// fans live-tweeting a match or a show with its hashtags for two hours.
+fn organic_lookalikes(ctx: &mut Ctx<'_>) {
+    let mut neg = NegativeSet {
+        reason: "organic crowds: viral news shared at once, fans live-tweeting one event".into(),
+        ..NegativeSet::default()
+    };
+    let outlets = [
+        ("https://www.lemonde.fr/politique/article", Lang::Fr),
+        ("https://www.spiegel.de/politik/deutschland", Lang::De),
+        ("https://www.bbc.com/news/world-europe", Lang::En),
+        ("https://www.corriere.it/politica", Lang::It),
+    ];
+    for (base, lang) in outlets {
+        let vocab = ctx.texts.vocab(lang);
+        let day = ctx.day_in(0, ctx.clock.days);
+        let start = ctx.clock.at(day, ctx.rng.gen_range(7 * 3600..21 * 3600));
+        let url = format!("{base}/{}.html", ctx.rng.gen_range(10_000_000..99_999_999));
+        let intro = intro(lang);
+        for _ in 0..ctx.rng.gen_range(20..=120) {
+            let who = ctx.person_account("x", lang, true);
+            // Shares pile up fast, then slow down: most in the first minutes.
+            let u: f64 = ctx.rng.gen();
+            let at = start + Duration::seconds((600.0 * u * u) as i64);
+            let text = format!(
+                "{} {} {url}",
+                intro[ctx.rng.gen_range(0..intro.len())],
+                vocab.sentence(&mut ctx.rng, 3, 8)
+            );
+            let id = ctx.post(&who, "x", at, text, lang, None);
+            neg.accounts.push(who);
+            neg.items.push(id);
+        }
+    }
+    let events: [(&[&str], Lang); 2] = [
+        (&["Eurovision", "ESC2024", "Eurovision2024"], Lang::En),
+        (&["FRABEL", "EURO2024", "AllezLesBleus"], Lang::Fr),
+    ];
+    for (tags, lang) in events {
+        let vocab = ctx.texts.vocab(lang);
+        let day = ctx.day_in(0, ctx.clock.days);
+        let start = ctx.clock.at(day, 19 * 3600 + ctx.rng.gen_range(0..3600));
+        let fans: Vec<String> = (0..ctx.rng.gen_range(30..=70))
+            .map(|_| ctx.person_account("x", lang, true))
+            .collect();
+        for fan in &fans {
+            for _ in 0..ctx.rng.gen_range(3..=12) {
+                let at = start + Duration::seconds(ctx.rng.gen_range(0..7200));
+                let mut chosen: Vec<&str> = tags
+                    .iter()
+                    .copied()
+                    .filter(|_| ctx.rng.gen_bool(0.5))
+                    .collect();
+                if chosen.is_empty() {
+                    chosen.push(tags[0]);
+                }
+                let text = format!(
+                    "{} {}",
+                    vocab.sentence(&mut ctx.rng, 3, 10),
+                    chosen
+                        .iter()
+                        .map(|t| format!("#{t}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let id = ctx.post(fan, "x", at, text, lang, None);
+                neg.items.push(id);
+            }
+            neg.accounts.push(fan.clone());
+        }
+        neg.hashtags.extend(tags.iter().map(|t| (*t).to_owned()));
+    }
+    ctx.negatives.add("coordination", neg);
 }
 
 fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
@@ -156,7 +251,7 @@ fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
         let hi = (((e + 1) as f64 * slice) as u32).max(lo + 1);
         let day = ctx.day_in(lo, hi);
         let start = ctx.clock.at(day, ctx.rng.gen_range(8 * 3600..22 * 3600));
-        let spread = ctx.rng.gen_range(10..=50i64);
+        let spread = ctx.rng.gen_range(g.spread.0..=g.spread.1);
 
         let mut who = members.clone();
         who.shuffle(&mut ctx.rng);
@@ -245,8 +340,10 @@ fn inject_one(ctx: &mut Ctx<'_>, g: &Group) -> Operation {
         op.items.extend(items);
     }
     op.details.insert("mode".into(), Value::from(g.mode.name()));
-    op.details
-        .insert("window_seconds".into(), Value::from(WINDOW_SECONDS));
+    op.details.insert(
+        "window_seconds".into(),
+        Value::from(WINDOW_SECONDS.max(g.spread.1)),
+    );
     op.details.insert("episodes".into(), Value::Array(ep_out));
     if let Some(a) = amplified {
         op.details
