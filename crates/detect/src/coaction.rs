@@ -30,8 +30,9 @@ use crate::detectors::copypasta::matching_text;
 use crate::graph::{louvain, poisson_tail, Graph};
 use crate::{Context, DetectError};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use vigie_core::{Kind, Post, Record};
+use vigie_core::Kind;
 
 pub const SETTINGS_OF: &str = "coordination";
 
@@ -257,9 +258,45 @@ impl Interner {
     }
 }
 
+/// The fields of a stored post that co-actions read: decoding only these (and no catch-all map
+/// of unknown fields) keeps the scan fast.
+#[derive(Deserialize)]
+struct PostView<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    platform: Cow<'a, str>,
+    #[serde(borrow)]
+    author: Cow<'a, str>,
+    #[serde(default)]
+    hashtags: Vec<String>,
+    #[serde(default, borrow)]
+    reply_to: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    repost_of: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    quote_of: Option<Cow<'a, str>>,
+    #[serde(default)]
+    media: Vec<MediaView>,
+}
+
+#[derive(Deserialize)]
+struct MediaView {
+    #[serde(default)]
+    sha256: Option<String>,
+    #[serde(default)]
+    phash: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct DerivedView {
+    #[serde(default)]
+    urls: Vec<String>,
+}
+
 /// The objects a post acts on, with a label when asked.
 fn objects(
-    post: &Post,
+    post: &PostView<'_>,
     norm: &str,
     urls: &[String],
     near: Option<u32>,
@@ -333,6 +370,7 @@ fn objects(
         (ActionType::Quote, &post.quote_of),
         (ActionType::Reply, &post.reply_to),
     ] {
+        let target: &Option<Cow<'_, str>> = target;
         if let Some(target) = target.as_deref().filter(|s| !s.is_empty()) {
             out.push((t, key(t, &[platform, target.as_bytes()]), label(target)));
         }
@@ -425,14 +463,25 @@ impl<'s> Scanner<'s> {
         let near = near_text_clusters(ctx)?;
         let mut objs = Vec::new();
         let mut now = i64::MIN;
-        ctx.store.for_each(Kind::Post, |stored| {
-            let Record::Post(post) = &stored.record else {
-                return Ok(());
+        let mut corrupt: Option<(i64, String)> = None;
+        ctx.store.for_each_json_by_time(Kind::Post, |row| {
+            let post: PostView<'_> = match serde_json::from_str(row.record) {
+                Ok(p) => p,
+                Err(e) => {
+                    corrupt.get_or_insert((row.rid, e.to_string()));
+                    return Ok(());
+                }
             };
-            if only.is_some_and(|set| !set.contains(&post.author)) || post.author.is_empty() {
+            if only.is_some_and(|set| !set.contains(post.author.as_ref())) || post.author.is_empty()
+            {
                 return Ok(());
             }
-            let ts = post.created_at.timestamp_millis();
+            let derived: DerivedView = if row.derived.is_empty() {
+                DerivedView::default()
+            } else {
+                serde_json::from_str(row.derived).unwrap_or_default()
+            };
+            let ts = row.ts.unwrap_or(0);
             now = now.max(ts);
             self.posts += 1;
             if self.posts.is_multiple_of(20_000) {
@@ -448,10 +497,10 @@ impl<'s> Scanner<'s> {
                 0
             };
             objects(
-                post,
-                &stored.derived.text,
-                &stored.derived.urls,
-                near.get(post.id.as_str()).copied(),
+                &post,
+                row.norm,
+                &derived.urls,
+                near.get(post.id.as_ref()).copied(),
                 self.settings,
                 labelled,
                 &mut objs,
@@ -475,7 +524,13 @@ impl<'s> Scanner<'s> {
             Ok(())
         })?;
         self.expire(i64::MAX);
-        Ok(())
+        match corrupt {
+            Some((rid, reason)) => Err(DetectError::Failed {
+                detector: "coordination",
+                reason: format!("store row {rid} is not a readable post: {reason}"),
+            }),
+            None => Ok(()),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -771,7 +826,7 @@ pub fn shared_actions(
 mod tests {
     use super::*;
     use vigie_core::config::InputConfig;
-    use vigie_core::Config;
+    use vigie_core::{Config, Record};
     use vigie_normalise::Normaliser;
     use vigie_store::Store;
 

@@ -96,6 +96,20 @@ pub struct TextRow<'a> {
     pub title: Option<&'a str>,
 }
 
+/// A record as stored, undecoded: for detectors that read a few fields of many records.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonRow<'a> {
+    pub rid: i64,
+    /// Unix milliseconds, UTC.
+    pub ts: Option<i64>,
+    /// The folded text (NFKC + case folding).
+    pub norm: &'a str,
+    /// The record, as JSON.
+    pub record: &'a str,
+    /// What normalisation derived (canonical URLs, domains), as JSON; empty when nothing.
+    pub derived: &'a str,
+}
+
 /// A quarantined input line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quarantined {
@@ -296,6 +310,37 @@ impl Store {
             let derived: Option<String> = r.get(2).map_err(|e| self.err(e))?;
             let norm: Option<String> = r.get(3).map_err(|e| self.err(e))?;
             f(decode(rid, &record, derived.as_deref(), norm)?)?;
+        }
+        Ok(())
+    }
+
+    /// Streams every record of `kind` undecoded, in publication order (ties by insertion order).
+    pub fn for_each_json_by_time(
+        &self,
+        kind: Kind,
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT rid, ts, norm, record, derived FROM records WHERE kind = ?1 ORDER BY ts, rid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
+            let row = JsonRow {
+                rid: r.get(0).map_err(|e| self.err(e))?,
+                ts: r.get(1).map_err(|e| self.err(e))?,
+                norm: text(2).unwrap_or(""),
+                record: text(3).unwrap_or("{}"),
+                derived: text(4).unwrap_or(""),
+            };
+            f(&row)?;
         }
         Ok(())
     }
