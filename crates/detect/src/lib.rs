@@ -76,6 +76,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("copypasta", detectors::copypasta::build),
     ("relay_network", detectors::relay_network::build),
     ("coordination", detectors::coordination::build),
+    ("account_burst", detectors::account_burst::build),
 ];
 
 /// Names of every available detector.

@@ -314,6 +314,25 @@ impl Store {
         Ok(())
     }
 
+    /// Time of each author's first post, per platform: `(platform, author, unix ms)`, sorted.
+    pub fn first_post_times(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT platform, author, MIN(ts) FROM records
+                 WHERE kind = ?1 AND author IS NOT NULL AND ts IS NOT NULL
+                 GROUP BY platform, author ORDER BY platform, author",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![Kind::Post.code()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Streams every record of `kind` undecoded, in publication order (ties by insertion order).
     pub fn for_each_json_by_time(
         &self,

@@ -39,6 +39,12 @@ fn copy_clusters_relay_sites_and_coordinated_accounts_match_the_ground_truth() {
     assert!(c["account_precision"] >= 0.85, "{coordination:?}");
     assert_eq!(c["decoy_accounts_flagged"], 0.0, "{coordination:?}");
 
+    let bursts = score(&scores, "account_burst");
+    let b = &bursts.details;
+    assert!(b["account_precision"] >= 0.95, "{bursts:?}");
+    assert!(b["account_recall"] >= 0.95, "{bursts:?}");
+    assert_eq!(b["decoy_accounts_flagged"], 0.0, "{bursts:?}");
+
     // The outlets that quote the relayed channel are decoys: no alert may name them.
     let truth: vigie::generate::truth::Truth =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())

@@ -1,5 +1,6 @@
 //! One module per detector.
 
+pub mod account_burst;
 pub mod coordination;
 pub mod copypasta;
 pub mod relay_network;

@@ -6,7 +6,7 @@ use super::{operation, strings, Ctx};
 use crate::lang::Lang;
 use crate::names::{display_name, person};
 use crate::narrative;
-use crate::truth::Operation;
+use crate::truth::{NegativeSet, Operation};
 use chrono::Duration;
 use rand::Rng;
 use serde_json::Value;
@@ -49,7 +49,36 @@ const SPECS: [Spec; 2] = [
 ];
 
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
-    SPECS.iter().map(|s| inject_one(ctx, s)).collect()
+    let ops = SPECS.iter().map(|s| inject_one(ctx, s)).collect();
+    genuine_sign_ups(ctx);
+    ops
+}
+
+/// A televised debate brings a wave of genuine sign-ups: many accounts within two hours, with
+/// ordinary, varied handles and avatars, each posting a little. A burst, not an operation.
+fn genuine_sign_ups(ctx: &mut Ctx<'_>) {
+    let lang = Lang::Fr;
+    let vocab = ctx.texts.vocab(lang);
+    let day = ctx.day_in(1, ctx.clock.days.saturating_sub(1));
+    let start = ctx.clock.at(day, 21 * 3600);
+    let mut neg = NegativeSet {
+        reason: "genuine sign-ups after a televised debate: a burst without look-alike accounts"
+            .into(),
+        ..NegativeSet::default()
+    };
+    for _ in 0..ctx.rng.gen_range(25..=40) {
+        let (handle, display) = crate::names::ordinary_handle(&mut ctx.rng, lang);
+        let created = start + Duration::seconds(ctx.rng.gen_range(0..7200));
+        let id = ctx.account("x", handle, Some(display), created, lang, true);
+        for _ in 0..ctx.rng.gen_range(1..=3) {
+            let at = created + Duration::minutes(ctx.rng.gen_range(5..600));
+            let text = vocab.sentence(&mut ctx.rng, 5, 14);
+            let post = ctx.post(&id, "x", at, text, lang, None);
+            neg.items.push(post);
+        }
+        neg.accounts.push(id);
+    }
+    ctx.negatives.add("account_burst", neg);
 }
 
 fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
