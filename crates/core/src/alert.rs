@@ -94,6 +94,12 @@ impl Alert {
             list.sort_unstable();
             list.dedup();
         }
+        // A figure named like an evidence list would shadow it in the flattened JSON.
+        for reserved in ["items", "accounts", "domains", "imitates", "urls"] {
+            if let Some(v) = ev.figures.remove(reserved) {
+                ev.figures.insert(format!("{reserved}_figure"), v);
+            }
+        }
         self.disarm.sort_unstable();
         self.disarm.dedup();
         self.score = if self.score.is_finite() {
@@ -152,6 +158,17 @@ mod tests {
         assert_ne!(a.id, c.id);
         assert_eq!(a.evidence.items, vec!["a", "b"]);
         assert_eq!(a.score, 1.0);
+    }
+
+    #[test]
+    fn a_figure_cannot_shadow_an_evidence_list() {
+        let mut a = sample(&["x"]);
+        a.evidence
+            .figures
+            .insert("items".into(), serde_json::json!(7));
+        let v = serde_json::to_value(a.finalise()).unwrap();
+        assert_eq!(v["evidence"]["items"], serde_json::json!(["x"]));
+        assert_eq!(v["evidence"]["items_figure"], 7);
     }
 
     #[test]

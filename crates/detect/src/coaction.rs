@@ -261,15 +261,15 @@ impl Interner {
 /// The fields of a stored post that co-actions read: decoding only these (and no catch-all map
 /// of unknown fields) keeps the scan fast.
 #[derive(Deserialize)]
-struct PostView<'a> {
+pub(crate) struct PostView<'a> {
     #[serde(borrow)]
-    id: Cow<'a, str>,
+    pub id: Cow<'a, str>,
     #[serde(borrow)]
-    platform: Cow<'a, str>,
+    pub platform: Cow<'a, str>,
     #[serde(borrow)]
-    author: Cow<'a, str>,
+    pub author: Cow<'a, str>,
     #[serde(default)]
-    hashtags: Vec<String>,
+    pub hashtags: Vec<String>,
     #[serde(default, borrow)]
     reply_to: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
@@ -292,6 +292,29 @@ struct MediaView {
 struct DerivedView {
     #[serde(default)]
     urls: Vec<String>,
+}
+
+/// A post's hashtags, folded, without `#`, sorted and deduplicated: the record's own list, or
+/// the ones written in its text.
+pub(crate) fn hashtags_of(post: &PostView<'_>, norm: &str) -> Vec<String> {
+    let mut tags: Vec<String> = if post.hashtags.is_empty() {
+        norm.split_whitespace()
+            .filter_map(|w| w.strip_prefix('#'))
+            .map(|t| {
+                t.trim_end_matches(|c: char| !c.is_alphanumeric())
+                    .to_owned()
+            })
+            .filter(|t| !t.is_empty())
+            .collect()
+    } else {
+        post.hashtags
+            .iter()
+            .map(|t| vigie_normalise::text::fold(t.trim_start_matches('#')))
+            .collect()
+    };
+    tags.sort();
+    tags.dedup();
+    tags
 }
 
 /// The objects a post acts on, with a label when asked.
@@ -335,23 +358,7 @@ fn objects(
             label(url),
         ));
     }
-    let mut tags: Vec<String> = if post.hashtags.is_empty() {
-        norm.split_whitespace()
-            .filter_map(|w| w.strip_prefix('#'))
-            .map(|t| {
-                t.trim_end_matches(|c: char| !c.is_alphanumeric())
-                    .to_owned()
-            })
-            .filter(|t| !t.is_empty())
-            .collect()
-    } else {
-        post.hashtags
-            .iter()
-            .map(|t| vigie_normalise::text::fold(t.trim_start_matches('#')))
-            .collect()
-    };
-    tags.sort();
-    tags.dedup();
+    let tags = hashtags_of(post, norm);
     if !tags.is_empty() {
         let set = tags
             .iter()

@@ -77,6 +77,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("relay_network", detectors::relay_network::build),
     ("coordination", detectors::coordination::build),
     ("account_burst", detectors::account_burst::build),
+    ("astroturf", detectors::astroturf::build),
 ];
 
 /// Names of every available detector.

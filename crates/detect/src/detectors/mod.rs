@@ -1,6 +1,7 @@
 //! One module per detector.
 
 pub mod account_burst;
+pub mod astroturf;
 pub mod coordination;
 pub mod copypasta;
 pub mod relay_network;

@@ -170,11 +170,13 @@ fn organic_lookalikes(ctx: &mut Ctx<'_>) {
         let vocab = ctx.texts.vocab(lang);
         let day = ctx.day_in(0, ctx.clock.days);
         let start = ctx.clock.at(day, 19 * 3600 + ctx.rng.gen_range(0..3600));
-        let fans: Vec<String> = (0..ctx.rng.gen_range(30..=70))
+        let fans: Vec<String> = (0..ctx.rng.gen_range(120..=250))
             .map(|_| ctx.person_account("x", lang, true))
             .collect();
         for fan in &fans {
-            for _ in 0..ctx.rng.gen_range(3..=12) {
+            // Most fans post once or twice, a few a dozen times.
+            let posts = 1 + (ctx.rng.gen::<f64>().powi(2) * 11.0) as usize;
+            for _ in 0..posts {
                 let at = start + Duration::seconds(ctx.rng.gen_range(0..7200));
                 let mut chosen: Vec<&str> = tags
                     .iter()

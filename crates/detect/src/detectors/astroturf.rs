@@ -1,0 +1,516 @@
+//! `astroturf`: a hashtag surging against its own baseline, driven by few, new or coordinated
+//! accounts (SPEC §5.3).
+//!
+//! Posts are counted per hashtag and hour. A window of `window_hours` surges when it holds at
+//! least `min_posts` posts, `min_ratio` times its expected count, and that count is unlikely
+//! under the hashtag's own rate over the previous `baseline_days` (Poisson, Bonferroni over
+//! the windows tested; a hashtag never seen before has a floor of one post per baseline). A
+//! surge is organic when many accounts each post a little; it is astroturf when it is
+//! concentrated: the `top_accounts` most active accounts write most of it, or accounts created
+//! shortly before write a large share, or accounts of coordination communities do.
+//!
+//! Memory: one counter per hashtag and active hour, then the posts of surges only.
+
+use crate::coaction::{hashtags_of, PostView};
+use crate::graph::poisson_tail;
+use crate::{Context, DetectError, Detector};
+use chrono::DateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Record, Severity};
+
+pub const NAME: &str = "astroturf";
+
+const HOUR_MS: i64 = 3_600_000;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Length of a surge window.
+    pub window_hours: i64,
+    /// The baseline is the hashtag's rate over this many days before the window.
+    pub baseline_days: i64,
+    /// A surge has at least this many posts...
+    pub min_posts: usize,
+    /// ...this many times the expected count...
+    pub min_ratio: f64,
+    /// ...and a chance probability below `alpha` / windows tested.
+    pub alpha: f64,
+    /// Concentration: at most `top_accounts` accounts write half of the surge, posting at least
+    /// `min_posts_per_top_account` times each on average (a small organic surge also has few
+    /// accounts, each posting once or twice)...
+    pub top_accounts: usize,
+    pub min_posts_per_top_account: f64,
+    /// ...or by accounts created at most `new_account_days` before the surge...
+    pub new_account_days: i64,
+    pub min_new_share: f64,
+    /// ...or by members of coordination communities.
+    pub min_coordinated_share: f64,
+    /// Evidence lists are cut at this many entries.
+    pub max_evidence_items: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            window_hours: 6,
+            baseline_days: 7,
+            min_posts: 30,
+            min_ratio: 3.0,
+            alpha: 0.01,
+            top_accounts: 20,
+            min_posts_per_top_account: 5.0,
+            new_account_days: 30,
+            min_new_share: 0.4,
+            min_coordinated_share: 0.3,
+            max_evidence_items: 500,
+        }
+    }
+}
+
+pub fn build(config: &vigie_core::Config) -> Result<Box<dyn Detector>, DetectError> {
+    Ok(Box::new(Astroturf {
+        settings: config.detector_settings(NAME)?,
+    }))
+}
+
+pub struct Astroturf {
+    settings: Settings,
+}
+
+/// A surging window of one hashtag, and the posts in it.
+#[derive(Debug, Clone)]
+struct Surge {
+    tag: String,
+    start: i64,
+    end: i64,
+    expected: f64,
+    baseline_posts: u64,
+    posts: Vec<(String, String, i64)>,
+}
+
+impl Detector for Astroturf {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
+        let hourly = hourly_counts(ctx)?;
+        let mut surges: Vec<Surge> = Vec::new();
+        let tests: usize = hourly.values().map(BTreeMap::len).sum();
+        for (tag, hours) in &hourly {
+            surges.extend(self.surges(tag, hours, tests.max(1) as f64));
+        }
+        if surges.is_empty() {
+            return Ok(Vec::new());
+        }
+        collect_posts(ctx, &mut surges)?;
+        let authors: HashSet<&str> = surges
+            .iter()
+            .flat_map(|s| s.posts.iter().map(|p| p.0.as_str()))
+            .collect();
+        let created = creation_times(ctx, &authors)?;
+        let coordinated: HashSet<&str> = if ctx.config.detector_enabled("coordination") {
+            ctx.coaction_network()?.community_of().into_keys().collect()
+        } else {
+            HashSet::new()
+        };
+        Ok(surges
+            .iter()
+            .filter_map(|s| self.alert(s, &created, &coordinated))
+            .collect())
+    }
+}
+
+impl Astroturf {
+    /// Surging windows of one hashtag, merged where they overlap.
+    fn surges(&self, tag: &str, hours: &BTreeMap<i64, u32>, tests: f64) -> Vec<Surge> {
+        let s = &self.settings;
+        let window = s.window_hours.max(1);
+        let baseline = s.baseline_days.max(1) * 24;
+        let mut out: Vec<Surge> = Vec::new();
+        for &h in hours.keys() {
+            let count: u64 = hours.range(h..h + window).map(|(_, &c)| u64::from(c)).sum();
+            if (count as usize) < s.min_posts {
+                continue;
+            }
+            let before: u64 = hours
+                .range(h - baseline..h)
+                .map(|(_, &c)| u64::from(c))
+                .sum();
+            let expected = (before.max(1) as f64) * window as f64 / baseline as f64;
+            if (count as f64) < s.min_ratio * expected
+                || poisson_tail(count, expected) > s.alpha / tests
+            {
+                continue;
+            }
+            let (start, end) = (h * HOUR_MS, (h + window) * HOUR_MS);
+            match out.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => out.push(Surge {
+                    tag: tag.to_owned(),
+                    start,
+                    end,
+                    expected,
+                    baseline_posts: before,
+                    posts: Vec::new(),
+                }),
+            }
+        }
+        out
+    }
+
+    fn alert(
+        &self,
+        surge: &Surge,
+        created: &HashMap<String, i64>,
+        coordinated: &HashSet<&str>,
+    ) -> Option<Alert> {
+        let s = &self.settings;
+        let total = surge.posts.len();
+        if total < s.min_posts {
+            return None;
+        }
+        let mut per_account: BTreeMap<&str, usize> = BTreeMap::new();
+        for (author, _, _) in &surge.posts {
+            *per_account.entry(author.as_str()).or_default() += 1;
+        }
+        let mut ranked: Vec<(&str, usize)> = per_account.iter().map(|(a, n)| (*a, *n)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let top: Vec<&str> = ranked.iter().take(s.top_accounts).map(|r| r.0).collect();
+        let top_posts: usize = ranked.iter().take(s.top_accounts).map(|r| r.1).sum();
+        let new_limit = surge.start - s.new_account_days.max(0) * 24 * HOUR_MS;
+        let is_new = |a: &str| created.get(a).is_some_and(|&t| t >= new_limit);
+        let share = |pred: &dyn Fn(&str) -> bool| {
+            let n: usize = per_account
+                .iter()
+                .filter(|(a, _)| pred(a))
+                .map(|(_, n)| *n)
+                .sum();
+            n as f64 / total as f64
+        };
+        let top_share = top_posts as f64 / total as f64;
+        // The fewest accounts that write half of the surge.
+        let mut half_writers = 0usize;
+        let mut written = 0usize;
+        for (_, n) in &ranked {
+            if 2 * written >= total {
+                break;
+            }
+            written += n;
+            half_writers += 1;
+        }
+        let per_top = written as f64 / half_writers.max(1) as f64;
+        let few = half_writers <= s.top_accounts && per_top >= s.min_posts_per_top_account;
+        let new_share = share(&|a| is_new(a));
+        let coordinated_share = share(&|a| coordinated.contains(a));
+        let reasons: Vec<&str> = [
+            (few, "few_accounts"),
+            (new_share >= s.min_new_share, "new_accounts"),
+            (
+                coordinated_share >= s.min_coordinated_share,
+                "coordinated_accounts",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, r)| on.then_some(r))
+        .collect();
+        if reasons.is_empty() {
+            return None;
+        }
+        // The drivers: the most active accounts when they carry the surge, and the new or
+        // coordinated accounts that post in it more than once.
+        let drivers: Vec<&str> = per_account
+            .iter()
+            .filter(|(a, n)| {
+                (few && top.contains(a) && **n >= 2)
+                    || (**n >= 2 && (is_new(a) || coordinated.contains(*a)))
+            })
+            .map(|(a, _)| *a)
+            .collect();
+        if drivers.is_empty() {
+            return None;
+        }
+        let driver_set: HashSet<&str> = drivers.iter().copied().collect();
+        let items: Vec<String> = surge
+            .posts
+            .iter()
+            .filter(|p| driver_set.contains(p.0.as_str()))
+            .take(s.max_evidence_items)
+            .map(|p| p.1.clone())
+            .collect();
+        let driver_posts = surge
+            .posts
+            .iter()
+            .filter(|p| driver_set.contains(p.0.as_str()))
+            .count();
+        let ratio = total as f64 / surge.expected.max(1e-9);
+        let first = surge.posts.iter().map(|p| p.2).min()?;
+        let last = surge.posts.iter().map(|p| p.2).max()?;
+        let concentration = top_share.max(new_share).max(coordinated_share);
+        let strength = 1.0 - (-(ratio.ln().max(0.0)) / 3.0).exp();
+        let score = 0.45 * concentration + 0.35 * strength + 0.2 * (reasons.len() as f64 / 3.0);
+        let mut figures = serde_json::Map::new();
+        figures.insert("hashtag".into(), json!(surge.tag));
+        figures.insert("posts".into(), json!(total));
+        figures.insert("distinct_accounts".into(), json!(per_account.len()));
+        figures.insert("baseline_posts".into(), json!(surge.baseline_posts));
+        figures.insert(
+            "expected_posts".into(),
+            json!((surge.expected * 100.0).round() / 100.0),
+        );
+        figures.insert("surge_ratio".into(), json!((ratio * 10.0).round() / 10.0));
+        figures.insert("top_share".into(), json!(round3(top_share)));
+        figures.insert("accounts_writing_half".into(), json!(half_writers));
+        figures.insert("posts_per_top_account".into(), json!(round3(per_top)));
+        figures.insert("new_account_share".into(), json!(round3(new_share)));
+        figures.insert("coordinated_share".into(), json!(round3(coordinated_share)));
+        figures.insert("driver_posts".into(), json!(driver_posts));
+        figures.insert("reasons".into(), json!(reasons));
+        figures.insert("window_start".into(), json!(ms_to_rfc3339(surge.start)));
+        figures.insert("window_end".into(), json!(ms_to_rfc3339(surge.end)));
+        Some(Alert {
+            id: String::new(),
+            detector: NAME.into(),
+            modus_operandi: ModusOperandi::Astroturfing,
+            disarm: vec!["T0049.002".into(), "T0015.002".into()],
+            severity: Severity::from_score(score),
+            score,
+            title: format!(
+                "#{} surges, driven by {} accounts",
+                surge.tag,
+                drivers.len()
+            ),
+            summary: format!(
+                "#{} had {total} posts against {:.1} expected; {} accounts wrote {driver_posts} of \
+                 them ({}).",
+                surge.tag,
+                surge.expected,
+                drivers.len(),
+                reasons.join(", ")
+            ),
+            first_seen: DateTime::from_timestamp_millis(first)?,
+            last_seen: DateTime::from_timestamp_millis(last)?,
+            evidence: Evidence {
+                items,
+                accounts: drivers.iter().map(|a| (*a).to_owned()).collect(),
+                domains: vec![],
+                imitates: vec![],
+                urls: vec![],
+                figures,
+            },
+        })
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn ms_to_rfc3339(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default()
+}
+
+/// Posts per hashtag and hour.
+fn hourly_counts(ctx: &Context<'_>) -> Result<BTreeMap<String, BTreeMap<i64, u32>>, DetectError> {
+    let mut out: HashMap<String, BTreeMap<i64, u32>> = HashMap::new();
+    ctx.store.for_each_json_by_time(Kind::Post, |row| {
+        let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
+            return Ok(());
+        };
+        let hour = row.ts.unwrap_or(0).div_euclid(HOUR_MS);
+        for tag in hashtags_of(&post, row.norm) {
+            *out.entry(tag).or_default().entry(hour).or_default() += 1;
+        }
+        Ok(())
+    })?;
+    Ok(out.into_iter().collect())
+}
+
+/// Fills each surge with its posts: (author, id, unix ms).
+fn collect_posts(ctx: &Context<'_>, surges: &mut [Surge]) -> Result<(), DetectError> {
+    let mut by_tag: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in surges.iter().enumerate() {
+        by_tag.entry(s.tag.clone()).or_default().push(i);
+    }
+    ctx.store.for_each_json_by_time(Kind::Post, |row| {
+        let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
+            return Ok(());
+        };
+        let ts = row.ts.unwrap_or(0);
+        for tag in hashtags_of(&post, row.norm) {
+            let Some(list) = by_tag.get(&tag) else {
+                continue;
+            };
+            for &i in list {
+                if (surges[i].start..surges[i].end).contains(&ts) {
+                    surges[i]
+                        .posts
+                        .push((post.author.to_string(), post.id.to_string(), ts));
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Creation time (unix ms) of the given accounts, when their records say it.
+fn creation_times(
+    ctx: &Context<'_>,
+    authors: &HashSet<&str>,
+) -> Result<HashMap<String, i64>, DetectError> {
+    let mut out = HashMap::new();
+    ctx.store.for_each(Kind::Account, |stored| {
+        if let Record::Account(a) = stored.record {
+            if let (true, Some(t)) = (authors.contains(a.id.as_str()), a.created_at) {
+                out.insert(a.id, t.timestamp_millis());
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::config::InputConfig;
+    use vigie_core::Config;
+    use vigie_normalise::Normaliser;
+    use vigie_store::Store;
+
+    fn store_with(lines: &[String]) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let normaliser = Normaliser::new(&InputConfig::default());
+        let mut batch = store.batch().unwrap();
+        for line in lines {
+            let record: Record = serde_json::from_str(line).unwrap();
+            batch
+                .insert(&normaliser.normalise(record).unwrap())
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        store
+    }
+
+    fn post(id: usize, author: &str, secs: i64, text: &str) -> String {
+        let at = DateTime::from_timestamp(1_717_200_000 + secs, 0)
+            .unwrap()
+            .to_rfc3339();
+        format!(
+            r#"{{"kind":"post","id":"p{id}","platform":"x","author":"{author}","created_at":"{at}","text":"{text}"}}"#
+        )
+    }
+
+    fn account(id: &str, created_days_before: i64) -> String {
+        let at = DateTime::from_timestamp(1_717_200_000 - created_days_before * 86_400, 0)
+            .unwrap()
+            .to_rfc3339();
+        format!(
+            r#"{{"kind":"account","id":"{id}","platform":"x","handle":"{id}","created_at":"{at}"}}"#
+        )
+    }
+
+    const DAY: i64 = 86_400;
+
+    /// Ten days of a hashtag used by 200 people a few times a day, then `surge` on day 9.
+    fn with_baseline(surge: impl Fn(&mut Vec<String>, &mut usize)) -> Vec<Alert> {
+        let mut lines = Vec::new();
+        let mut n = 0;
+        for day in 0..10 {
+            for k in 0..6 {
+                n += 1;
+                let who = format!("user{}", (day * 7 + k * 13) % 200);
+                lines.push(post(n, &who, day * DAY + k * 3_600, "bonne journee #Paris"));
+            }
+        }
+        surge(&mut lines, &mut n);
+        let store = store_with(&lines);
+        let config = Config::default();
+        let ctx = Context::new(&config, &store);
+        build(&config).unwrap().run(&ctx).unwrap()
+    }
+
+    #[test]
+    fn a_surge_written_by_a_dozen_accounts_is_astroturf() {
+        let alerts = with_baseline(|lines, n| {
+            for i in 0..120 {
+                *n += 1;
+                let who = format!("driver{}", i % 12);
+                lines.push(post(
+                    *n,
+                    &who,
+                    9 * DAY + 3_600 + i * 60,
+                    "ils mentent tous #Paris",
+                ));
+            }
+        });
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!(a.evidence.figures["hashtag"], "paris");
+        assert_eq!(a.evidence.accounts.len(), 12);
+        assert!(a.evidence.accounts.iter().all(|x| x.starts_with("driver")));
+        assert_eq!(a.evidence.figures["reasons"], json!(["few_accounts"]));
+    }
+
+    #[test]
+    fn a_surge_of_many_people_posting_once_is_organic() {
+        let alerts = with_baseline(|lines, n| {
+            for i in 0..150 {
+                *n += 1;
+                lines.push(post(
+                    *n,
+                    &format!("fan{i}"),
+                    9 * DAY + 3_600 + i * 60,
+                    "quel match #Paris",
+                ));
+            }
+        });
+        assert!(alerts.is_empty(), "{alerts:?}");
+    }
+
+    #[test]
+    fn new_accounts_spread_thin_still_drive_a_surge() {
+        let alerts = with_baseline(|lines, n| {
+            for i in 0..80 {
+                let who = format!("new{i}");
+                lines.push(account(&who, -9 + 5));
+                for k in 0..2 {
+                    *n += 1;
+                    lines.push(post(
+                        *n,
+                        &who,
+                        9 * DAY + 3_600 + i * 60 + k * 30,
+                        "reveillez vous #Paris",
+                    ));
+                }
+            }
+            // Ordinary old accounts join in.
+            for i in 0..40 {
+                *n += 1;
+                lines.push(account(&format!("old{i}"), 900));
+                lines.push(post(
+                    *n,
+                    &format!("old{i}"),
+                    9 * DAY + 7_000 + i * 60,
+                    "vu #Paris",
+                ));
+            }
+        });
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        let reasons = a.evidence.figures["reasons"].as_array().unwrap();
+        assert!(reasons.contains(&json!("new_accounts")), "{reasons:?}");
+        assert!(a.evidence.accounts.iter().all(|x| x.starts_with("new")));
+        assert_eq!(a.evidence.accounts.len(), 80);
+    }
+
+    #[test]
+    fn steady_use_is_not_a_surge() {
+        assert!(with_baseline(|_, _| {}).is_empty());
+    }
+}
