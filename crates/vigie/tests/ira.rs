@@ -64,3 +64,66 @@ fn ira_slice_has_cross_account_copy_clusters() {
         assert!(a.evidence.items.iter().all(|i| i.starts_with("ira-")));
     }
 }
+
+/// The IRA's "HashtagGamer" accounts played hashtag games (#RejectedDebateTopics...): dozens of
+/// trolls posting many jokes each on a hashtag of the day. Against the "NewsFeed" accounts of
+/// the same weeks (high-volume, hashtagged, but not games), the games are what surges.
+#[test]
+fn ira_hashtag_games_surface_as_astroturf() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/ira/ira_tweets_2016-09-01_2016-11-30.csv.gz");
+    let Ok(file) = std::fs::File::open(&path) else {
+        eprintln!(
+            "skipping: {} absent (../shared/data not mounted)",
+            path.display()
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let slice = dir.path().join("ira_games_and_news.csv");
+    let mut category_of: std::collections::HashMap<String, String> = Default::default();
+    {
+        let mut reader = csv::Reader::from_reader(flate2::read::MultiGzDecoder::new(file));
+        let headers = reader.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (category, author) = (col("account_category"), col("author"));
+        let mut out = csv::Writer::from_path(&slice).unwrap();
+        out.write_record(&headers).unwrap();
+        for row in reader.records() {
+            let row = row.unwrap();
+            if ["HashtagGamer", "NewsFeed"].contains(&&row[category]) {
+                // The reader names accounts by their lower-cased handle.
+                category_of.insert(row[author].to_lowercase(), row[category].to_owned());
+                out.write_record(&row).unwrap();
+            }
+        }
+    }
+    let mut store = Store::open(&dir.path().join("ira.db")).unwrap();
+    let config = Config::default();
+    ingest(
+        &mut store,
+        &expand_inputs(&[slice]).unwrap(),
+        &config,
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    let astroturf = registry(&config)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name() == "astroturf")
+        .unwrap();
+    let alerts = astroturf.run(&Context::new(&config, &store)).unwrap();
+    assert!(alerts.len() >= 50, "only {} hashtag surges", alerts.len());
+    for a in &alerts {
+        let tag = a.evidence.figures["hashtag"].as_str().unwrap();
+        for account in &a.evidence.accounts {
+            let category = category_of.get(&account.to_lowercase()).map(String::as_str);
+            assert_eq!(category, Some("HashtagGamer"), "#{tag} driven by {account}");
+        }
+    }
+    let tags: Vec<&str> = alerts
+        .iter()
+        .map(|a| a.evidence.figures["hashtag"].as_str().unwrap())
+        .collect();
+    assert!(tags.contains(&"rejecteddebatetopics"), "{tags:?}");
+}
