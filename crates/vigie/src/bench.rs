@@ -71,6 +71,8 @@ pub struct DetectorBench {
     pub detector: String,
     pub items: u64,
     pub alerts: usize,
+    /// Reading the generated files into the store (parse, normalise, store).
+    pub ingest_seconds: f64,
     pub seconds: f64,
     /// Peak RSS of the detector's run alone (the counter is reset after ingest), when reported.
     pub peak_rss_bytes: Option<u64>,
@@ -100,12 +102,14 @@ pub fn bench_detector(
         progress,
         ..IngestOptions::default()
     };
+    let ingest_started = Instant::now();
     ingest(
         &mut store,
         &expand_inputs(&[dir.join("data")])?,
         &config,
         &ingest_opts,
     )?;
+    let ingest_seconds = ingest_started.elapsed().as_secs_f64();
     let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
     let Some(built) = vigie_detect::registry(&config)?
         .into_iter()
@@ -123,6 +127,7 @@ pub fn bench_detector(
         detector: detector.to_owned(),
         items,
         alerts: alerts.len(),
+        ingest_seconds,
         seconds: started.elapsed().as_secs_f64(),
         peak_rss_bytes: peak_rss_bytes(),
     })

@@ -297,6 +297,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.items as f64 / r.seconds.max(1e-9),
                 r.alerts
             );
+            let total = r.ingest_seconds + r.seconds;
+            println!(
+                "end to end (read and store, then detect): {:.1}s = {:.0} items/s",
+                total,
+                r.items as f64 / total.max(1e-9)
+            );
             match r.peak_rss_bytes {
                 Some(b) => println!("peak RSS during the detector: {:.1} MB", b as f64 / 1e6),
                 None => println!("peak RSS: not reported on this platform"),
