@@ -5,9 +5,9 @@
 use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
 use crate::neardup::{Entry, Index};
 use crate::DetectError;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use vigie_core::{Config, Kind};
-use vigie_store::Store;
+use vigie_store::{CopyAssignments, CopyState, Store};
 
 /// One item of a cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,21 +47,71 @@ struct Building {
     origin_text: Option<String>,
 }
 
-/// Clusters every post and article of the store (native reposts left out), in publication order
-/// of their first item. Two passes: the index in time order, then the members' details.
+/// Copy clusters of every post and article of the store (native reposts left out).
+///
+/// Clustering is incremental: the store keeps every item's cluster between scans, and a scan
+/// clusters only the items added since, together with the recent window (`window_seconds`
+/// before the earliest new item) and one representative of each cluster active within
+/// `cluster_memory_seconds`. Items arriving far out of order (before that window) or changed
+/// settings rebuild the index from scratch. Then the clusters are assembled from the store.
 pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>, DetectError> {
     let settings: Settings = config.detector_settings(NAME)?;
-    let kinds = [Kind::Post, Kind::Article];
-    let mut index = Index::new(settings.matching.clone());
-    // Sized once: doubling vectors of millions of items would waste up to half of them.
-    let expected = (store.count(Kind::Post)? + store.count(Kind::Article)?) as usize;
-    index.reserve(expected);
+    update_index(&settings, store)?;
+    assemble(store)
+}
+
+const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];
+
+/// The settings that decide cluster membership: another fingerprint, another index.
+fn fingerprint(settings: &Settings) -> String {
+    let text = serde_json::to_string(&(settings.min_chars, &settings.matching)).unwrap_or_default();
+    format!("{:016x}", vigie_core::stable_hash(&[text.as_bytes()]))
+}
+
+fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
+    let fp = fingerprint(settings);
+    let params = &settings.matching;
+    let window_ms = params.window_seconds.max(0).saturating_mul(1000);
+    let memory_ms = params.cluster_memory_seconds.max(0).saturating_mul(1000);
+    let mut state = store.copy_state()?;
+    if state.as_ref().is_some_and(|s| s.fingerprint != fp) {
+        tracing::info!("copy-cluster settings changed: re-clustering every item");
+        store.reset_copy_index()?;
+        state = None;
+    }
+    let last_rid = state.as_ref().map_or(0, |s| s.last_rid);
+    let Some(earliest_new) = store.earliest_after(&KINDS, last_rid)? else {
+        return Ok(());
+    };
+    let (window_from, memory_from) = match &state {
+        Some(s) if earliest_new >= s.horizon_ts.saturating_sub(window_ms) => {
+            let from = earliest_new.saturating_sub(window_ms);
+            (from, from.saturating_sub(memory_ms))
+        }
+        Some(_) => {
+            tracing::info!(
+                "items older than the clustering window arrived: re-clustering every item"
+            );
+            store.reset_copy_index()?;
+            (i64::MIN, i64::MIN)
+        }
+        None => (i64::MIN, i64::MIN),
+    };
+    let labels = if window_from == i64::MIN {
+        HashMap::new()
+    } else {
+        store.copy_labels_since(memory_from)?
+    };
+    let max_rid = store.max_rid()?;
+
+    let mut index = Index::new(params.clone());
     // Store row of each indexed item, by item number.
-    let mut rids: Vec<i64> = Vec::with_capacity(expected);
-    store.for_each_text_by_time(&kinds, |row| {
+    let mut rids: Vec<i64> = Vec::new();
+    let mut horizon = state.as_ref().map_or(i64::MIN, |s| s.horizon_ts);
+    store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
         // A native repost (retweet, forward) is the platform copying, not a person: it is
         // amplification, which the coordination detector weighs.
-        if row.repost_of.is_some() {
+        if row.repost_of.is_some() || row.rid > max_rid {
             return Ok(());
         }
         let text = matching_text(row.norm);
@@ -75,24 +125,66 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
             text: &text,
             cut: looks_cut(row.norm),
             headline: headline.as_deref(),
+            known_cluster: labels.contains_key(&row.rid),
         };
-        let secs = row.ts.unwrap_or(0).div_euclid(1000);
-        if index.add_entry(secs, entry, |_| {}).is_some() {
+        let ts = row.ts.unwrap_or(0);
+        horizon = horizon.max(ts);
+        if index
+            .add_entry(ts.div_euclid(1000), entry, |_| {})
+            .is_some()
+        {
             rids.push(row.rid);
         }
         Ok(())
     })?;
-    let mut member_of: HashMap<i64, u32> = HashMap::new();
+
+    // Sets of this pass → labels: a set keeps the smallest label its items already had (and
+    // merges the others into it), or takes its earliest row id.
+    let mut sets: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
     for (item, &rid) in rids.iter().enumerate() {
         let item = item as u32;
         if index.cluster_size(item) >= 2 {
-            member_of.insert(rid, index.cluster_of(item));
+            sets.entry(index.cluster_of(item)).or_default().push(rid);
         }
     }
-    drop(rids);
-    let mut building: HashMap<u32, Building> = HashMap::new();
-    store.for_each_text(&kinds, |row| {
-        let Some(&root) = member_of.get(&row.rid) else {
+    let mut changes = CopyAssignments::default();
+    for (root, members) in sets {
+        let mut old: Vec<i64> = members
+            .iter()
+            .filter_map(|r| labels.get(r).copied())
+            .collect();
+        old.sort_unstable();
+        old.dedup();
+        let label = old
+            .first()
+            .copied()
+            .or_else(|| members.iter().min().copied())
+            .unwrap_or_default();
+        for &from in old.iter().skip(1) {
+            changes.merges.push((from, label));
+        }
+        for &rid in &members {
+            if labels.get(&rid) != Some(&label) {
+                changes.members.push((rid, label));
+            }
+        }
+        changes.weakest.push((label, index.weakest_link(root)));
+    }
+    let next = CopyState {
+        last_rid: max_rid,
+        horizon_ts: horizon,
+        fingerprint: fp,
+    };
+    store.apply_copy_assignments(&changes, &next)?;
+    Ok(())
+}
+
+/// The clusters of the index, with their members' details, earliest label first.
+fn assemble(store: &Store) -> Result<Vec<CopyCluster>, DetectError> {
+    let (member_of, weakest) = store.copy_members()?;
+    let mut building: HashMap<i64, Building> = HashMap::new();
+    store.for_each_copy_member_row(&KINDS, |row| {
+        let Some(&label) = member_of.get(&row.rid) else {
             return Ok(());
         };
         let source = match row.kind {
@@ -100,7 +192,7 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
             _ => row.author.unwrap_or(row.platform),
         };
         let ts = row.ts.unwrap_or(0);
-        let cluster = building.entry(root).or_default();
+        let cluster = building.entry(label).or_default();
         // Only the origin's text is kept: one text per cluster, not one per copy.
         if cluster.origin_text.is_none() || (ts, row.rid) < cluster.origin_key {
             cluster.origin_key = (ts, row.rid);
@@ -117,12 +209,15 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
         });
         Ok(())
     })?;
-    // Deterministic order: roots follow publication order.
-    let mut ordered: Vec<(u32, Building)> = building.into_iter().collect();
-    ordered.sort_unstable_by_key(|(root, _)| *root);
+    // Deterministic order: by origin, then label.
+    let mut ordered: Vec<(i64, Building)> = building
+        .into_iter()
+        .filter(|(_, b)| b.members.len() >= 2)
+        .collect();
+    ordered.sort_unstable_by_key(|(label, b)| (b.origin_key, *label));
     Ok(ordered
         .into_iter()
-        .map(|(root, mut b)| {
+        .map(|(label, mut b)| {
             b.members.sort_by(|x, y| {
                 x.ts.cmp(&y.ts)
                     .then_with(|| x.source.cmp(&y.source))
@@ -130,7 +225,7 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
             });
             CopyCluster {
                 members: b.members,
-                weakest_similarity: index.weakest_link(root),
+                weakest_similarity: weakest.get(&label).copied().unwrap_or(1.0),
                 origin_text: b.origin_text.unwrap_or_default(),
                 languages: b.languages,
             }

@@ -345,6 +345,9 @@ pub struct Entry<'a> {
     /// The matching text of an article's headline: a post that is exactly the headline (a
     /// "title + link" relay) joins the article, though it is far shorter than the article.
     pub headline: Option<&'a str>,
+    /// The item belongs to a cluster found by an earlier pass: when it leaves the window it
+    /// stays as a representative, even if it joined nothing in this pass.
+    pub known_cluster: bool,
 }
 
 /// A verified join made by [`Index::add`].
@@ -364,6 +367,8 @@ pub struct Index {
     sets: UnionFind,
     /// Lowest verified similarity inside each set, kept at the set's root.
     weakest: HashMap<u32, f64>,
+    /// Items of clusters found by an earlier pass (see [`Entry::known_cluster`]).
+    known: std::collections::HashSet<u32>,
 }
 
 impl Index {
@@ -379,6 +384,7 @@ impl Index {
             memory: Memory::default(),
             sets: UnionFind::default(),
             weakest: HashMap::new(),
+            known: std::collections::HashSet::new(),
         }
     }
 
@@ -407,6 +413,9 @@ impl Index {
         mut on_join: impl FnMut(Join),
     ) -> Option<u32> {
         let id = self.add_text(ts, entry.text, entry.cut, &mut on_join)?;
+        if entry.known_cluster {
+            self.known.insert(id);
+        }
         if let Some(headline) = entry.headline {
             if words(headline).len() >= self.params.min_words {
                 let digest = vigie_core::stable_hash(&[headline.as_bytes()]);
@@ -539,7 +548,7 @@ impl Index {
     fn remember(&mut self, old: &Generation) {
         let mut latest: std::collections::BTreeMap<u32, (u32, u64)> = Default::default();
         for (&digest, &item) in &old.exact {
-            if self.sets.size_of(item) < 2 {
+            if self.sets.size_of(item) < 2 && !self.known.contains(&item) {
                 continue;
             }
             let root = self.sets.find(item);
@@ -773,6 +782,7 @@ mod tests {
                     text,
                     cut,
                     headline,
+                    known_cluster: false,
                 };
                 index.add_entry(ts, entry, |_| {})
             })

@@ -5,7 +5,10 @@
 //! with a per-input checkpoint (last committed line), so an interrupted run resumes where it
 //! stopped; rejections are stored in the same transaction, so they too are recorded exactly once.
 
+mod copy_index;
 mod migrations;
+
+pub use copy_index::{CopyAssignments, CopyState};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -374,19 +377,22 @@ impl Store {
         self.text_rows(kinds, "rid", f)
     }
 
-    /// [`Store::for_each_text`] in publication order (ties by insertion order), all `kinds`
-    /// interleaved. The sort runs in SQLite's temporary files: memory stays bounded.
-    pub fn for_each_text_by_time(
-        &self,
-        kinds: &[Kind],
-        f: impl FnMut(&TextRow<'_>) -> Result<()>,
-    ) -> Result<()> {
-        self.text_rows(kinds, "ts, rid", f)
-    }
-
     fn text_rows(
         &self,
         kinds: &[Kind],
+        order: &str,
+        f: impl FnMut(&TextRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.text_rows_where(kinds, "1", &[], order, f)
+    }
+
+    /// Text rows of `kinds` that also satisfy `filter` (SQL over `records` columns, with `?`
+    /// parameters; written by this crate only, never from input).
+    pub(crate) fn text_rows_where(
+        &self,
+        kinds: &[Kind],
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
         order: &str,
         mut f: impl FnMut(&TextRow<'_>) -> Result<()>,
     ) -> Result<()> {
@@ -395,12 +401,12 @@ impl Store {
         let sql = format!(
             "SELECT rid, kind, platform, id, author, ts, norm, repost_of, lang,
                     CASE kind WHEN {article} THEN json_extract(record, '$.title') END
-             FROM records WHERE kind IN ({}) ORDER BY {order}",
+             FROM records WHERE kind IN ({}) AND ({filter}) ORDER BY {order}",
             codes.join(","),
             article = Kind::Article.code()
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let text = |i| {
                 r.get_ref(i)

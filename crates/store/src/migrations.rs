@@ -66,6 +66,22 @@ const MIGRATIONS: &[&str] = &[
         json TEXT NOT NULL
      );
      CREATE INDEX alerts_detector ON alerts (detector);",
+    // 2: the copy-cluster index kept between scans (items arriving later join existing
+    // clusters without re-clustering history), and records by time for its window.
+    "CREATE INDEX records_kind_ts ON records (kind, ts);
+     CREATE TABLE copy_members (
+        rid INTEGER PRIMARY KEY,
+        cluster INTEGER NOT NULL
+     );
+     CREATE INDEX copy_members_cluster ON copy_members (cluster);
+     CREATE TABLE copy_clusters (
+        cluster INTEGER PRIMARY KEY,
+        weakest REAL NOT NULL
+     );
+     CREATE TABLE copy_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+     );",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
