@@ -108,6 +108,31 @@ impl Coordination {
         );
         figures.insert("density".into(), json!((density * 1000.0).round() / 1000.0));
         figures.insert("max_p_value".into(), json!(weakest));
+        // The community's kept edges, strongest first: what a GEXF export of the co-action
+        // graph draws (weight = co-actions), cut like the other evidence lists.
+        let mut strongest = edges.clone();
+        strongest.sort_by(|x, y| {
+            y.count
+                .cmp(&x.count)
+                .then_with(|| (x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        let edge_list: Vec<serde_json::Value> = strongest
+            .iter()
+            .take(cut)
+            .map(|e| {
+                json!({
+                    "source": net.accounts[e.a as usize],
+                    "target": net.accounts[e.b as usize],
+                    "weight": e.count,
+                    "types": ActionType::names_of(e.types),
+                    "first": DateTime::from_timestamp_millis(e.first).map(|t| t.to_rfc3339()),
+                    "last": DateTime::from_timestamp_millis(e.last).map(|t| t.to_rfc3339()),
+                    "mean_gap_seconds": (e.mean_gap_ms as f64 / 100.0).round() / 10.0,
+                    "p_value": e.p_value,
+                })
+            })
+            .collect();
+        figures.insert("coaction_edges".into(), json!(edge_list));
         figures.insert("window_seconds".into(), json!(self.settings.window_seconds));
         let first_seen = DateTime::from_timestamp_millis(shared.first)?;
         let last_seen = DateTime::from_timestamp_millis(shared.last)?;
@@ -145,5 +170,79 @@ impl Coordination {
                 figures,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::config::InputConfig;
+    use vigie_core::{Config, Record};
+    use vigie_normalise::Normaliser;
+    use vigie_store::Store;
+
+    fn post(id: &str, author: &str, secs: i64, url: &str) -> String {
+        let at = DateTime::from_timestamp(1_717_200_000 + secs, 0)
+            .unwrap()
+            .to_rfc3339();
+        format!(
+            r#"{{"kind":"post","id":"{id}","platform":"x","author":"{author}","created_at":"{at}","text":"lisez {id}","urls":["{url}"]}}"#
+        )
+    }
+
+    #[test]
+    fn an_alert_names_the_group_its_shared_links_and_its_edges() {
+        let mut lines = Vec::new();
+        // Six accounts share the same link within seconds, on five days.
+        for day in 0..5 {
+            for m in 0..6 {
+                let url = format!("https://relay.example/{day}");
+                lines.push(post(
+                    &format!("g{day}{m}"),
+                    &format!("bot{m}"),
+                    day * 86_400 + m * 4,
+                    &url,
+                ));
+            }
+        }
+        // A background of people sharing news links on their own.
+        for i in 0..300 {
+            let url = format!("https://news.example/{}", i % 60);
+            lines.push(post(
+                &format!("o{i}"),
+                &format!("user{i}"),
+                i * 1_733 % 400_000,
+                &url,
+            ));
+        }
+        let mut store = Store::open_in_memory().unwrap();
+        let normaliser = Normaliser::new(&InputConfig::default());
+        let mut batch = store.batch().unwrap();
+        for line in &lines {
+            let record: Record = serde_json::from_str(line).unwrap();
+            batch
+                .insert(&normaliser.normalise(record).unwrap())
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        let config = Config::default();
+        let alerts = build(&config)
+            .unwrap()
+            .run(&Context::new(&config, &store))
+            .unwrap();
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        let bots: Vec<String> = (0..6).map(|m| format!("bot{m}")).collect();
+        assert_eq!(a.evidence.accounts, bots);
+        assert_eq!(a.evidence.items.len(), 30);
+        assert_eq!(a.evidence.urls.len(), 5);
+        assert_eq!(a.evidence.figures["coaction_types"], json!(["same_url"]));
+        let edges = a.evidence.figures["coaction_edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 15);
+        for e in edges {
+            assert_eq!(e["weight"], 5);
+            assert!(bots.contains(&e["source"].as_str().unwrap().to_owned()));
+            assert!(e["mean_gap_seconds"].as_f64().unwrap() <= 20.0);
+        }
     }
 }
