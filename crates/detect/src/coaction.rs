@@ -27,11 +27,12 @@
 //! per-account figures are a few integers.
 
 use crate::detectors::copypasta::matching_text;
+use crate::fast_hash::{FastMap, FastSet};
 use crate::graph::{louvain, poisson_tail, Graph};
 use crate::{Context, DetectError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use vigie_core::Kind;
 
 pub const SETTINGS_OF: &str = "coordination";
@@ -224,8 +225,8 @@ struct Event {
 struct Episode {
     events: VecDeque<Event>,
     last: i64,
-    accounts: HashSet<u32>,
-    pairs: HashSet<u64>,
+    accounts: FastSet<u32>,
+    pairs: FastSet<u64>,
     crowded: bool,
     label: Option<u32>,
 }
@@ -242,7 +243,7 @@ struct PairStat {
 /// Interned strings: accounts, and in labelled scans items and labels.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
     names: Vec<String>,
 }
 
@@ -442,7 +443,7 @@ struct Scanner<'s> {
     accounts: Interner,
     items: Interner,
     labels: Interner,
-    open: HashMap<(ActionType, u64), Episode>,
+    open: FastMap<(ActionType, u64), Episode>,
     null: NullModel,
     posts: u64,
 }
@@ -454,7 +455,7 @@ impl<'s> Scanner<'s> {
             accounts: Interner::default(),
             items: Interner::default(),
             labels: Interner::default(),
-            open: HashMap::new(),
+            open: FastMap::default(),
             null: NullModel::default(),
             posts: 0,
         }
@@ -463,7 +464,7 @@ impl<'s> Scanner<'s> {
     fn run(
         &mut self,
         ctx: &Context<'_>,
-        only: Option<&HashSet<String>>,
+        only: Option<&FastSet<String>>,
         mut on_coaction: impl FnMut(&CoAction<'_>),
     ) -> Result<(), DetectError> {
         let labelled = only.is_some();
@@ -472,6 +473,10 @@ impl<'s> Scanner<'s> {
         let mut now = i64::MIN;
         let mut corrupt: Option<(i64, String)> = None;
         ctx.store.for_each_json_by_time(Kind::Post, |row| {
+            // Skip other authors before decoding anything.
+            if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
+                return Ok(());
+            }
             let post: PostView<'_> = match serde_json::from_str(row.record) {
                 Ok(p) => p,
                 Err(e) => {
@@ -571,7 +576,7 @@ impl<'s> Scanner<'s> {
         ep.accounts.insert(account);
         if ep.accounts.len() > self.settings.max_crowd {
             ep.crowded = true;
-            ep.pairs = HashSet::new();
+            ep.pairs = FastSet::default();
             ep.events.clear();
             return;
         }
@@ -628,8 +633,8 @@ impl<'s> Scanner<'s> {
 }
 
 /// Copy cluster number of each clustered post, for near-same-text co-actions.
-fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<HashMap<&'c str, u32>, DetectError> {
-    let mut out = HashMap::new();
+fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<FastMap<&'c str, u32>, DetectError> {
+    let mut out = FastMap::default();
     for (c, cluster) in ctx.copy_clusters()?.iter().enumerate() {
         for m in cluster.members.iter().filter(|m| m.kind == Kind::Post) {
             out.insert(m.id.as_str(), c as u32);
@@ -642,7 +647,7 @@ fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<HashMap<&'c str, u32>,
 pub fn network(ctx: &Context<'_>) -> Result<Network, DetectError> {
     let settings: Settings = ctx.config.detector_settings(SETTINGS_OF)?;
     let mut scanner = Scanner::new(&settings);
-    let mut pairs: HashMap<u64, PairStat> = HashMap::new();
+    let mut pairs: FastMap<u64, PairStat> = FastMap::default();
     let mut tested: u64 = 0;
     let mut since_prune: u64 = 0;
     let min = settings.min_coactions;
@@ -750,16 +755,32 @@ fn communities(n: usize, edges: &[Edge], names: &[String], settings: &Settings) 
     out
 }
 
-/// What the members of one community did together: for the evidence of an alert.
+/// What the members of one community did together: for the evidence of an alert. Memory
+/// follows the community's distinct items and objects, not its number of co-actions.
 #[derive(Debug, Clone, Default)]
 pub struct SharedActions {
     pub items: std::collections::BTreeSet<String>,
-    /// Per co-action type, per object label: the distinct accounts that acted on it together.
-    pub objects: BTreeMap<(ActionType, String), std::collections::BTreeSet<String>>,
-    /// Time between co-acting posts, milliseconds.
-    pub gaps: Vec<i64>,
+    /// Per co-action type and object label: the distinct members that acted on it together.
+    pub objects: BTreeMap<(ActionType, String), usize>,
+    /// Co-actions per whole second between the two posts.
+    pub gaps: BTreeMap<i64, u64>,
     pub first: i64,
     pub last: i64,
+}
+
+impl SharedActions {
+    /// Median time between co-acting posts, in whole seconds.
+    pub fn median_gap_seconds(&self) -> i64 {
+        let total: u64 = self.gaps.values().sum();
+        let mut seen = 0;
+        for (&gap, &n) in &self.gaps {
+            seen += n;
+            if 2 * seen > total {
+                return gap;
+            }
+        }
+        0
+    }
 }
 
 /// Second pass over the posts of the reported communities' members only: which items and
@@ -769,8 +790,18 @@ pub fn shared_actions(
     network: &Network,
 ) -> Result<Vec<SharedActions>, DetectError> {
     let settings: Settings = ctx.config.detector_settings(SETTINGS_OF)?;
-    let community_of = network.community_of();
-    let members: HashSet<String> = community_of.keys().map(|s| (*s).to_owned()).collect();
+    let mut scanner = Scanner::new(&settings);
+    // Members are numbered first, so that the pass's account numbers index `community`.
+    let mut community: Vec<usize> = Vec::new();
+    let mut members: FastSet<String> = FastSet::default();
+    for (c, list) in network.communities.iter().enumerate() {
+        for &m in list {
+            let name = &network.accounts[m as usize];
+            scanner.accounts.get_or_insert(name);
+            community.push(c);
+            members.insert(name.clone());
+        }
+    }
     let mut out = vec![
         SharedActions {
             first: i64::MAX,
@@ -779,52 +810,44 @@ pub fn shared_actions(
         };
         network.communities.len()
     ];
-    struct Met {
-        kind: ActionType,
-        a: u32,
-        b: u32,
-        items: (String, String),
-        label: String,
-        ts: i64,
-        gap: i64,
-    }
-    let mut met: Vec<Met> = Vec::new();
-    let mut scanner = Scanner::new(&settings);
+    // Per community, object → the members seen acting on it (deduplicated at the end).
+    let mut acted: Vec<FastMap<(ActionType, String), Vec<u32>>> =
+        vec![FastMap::default(); network.communities.len()];
     scanner.run(ctx, Some(&members), |c| {
-        met.push(Met {
-            kind: c.kind,
-            a: c.a,
-            b: c.b,
-            items: (c.item_a.to_owned(), c.item_b.to_owned()),
-            label: c.label.unwrap_or("").to_owned(),
-            ts: c.ts_a.min(c.ts_b),
-            gap: (c.ts_a - c.ts_b).abs(),
-        });
-    })?;
-    let names = &scanner.accounts.names;
-    for m in met {
-        let (Some(name_a), Some(name_b)) = (names.get(m.a as usize), names.get(m.b as usize))
+        let (Some(&ca), Some(&cb)) = (community.get(c.a as usize), community.get(c.b as usize))
         else {
-            continue;
-        };
-        let (Some(&ca), Some(&cb)) = (
-            community_of.get(name_a.as_str()),
-            community_of.get(name_b.as_str()),
-        ) else {
-            continue;
+            return;
         };
         if ca != cb {
-            continue;
+            return;
         }
         let shared = &mut out[ca];
-        shared.items.insert(m.items.0);
-        shared.items.insert(m.items.1);
-        let who = shared.objects.entry((m.kind, m.label)).or_default();
-        who.insert(name_a.clone());
-        who.insert(name_b.clone());
-        shared.gaps.push(m.gap);
-        shared.first = shared.first.min(m.ts);
-        shared.last = shared.last.max(m.ts + m.gap);
+        for item in [c.item_a, c.item_b] {
+            if !shared.items.contains(item) {
+                shared.items.insert(item.to_owned());
+            }
+        }
+        let label = c.label.unwrap_or("");
+        let who = acted[ca].entry((c.kind, label.to_owned())).or_default();
+        if who.len() < 1_000 {
+            who.push(c.a);
+            who.push(c.b);
+        }
+        let gap = (c.ts_a - c.ts_b).abs();
+        *shared.gaps.entry(gap / 1000).or_default() += 1;
+        let ts = c.ts_a.min(c.ts_b);
+        shared.first = shared.first.min(ts);
+        shared.last = shared.last.max(ts + gap);
+    })?;
+    for (shared, objects) in out.iter_mut().zip(acted) {
+        shared.objects = objects
+            .into_iter()
+            .map(|(k, mut who)| {
+                who.sort_unstable();
+                who.dedup();
+                (k, who.len())
+            })
+            .collect();
     }
     Ok(out)
 }

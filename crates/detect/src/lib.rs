@@ -6,6 +6,7 @@
 pub mod clusters;
 pub mod coaction;
 pub mod detectors;
+pub mod fast_hash;
 pub mod graph;
 pub mod neardup;
 

@@ -103,6 +103,8 @@ pub struct TextRow<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct JsonRow<'a> {
     pub rid: i64,
+    /// The author of a post or ad.
+    pub author: Option<&'a str>,
     /// Unix milliseconds, UTC.
     pub ts: Option<i64>,
     /// The folded text (NFKC + case folding).
@@ -345,7 +347,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT rid, ts, norm, record, derived FROM records WHERE kind = ?1 ORDER BY ts, rid",
+                "SELECT rid, ts, norm, record, derived, author FROM records
+                 WHERE kind = ?1 ORDER BY ts, rid",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
@@ -361,6 +364,7 @@ impl Store {
                 norm: text(2).unwrap_or(""),
                 record: text(3).unwrap_or("{}"),
                 derived: text(4).unwrap_or(""),
+                author: text(5),
             };
             f(&row)?;
         }

@@ -57,9 +57,7 @@ impl Coordination {
         let types = ActionType::names_of(types_mask);
         let density = edges.len() as f64 / (n * (n - 1) / 2).max(1) as f64;
         let weakest = edges.iter().map(|e| e.p_value).fold(0.0f64, f64::max);
-        let mut gaps = shared.gaps.clone();
-        gaps.sort_unstable();
-        let median_gap = gaps.get(gaps.len() / 2).copied().unwrap_or(0) as f64 / 1000.0;
+        let median_gap = shared.median_gap_seconds() as f64;
         let mean_count = f64::from(coactions) / edges.len() as f64;
 
         // Larger, denser groups that meet more often and closer in time score higher.
@@ -75,11 +73,8 @@ impl Coordination {
             .collect();
         let items: Vec<String> = shared.items.iter().take(cut).cloned().collect();
         let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut objects: Vec<(&(ActionType, String), usize)> = shared
-            .objects
-            .iter()
-            .map(|(k, who)| (k, who.len()))
-            .collect();
+        let mut objects: Vec<(&(ActionType, String), usize)> =
+            shared.objects.iter().map(|(k, n)| (k, *n)).collect();
         for ((t, _), _) in &objects {
             *by_type.entry(t.name()).or_default() += 1;
         }
