@@ -1,4 +1,5 @@
 //! One module per detector.
 
 pub mod copypasta;
+pub mod lookalike_domain;
 pub mod relay_network;

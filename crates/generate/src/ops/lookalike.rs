@@ -18,25 +18,38 @@ use vigie_core::DomainRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Technique {
+    /// A keyboard-adjacent replacement.
     Typo,
     Omission,
     Insertion,
+    Repetition,
     Transposition,
+    VowelSwap,
+    BitFlip,
     Homoglyph,
     TldSwap,
+    /// The same label under a multi-label suffix such as `.co.com` or `.eu.com`.
+    MultiLabelSuffix,
+    /// A typo and another suffix at once (`t-onlinr.today`).
+    TypoSuffix,
     Hyphenation,
     AddedWord,
     Subdomain,
 }
 
 impl Technique {
-    pub const ALL: [Technique; 9] = [
+    pub const ALL: [Technique; 14] = [
         Technique::Typo,
         Technique::Omission,
         Technique::Insertion,
+        Technique::Repetition,
         Technique::Transposition,
+        Technique::VowelSwap,
+        Technique::BitFlip,
         Technique::Homoglyph,
         Technique::TldSwap,
+        Technique::MultiLabelSuffix,
+        Technique::TypoSuffix,
         Technique::Hyphenation,
         Technique::AddedWord,
         Technique::Subdomain,
@@ -47,12 +60,43 @@ impl Technique {
             Technique::Typo => "typo",
             Technique::Omission => "omission",
             Technique::Insertion => "insertion",
+            Technique::Repetition => "repetition",
             Technique::Transposition => "transposition",
+            Technique::VowelSwap => "vowel_swap",
+            Technique::BitFlip => "bit_flip",
             Technique::Homoglyph => "homoglyph",
             Technique::TldSwap => "tld_swap",
+            Technique::MultiLabelSuffix => "multi_label_suffix",
+            Technique::TypoSuffix => "typo_suffix",
             Technique::Hyphenation => "hyphenation",
             Technique::AddedWord => "added_word",
             Technique::Subdomain => "subdomain",
+        }
+    }
+
+    /// The names a reverse matcher may give this edit (some edits are several things at once:
+    /// `e`→`a` is a vowel swap and a bit flip).
+    pub fn detected_as(self) -> &'static [&'static str] {
+        const REPLACEMENTS: &[&str] = &[
+            "keyboard_replacement",
+            "visual_replacement",
+            "vowel_swap",
+            "bit_flip",
+            "replacement",
+        ];
+        match self {
+            Technique::Typo | Technique::VowelSwap | Technique::BitFlip => REPLACEMENTS,
+            Technique::Omission => &["omission"],
+            Technique::Insertion => &["insertion", "repetition"],
+            Technique::Repetition => &["repetition"],
+            Technique::Transposition => &["transposition"],
+            Technique::Homoglyph => &["homoglyph"],
+            Technique::TldSwap | Technique::MultiLabelSuffix | Technique::TypoSuffix => {
+                &["suffix_swap"]
+            }
+            Technique::Hyphenation => &["hyphenation", "added_word"],
+            Technique::AddedWord => &["added_word"],
+            Technique::Subdomain => &["subdomain"],
         }
     }
 }
@@ -107,81 +151,191 @@ fn homoglyph(c: char) -> Option<char> {
 /// A look-alike host of `m` made by `t`, lower-case ASCII (punycode for IDN). `None` when the
 /// technique does not apply to this name.
 pub fn make<R: Rng>(rng: &mut R, m: &ProtectedMedia, t: Technique) -> Option<String> {
-    let label: Vec<char> = m.label.chars().collect();
-    let suffix = m.suffix;
+    make_from(rng, m.label, m.suffix, t)
+}
+
+/// A one-letter typo of `label` made by `t` (one of the typo techniques).
+fn typo<R: Rng>(rng: &mut R, label: &[char], t: Technique) -> Option<Vec<char>> {
     let letters: Vec<usize> = (0..label.len())
         .filter(|&i| label[i].is_ascii_alphabetic())
         .collect();
-    let with = |l: Vec<char>| format!("{}.{suffix}", l.into_iter().collect::<String>());
-    let host = match t {
+    let mut l = label.to_vec();
+    match t {
         Technique::Typo => {
             let i = *letters.choose(rng)?;
             let opts: Vec<char> = neighbours(label[i]).chars().collect();
-            let mut l = label.clone();
             l[i] = *opts.choose(rng)?;
-            with(l)
         }
         Technique::Omission => {
-            let mut l = label.clone();
             l.remove(rng.gen_range(1..label.len()));
-            with(l)
         }
         Technique::Insertion => {
+            let i = rng.gen_range(1..label.len());
+            let c = (b'a' + rng.gen_range(0..26u8)) as char;
+            if c == label[i] || c == label[i - 1] {
+                return None;
+            }
+            l.insert(i, c);
+        }
+        Technique::Repetition => {
             let i = *letters.choose(rng)?;
-            let mut l = label.clone();
             l.insert(i, label[i]);
-            with(l)
         }
         Technique::Transposition => {
             let pairs: Vec<usize> = (0..label.len() - 1)
                 .filter(|&i| label[i] != label[i + 1])
                 .collect();
             let i = *pairs.choose(rng)?;
-            let mut l = label.clone();
             l.swap(i, i + 1);
-            with(l)
+        }
+        Technique::VowelSwap => {
+            let vowels: Vec<usize> = (0..label.len())
+                .filter(|&i| "aeiou".contains(label[i]))
+                .collect();
+            let i = *vowels.choose(rng)?;
+            let others: Vec<char> = "aeiou".chars().filter(|c| *c != label[i]).collect();
+            l[i] = *others.choose(rng)?;
+        }
+        Technique::BitFlip => {
+            let i = *letters.choose(rng)?;
+            let flips: Vec<char> = (0..7)
+                .map(|b| ((label[i] as u8) ^ (1 << b)) as char)
+                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                .collect();
+            l[i] = *flips.choose(rng)?;
+        }
+        _ => return None,
+    }
+    (l != label).then_some(l)
+}
+
+/// New generic suffixes of the kind Doppelgänger registered (`spiegel.ltd`, `t-onlinr.today`).
+const SWAP_TLDS: [&str; 10] = [
+    "ltd", "live", "today", "pro", "online", "world", "life", "top", "site", "news",
+];
+const MULTI_LABEL_SUFFIXES: [&str; 8] = [
+    "co.com", "eu.com", "de.com", "uk.com", "us.com", "com.de", "net.ru", "co.de",
+];
+
+/// A look-alike of `label.suffix` made by `t`, or `None` when `t` does not apply to the name.
+pub fn make_from<R: Rng>(rng: &mut R, label: &str, suffix: &str, t: Technique) -> Option<String> {
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() < 2 {
+        return None;
+    }
+    let with = |l: Vec<char>, sfx: &str| format!("{}.{sfx}", l.into_iter().collect::<String>());
+    let other_tld = |rng: &mut R| -> Option<&'static str> {
+        let tlds: Vec<&str> = SWAP_TLDS.into_iter().filter(|t| *t != suffix).collect();
+        tlds.choose(rng).copied()
+    };
+    let host = match t {
+        Technique::Typo
+        | Technique::Omission
+        | Technique::Insertion
+        | Technique::Repetition
+        | Technique::Transposition
+        | Technique::VowelSwap
+        | Technique::BitFlip => with(typo(rng, &chars, t)?, suffix),
+        Technique::TypoSuffix => {
+            let kind = *[
+                Technique::Typo,
+                Technique::Omission,
+                Technique::Repetition,
+                Technique::Transposition,
+                Technique::VowelSwap,
+            ]
+            .choose(rng)?;
+            let sfx = other_tld(rng)?;
+            with(typo(rng, &chars, kind)?, sfx)
         }
         Technique::Homoglyph => {
-            let spots: Vec<usize> = (0..label.len())
-                .filter(|&i| homoglyph(label[i]).is_some())
+            let spots: Vec<usize> = (0..chars.len())
+                .filter(|&i| homoglyph(chars[i]).is_some())
                 .collect();
             let i = *spots.choose(rng)?;
-            let mut l = label.clone();
-            l[i] = homoglyph(label[i])?;
-            idna::domain_to_ascii(&with(l)).ok()?
+            let mut l = chars.clone();
+            l[i] = homoglyph(chars[i])?;
+            idna::domain_to_ascii(&with(l, suffix)).ok()?
         }
-        Technique::TldSwap => {
-            let tlds: Vec<&str> = ["ltd", "com", "net", "info", "online", "co"]
-                .into_iter()
-                .filter(|t| *t != suffix)
-                .collect();
-            format!("{}.{}", m.label, tlds.choose(rng)?)
-        }
+        Technique::TldSwap => format!("{label}.{}", other_tld(rng)?),
+        Technique::MultiLabelSuffix => format!("{label}.{}", MULTI_LABEL_SUFFIXES.choose(rng)?),
         Technique::Hyphenation => {
-            if rng.gen_bool(0.5) && label.len() > 4 {
-                let cut = if m.label.starts_with("le") {
+            if rng.gen_bool(0.5) && chars.len() > 4 {
+                let cut = if label.starts_with("le") {
                     2
                 } else {
-                    rng.gen_range(2..label.len() - 1)
+                    rng.gen_range(2..chars.len() - 1)
                 };
-                let (a, b) = m.label.split_at(cut);
-                format!("{a}-{b}.{suffix}")
+                let (a, b) = chars.split_at(cut);
+                format!(
+                    "{}-{}.{suffix}",
+                    a.iter().collect::<String>(),
+                    b.iter().collect::<String>()
+                )
             } else {
-                format!("{}-{suffix}.com", m.label)
+                format!("{label}-{}.com", suffix.replace('.', "-"))
             }
         }
         Technique::AddedWord => {
             let word = *["info", "actu", "news", "direct", "live", "europe", "24"].choose(rng)?;
-            let tld = *[suffix, "com", "net"].choose(rng)?;
-            format!("{}-{word}.{tld}", m.label)
+            let tld = *[suffix, "online", "live"].choose(rng)?;
+            if rng.gen_bool(0.2) {
+                format!("{label}{word}.{tld}")
+            } else {
+                format!("{label}-{word}.{tld}")
+            }
         }
         Technique::Subdomain => {
             let a = *["actu", "news", "info", "media", "presse"].choose(rng)?;
             let b = *["eu", "24", "direct", "online"].choose(rng)?;
-            format!("{}.{suffix}.{a}-{b}.com", m.label)
+            format!("{label}.{suffix}.{a}-{b}.com")
         }
     };
-    (host != m.domain()).then_some(host)
+    (host != format!("{label}.{suffix}")).then_some(host)
+}
+
+/// Words and places ordinary new domains are made of: the negatives of look-alike detection.
+const BENIGN_WORDS: [&str; 24] = [
+    "jardin",
+    "cuisine",
+    "velo",
+    "montagne",
+    "photo",
+    "musique",
+    "ecole",
+    "boulangerie",
+    "garage",
+    "immobilier",
+    "voyage",
+    "sport",
+    "yoga",
+    "atelier",
+    "bricolage",
+    "cafe",
+    "fahrrad",
+    "kaffee",
+    "pizzeria",
+    "libreria",
+    "ogrod",
+    "taller",
+    "studio",
+    "conseil",
+];
+const BENIGN_PLACES: [&str; 12] = [
+    "lyon", "nantes", "lille", "berlin", "koeln", "napoli", "torino", "krakow", "sevilla",
+    "bordeaux", "alpes", "bretagne",
+];
+
+/// An ordinary new domain (`cuisine-lyon.fr`, `yogaberlin.de`).
+pub fn benign<R: Rng>(rng: &mut R) -> Option<String> {
+    let w = BENIGN_WORDS.choose(rng)?;
+    let p = BENIGN_PLACES.choose(rng)?;
+    let tld = ["fr", "de", "com", "net", "it", "pl", "es", "eu", "org"].choose(rng)?;
+    Some(match rng.gen_range(0..3) {
+        0 => format!("{w}-{p}.{tld}"),
+        1 => format!("{w}{p}.{tld}"),
+        _ => format!("{p}-{w}-{}.{tld}", rng.gen_range(1..99)),
+    })
 }
 
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
@@ -213,10 +367,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         );
         op.imitates = vec![m.domain()];
         // Every technique appears at least once over the five outlets, plus random extras.
-        let mut techs = vec![
-            Technique::ALL[(2 * mi) % 9],
-            Technique::ALL[(2 * mi + 1) % 9],
-        ];
+        let n = Technique::ALL.len();
+        let mut techs: Vec<Technique> = (0..3).map(|k| Technique::ALL[(3 * mi + k) % n]).collect();
         let mut rest: Vec<Technique> = Technique::ALL
             .iter()
             .copied()
@@ -274,6 +426,24 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         reason: "unrelated benign domains and the genuine news sites".into(),
         ..NegativeSet::default()
     };
+    // Ordinary domains registered during the campaign, as a newly-registered-domains feed shows.
+    let mut fresh: Vec<String> = Vec::new();
+    while fresh.len() < 20 {
+        match benign(&mut ctx.rng) {
+            Some(d) if !fresh.contains(&d) => fresh.push(d),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    for d in &fresh {
+        let registered = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(1..30));
+        ctx.domains.push(DomainRecord {
+            first_seen: Some(registered + Duration::hours(ctx.rng.gen_range(2..48))),
+            registered_at: Some(registered),
+            ..DomainRecord::new(d.clone())
+        });
+        neg.domains.push(d.clone());
+    }
     for d in BENIGN_DOMAINS {
         let registered = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(5..3000));
         ctx.domains.push(DomainRecord {
