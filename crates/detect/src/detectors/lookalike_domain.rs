@@ -69,21 +69,24 @@ struct Seen {
 /// Hosts looked up so far (each distinct host once), and the look-alikes among them.
 #[derive(Default)]
 struct Observed {
-    checked: HashMap<String, Option<usize>>,
+    /// By 64-bit hash of the host: 16 bytes a host instead of the string (a collision among
+    /// millions of hosts has odds of about 1 in 10^7, and would give one host the other's answer).
+    checked: HashMap<u64, Option<u32>>,
     matches: Vec<(Match, Seen)>,
 }
 
 impl Observed {
     fn lookup(&mut self, index: &LookalikeIndex, host: &str) -> Option<usize> {
-        if let Some(r) = self.checked.get(host) {
-            return *r;
+        let key = vigie_core::stable_hash(&[host.as_bytes()]);
+        if let Some(r) = self.checked.get(&key) {
+            return r.map(|i| i as usize);
         }
         let r = index.check(host).map(|m| {
             self.matches.push((m, Seen::default()));
-            self.matches.len() - 1
+            (self.matches.len() - 1) as u32
         });
-        self.checked.insert(host.to_owned(), r);
-        r
+        self.checked.insert(key, r);
+        r.map(|i| i as usize)
     }
 }
 
@@ -97,19 +100,28 @@ impl Detector for LookalikeDomain {
             return Ok(Vec::new());
         }
         let mut seen = Observed::default();
-        ctx.store.for_each(Kind::Domain, |stored| {
-            let Record::Domain(d) = stored.record else {
-                return Ok(());
-            };
-            if let Some(i) = seen.lookup(&self.index, &d.domain) {
-                let s = &mut seen.matches[i].1;
-                s.listed = true;
-                s.title = d.title.or(s.title.take());
-                s.registered_at = d.registered_at.or(s.registered_at);
-                s.first_seen = d.first_seen.or(s.first_seen);
+        // Domain records are scanned by id (the domain) without decoding them; only the
+        // look-alikes' records are read in full, for their title and registration date.
+        let mut listed: Vec<(usize, String)> = Vec::new();
+        ctx.store.for_each_text(&[Kind::Domain], |row| {
+            if let Some(i) = seen.lookup(&self.index, row.id) {
+                listed.push((i, row.id.to_owned()));
             }
             Ok(())
         })?;
+        for (i, domain) in listed {
+            let Some(stored) = ctx.store.get(Kind::Domain, "", &domain)? else {
+                continue;
+            };
+            let Record::Domain(d) = stored.record else {
+                continue;
+            };
+            let s = &mut seen.matches[i].1;
+            s.listed = true;
+            s.title = d.title.or(s.title.take());
+            s.registered_at = d.registered_at.or(s.registered_at);
+            s.first_seen = d.first_seen.or(s.first_seen);
+        }
         ctx.store
             .for_each_link(&[Kind::Post, Kind::Article, Kind::Ad], |row| {
                 for url in row.urls {
