@@ -5,6 +5,7 @@
 
 pub mod clusters;
 pub mod detectors;
+pub mod handles;
 pub mod lookalike;
 pub mod neardup;
 
@@ -64,6 +65,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("copypasta", detectors::copypasta::build),
     ("relay_network", detectors::relay_network::build),
     ("lookalike_domain", detectors::lookalike_domain::build),
+    ("lookalike_account", detectors::lookalike_account::build),
 ];
 
 /// Names of every available detector.

@@ -219,7 +219,7 @@ pub struct Match {
 
 /// A hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default)]
-struct PreHashed(u64);
+pub(crate) struct PreHashed(u64);
 
 impl Hasher for PreHashed {
     fn finish(&self) -> u64 {
@@ -235,7 +235,7 @@ impl Hasher for PreHashed {
     }
 }
 
-type PreHashMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+pub(crate) type PreHashMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
 
 /// Seeded hash of a character sequence with holes at `skip` (deletion variants are hashed in
 /// place, never built).
@@ -259,7 +259,7 @@ const NONE: usize = usize::MAX;
 
 /// Calls `f` with the hash of every variant of `chars` with up to `depth` characters deleted
 /// (depth 0 is the string itself).
-fn deletion_hashes(chars: &[char], depth: usize, mut f: impl FnMut(u64)) {
+pub(crate) fn deletion_hashes(chars: &[char], depth: usize, mut f: impl FnMut(u64)) {
     f(hash_without(chars, [NONE, NONE]));
     if depth == 0 {
         return;
@@ -283,7 +283,7 @@ fn deletion_hashes(chars: &[char], depth: usize, mut f: impl FnMut(u64)) {
 
 /// The letters typos are measured on: lower-case, accents removed, hyphens and underscores
 /// dropped (hyphenation is its own technique).
-fn plain(label: &str) -> Vec<char> {
+pub(crate) fn plain(label: &str) -> Vec<char> {
     if label.is_ascii() {
         return label
             .bytes()
@@ -322,7 +322,7 @@ fn max_edits(n: usize) -> usize {
 
 /// Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a substring),
 /// stopping early above `limit`.
-fn osa(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+pub(crate) fn osa(a: &[char], b: &[char], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
@@ -408,7 +408,7 @@ fn is_vowel(c: char) -> bool {
 
 /// Classifies a single edit between the observed letters `q` and the protected letters `p`, with
 /// a short description.
-fn classify(q: &[char], p: &[char]) -> (Technique, String) {
+pub(crate) fn classify(q: &[char], p: &[char]) -> (Technique, String) {
     let first_diff = q.iter().zip(p).position(|(a, b)| a != b);
     match q.len() as isize - p.len() as isize {
         1 => {

@@ -756,7 +756,7 @@ fn short_periods_and_tiny_volumes_still_work() {
             ..GenerateOptions::default()
         };
         let s = generate(&o, dir.path()).unwrap();
-        assert_eq!(s.operations, 16);
+        assert_eq!(s.operations, 21); // 16 + one look-alike-account operation per protected outlet
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

@@ -78,6 +78,7 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                     "copypasta" => copy_pairs(truth, &mine),
                     "relay_network" => relay_sites(truth, &mine),
                     "lookalike_domain" => lookalike_domains(truth, &mine),
+                    "lookalike_account" => lookalike_accounts(truth, &mine),
                     _ => Default::default(),
                 },
             }
@@ -269,6 +270,61 @@ fn lookalike_domains(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTre
         let e = per.entry(t).or_default();
         e.1 += 1;
         e.0 += usize::from(hit.contains(d));
+    }
+    for (t, (h, n)) in per {
+        out.insert(format!("recall_{t}"), ratio(h, n));
+    }
+    out
+}
+
+/// Precision and recall of the accounts named by `lookalike_account` alerts, recall per
+/// technique, and the outlets' own accounts flagged.
+fn lookalike_accounts(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let mut expected: HashMap<&str, &str> = HashMap::new();
+    for op in truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == "lookalike_account")
+    {
+        let techniques = op.details.get("techniques").and_then(|v| v.as_object());
+        for a in &op.accounts {
+            let t = techniques
+                .and_then(|t| t.get(a))
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown");
+            expected.insert(a.as_str(), t);
+        }
+    }
+    let flagged: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.accounts.iter().map(String::as_str))
+        .collect();
+    let hit = flagged
+        .iter()
+        .filter(|a| expected.contains_key(**a))
+        .count();
+    let decoys = truth
+        .negatives
+        .by_detector
+        .get("lookalike_account")
+        .map(|n| {
+            n.accounts
+                .iter()
+                .filter(|a| flagged.contains(a.as_str()))
+                .count()
+        })
+        .unwrap_or(0);
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert("account_precision".to_owned(), ratio(hit, flagged.len()));
+    out.insert("account_recall".to_owned(), ratio(hit, expected.len()));
+    out.insert("accounts_expected".to_owned(), expected.len() as f64);
+    out.insert("own_accounts_flagged".to_owned(), decoys as f64);
+    let mut per: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (a, t) in &expected {
+        let e = per.entry(t).or_default();
+        e.1 += 1;
+        e.0 += usize::from(flagged.contains(a));
     }
     for (t, (h, n)) in per {
         out.insert(format!("recall_{t}"), ratio(h, n));

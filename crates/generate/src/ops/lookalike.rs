@@ -354,6 +354,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     let protected: BTreeSet<String> = PROTECTED_MEDIA.iter().map(|m| m.domain()).collect();
     let mut all_hosts: BTreeSet<String> = BTreeSet::new();
     let mut ops = Vec::new();
+    let mut genuine_accounts = Vec::new();
 
     for (mi, m) in PROTECTED_MEDIA.iter().enumerate() {
         let mut op = operation(
@@ -419,7 +420,18 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         op.details
             .insert("techniques".into(), Value::Object(techniques));
         ops.push(op);
+        let (account_op, genuine) = lookalike_accounts(ctx, mi, m);
+        ops.push(account_op);
+        genuine_accounts.push(genuine);
     }
+    ctx.negatives.add(
+        "lookalike_account",
+        NegativeSet {
+            reason: "the outlets' own accounts, with their real avatars".into(),
+            accounts: genuine_accounts,
+            ..NegativeSet::default()
+        },
+    );
 
     // Negatives: harmless unrelated domains and the genuine outlets.
     let mut neg = NegativeSet {
@@ -479,6 +491,138 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     }
     ctx.negatives.add("lookalike_domain", neg);
     ops
+}
+
+/// How a look-alike account imitates an outlet's handle.
+pub const ACCOUNT_TECHNIQUES: [&str; 6] = [
+    "separators",
+    "added_digits",
+    "added_word",
+    "confusable",
+    "typo",
+    "other_platform",
+];
+
+/// A handle imitating `handle` by `technique`, with the platform it is registered on.
+fn imitate_handle<R: Rng>(
+    rng: &mut R,
+    platform: &str,
+    handle: &str,
+    technique: &str,
+) -> Option<(String, String)> {
+    let chars: Vec<char> = handle.chars().collect();
+    let h = match technique {
+        "separators" => {
+            let cut = rng.gen_range(2..chars.len().max(3) - 1);
+            format!(
+                "{}_{}",
+                chars[..cut].iter().collect::<String>(),
+                chars[cut..].iter().collect::<String>()
+            )
+        }
+        "added_digits" => format!("{handle}{}", rng.gen_range(10..100)),
+        "added_word" => format!(
+            "{handle}{}",
+            ["_officiel", "_news", "info", "_actu", "_live"].choose(rng)?
+        ),
+        "confusable" => {
+            let spots: Vec<usize> = (0..chars.len())
+                .filter(|&i| matches!(chars[i].to_ascii_lowercase(), 'o' | 'l' | 'e' | 'a'))
+                .collect();
+            let i = *spots.choose(rng)?;
+            let mut l = chars.clone();
+            l[i] = match chars[i].to_ascii_lowercase() {
+                'o' => '0',
+                'l' => '1',
+                'e' => 'е', // Cyrillic
+                _ => 'а',   // Cyrillic
+            };
+            l.into_iter().collect()
+        }
+        "typo" => {
+            let pairs: Vec<usize> = (1..chars.len().saturating_sub(1))
+                .filter(|&i| chars[i] != chars[i + 1])
+                .collect();
+            let i = *pairs.choose(rng)?;
+            let mut l = chars.clone();
+            l.swap(i, i + 1);
+            l.into_iter().collect()
+        }
+        "other_platform" => {
+            let other = if platform == "x" { "facebook" } else { "x" };
+            return Some((other.to_owned(), handle.to_owned()));
+        }
+        _ => return None,
+    };
+    Some((platform.to_owned(), h))
+}
+
+/// The outlet's own account (returned, a negative) and two accounts imitating it, new, with its
+/// name and often its avatar a few bits off, posting the campaign's claims.
+fn lookalike_accounts(ctx: &mut Ctx<'_>, mi: usize, m: &ProtectedMedia) -> (Operation, String) {
+    let (platform, handle) = m.handles[0].split_once(':').unwrap_or(("x", m.label));
+    let avatar = ctx.ids.phash();
+    let created = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(3000..5000));
+    let genuine = ctx.account(
+        platform,
+        handle.to_owned(),
+        Some(m.name.to_owned()),
+        created,
+        m.lang,
+        false,
+    );
+    if let Some(a) = ctx.account_mut(&genuine) {
+        a.verified = true;
+        a.followers = Some(1_000_000 + (mi as u64) * 250_000);
+        a.avatar_phash = Some(avatar.clone());
+    }
+    let mut op = operation(
+        &format!("op-lookalike-account-{}", mi + 1),
+        "lookalike_account",
+        format!("Accounts imitating {} ({})", m.name, m.handles[0]),
+    );
+    op.imitates = vec![m.handles[0].to_owned()];
+    let mut techniques = Map::new();
+    for k in 0..2 {
+        let technique = ACCOUNT_TECHNIQUES[(2 * mi + k) % ACCOUNT_TECHNIQUES.len()];
+        let Some((pl, h)) = imitate_handle(&mut ctx.rng, platform, handle, technique) else {
+            continue;
+        };
+        let display = if ctx.rng.gen_bool(0.5) {
+            m.name.to_owned()
+        } else {
+            format!("{} Info", m.name)
+        };
+        let joined = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(1..40));
+        let id = ctx.account(&pl, h, Some(display), joined, m.lang, false);
+        // Half copy the real avatar, re-encoded (a few bits off).
+        if ctx.rng.gen_bool(0.5) {
+            let flipped = u64::from_str_radix(&avatar, 16).unwrap_or(0)
+                ^ (1u64 << ctx.rng.gen_range(0..64))
+                ^ (1u64 << ctx.rng.gen_range(0..64));
+            if let Some(a) = ctx.account_mut(&id) {
+                a.avatar_phash = Some(format!("{flipped:016x}"));
+            }
+        }
+        techniques.insert(id.clone(), Value::from(technique));
+        for _ in 0..ctx.rng.gen_range(2..=3) {
+            let at = ctx.daytime(0..ctx.clock.days, 7, 23);
+            let (claim, _) = narrative::keyed_sentence(&mut ctx.rng, m.lang);
+            let post = ctx.post(
+                &id,
+                &pl,
+                at,
+                format!("{} — {}", m.name, claim),
+                m.lang,
+                None,
+            );
+            op.items.push(post);
+        }
+        op.accounts.push(id);
+    }
+    op.details
+        .insert("techniques".into(), Value::Object(techniques));
+    (op, genuine)
 }
 
 fn lookalike_record(ctx: &mut Ctx<'_>, m: &ProtectedMedia, host: &str) -> DomainRecord {
