@@ -66,6 +66,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("relay_network", detectors::relay_network::build),
     ("lookalike_domain", detectors::lookalike_domain::build),
     ("lookalike_account", detectors::lookalike_account::build),
+    ("cloned_site", detectors::cloned_site::build),
 ];
 
 /// Names of every available detector.

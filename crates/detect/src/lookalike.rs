@@ -472,8 +472,8 @@ pub struct LookalikeIndex {
     exact: HashMap<String, Vec<u32>>,
     /// Hash of each deletion variant (depth 0..=max_edits) of each target → targets.
     deletions: PreHashMap<Vec<u32>>,
-    /// Registrable domains owned by a protected entity.
-    owned: HashSet<String>,
+    /// Registrable domains owned by a protected entity, with the entity.
+    owned: HashMap<String, u32>,
     /// Full protected domains (`lemonde.fr`) → targets, for the subdomain trick.
     full: HashMap<String, Vec<u32>>,
 }
@@ -529,7 +529,7 @@ impl LookalikeIndex {
             let Some(reg) = registrable_domain(&host) else {
                 continue;
             };
-            self.owned.insert(reg.clone());
+            self.owned.entry(reg.clone()).or_insert(entity);
             let Some(parts) = split_host(&reg) else {
                 continue;
             };
@@ -568,8 +568,30 @@ impl LookalikeIndex {
 
     /// Whether `host` (or the registrable domain it belongs to) is owned by a protected entity.
     pub fn is_owned(&self, host: &str) -> bool {
-        self.owned.contains(host)
-            || registrable_domain(host).is_some_and(|r| self.owned.contains(&r))
+        self.owner(host).is_some()
+    }
+
+    /// The registrable domain of `host` and the protected entity owning it, if any.
+    pub fn owner(&self, host: &str) -> Option<(String, &Entity)> {
+        let reg = registrable_domain(host)?;
+        let e = *self.owned.get(&reg)?;
+        Some((reg, self.entities.get(e as usize)?))
+    }
+
+    /// Every protected entity with the registrable domains it owns (sorted).
+    pub fn entities_with_domains(&self) -> Vec<(&Entity, Vec<&str>)> {
+        let mut out: Vec<(&Entity, Vec<&str>)> =
+            self.entities.iter().map(|e| (e, Vec::new())).collect();
+        for t in &self.targets {
+            if let Some(slot) = out.get_mut(t.entity as usize) {
+                slot.1.push(t.domain.as_str());
+            }
+        }
+        for (_, d) in &mut out {
+            d.sort_unstable();
+            d.dedup();
+        }
+        out
     }
 
     /// The best look-alike match of `host`, if it imitates a protected domain. `host` may be
@@ -588,7 +610,7 @@ impl LookalikeIndex {
         let parts = split_host(host)?;
         let reg_len = parts.label.len() + 1 + parts.suffix.len();
         let reg = host.get(host.len().checked_sub(reg_len)?..)?;
-        if self.owned.contains(reg) {
+        if self.owned.contains_key(reg) {
             return None;
         }
         let mut best: Option<Candidate> = None;

@@ -77,7 +77,7 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                 details: match detector {
                     "copypasta" => copy_pairs(truth, &mine),
                     "relay_network" => relay_sites(truth, &mine),
-                    "lookalike_domain" => lookalike_domains(truth, &mine),
+                    "lookalike_domain" | "cloned_site" => lookalike_domains(truth, detector, &mine),
                     "lookalike_account" => lookalike_accounts(truth, &mine),
                     _ => Default::default(),
                 },
@@ -206,16 +206,16 @@ fn relay_sites(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<S
     out
 }
 
-/// Precision and recall of the look-alike domains named by `lookalike_domain` alerts (a domain
-/// counts when an alert names it and the domain it imitates), recall per technique, and the
+/// Precision and recall of the domains named by `lookalike_domain` or `cloned_site` alerts (a
+/// domain counts when an alert names it and the domain it imitates), recall per technique, and the
 /// decoy domains (genuine outlets, benign new domains) flagged.
-fn lookalike_domains(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+fn lookalike_domains(
+    truth: &Truth,
+    detector: &str,
+    alerts: &[&Alert],
+) -> std::collections::BTreeMap<String, f64> {
     let mut expected: HashMap<&str, (&str, &str)> = HashMap::new();
-    for op in truth
-        .operations
-        .iter()
-        .filter(|op| op.kind == "lookalike_domain")
-    {
+    for op in truth.operations.iter().filter(|op| op.kind == detector) {
         let Some(target) = op.imitates.first() else {
             continue;
         };

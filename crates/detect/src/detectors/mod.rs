@@ -1,5 +1,6 @@
 //! One module per detector.
 
+pub mod cloned_site;
 pub mod copypasta;
 pub mod lookalike_account;
 pub mod lookalike_domain;

@@ -419,7 +419,54 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         }
         op.details
             .insert("techniques".into(), Value::Object(techniques));
+        // The clone pages: every look-alike serves a copy of the outlet's page, and the first
+        // republishes one of the outlet's articles word for word.
+        let mut clone = operation(
+            &format!("op-cloned-site-{}", mi + 1),
+            "cloned_site",
+            format!(
+                "Clones of {} ({}) on its look-alike domains",
+                m.name,
+                m.domain()
+            ),
+        );
+        clone.imitates = vec![m.domain()];
+        clone.domains = op.domains.clone();
+        if let Some(host) = op.domains.first() {
+            let vocab = texts.vocab(m.lang);
+            let title = vocab.title(&mut ctx.rng);
+            let body = vocab.sentences(&mut ctx.rng, 4);
+            let at = ctx.daytime(0..ctx.clock.days.saturating_sub(1), 7, 12);
+            let path = slug(&title, 6);
+            let real = ctx.article(
+                &m.domain(),
+                format!("https://www.{}/{path}.html", m.domain()),
+                at,
+                title.clone(),
+                body.clone(),
+                m.lang,
+                None,
+            );
+            let copied_at = at + Duration::hours(ctx.rng.gen_range(2..20));
+            let copy = ctx.article(
+                host,
+                format!("https://{host}/{path}.html"),
+                copied_at,
+                title,
+                body,
+                m.lang,
+                None,
+            );
+            let key = format!("clone-{}", m.domain());
+            ctx.copies(&key, &real);
+            ctx.copies(&key, &copy);
+            clone.items.push(copy.clone());
+            // The copy is on a look-alike domain too.
+            op.items.push(copy);
+            clone.details.insert("original".into(), Value::from(real));
+        }
         ops.push(op);
+        ops.push(clone);
         let (account_op, genuine) = lookalike_accounts(ctx, mi, m);
         ops.push(account_op);
         genuine_accounts.push(genuine);
@@ -474,6 +521,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         neg.domains.push(d.to_owned());
     }
     for s in NEWS_SITES {
+        let own = PROTECTED_MEDIA.iter().find(|m| m.domain() == s.site);
         ctx.domains.push(DomainRecord {
             domain: s.site.to_owned(),
             first_seen: Some(ctx.clock.t0 - Duration::days(8000)),
@@ -483,8 +531,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
             ips: vec![format!("192.0.2.{}", ctx.rng.gen_range(1..250))],
             asn: Some("AS64511".into()),
             cert_issuer: Some("DigiCert Global G2 TLS RSA SHA256 2020 CA1".into()),
-            title: None,
-            html: None,
+            title: own.map(|m| m.title.to_owned()),
+            html: own.map(|m| outlet_page(m, &format!("https://www.{}/", m.domain()))),
             extra: Map::new(),
         });
         neg.domains.push(s.site.to_owned());
@@ -625,17 +673,29 @@ fn lookalike_accounts(ctx: &mut Ctx<'_>, mi: usize, m: &ProtectedMedia) -> (Oper
     (op, genuine)
 }
 
+/// The outlet's home page as its own site serves it; clones serve the same page, whose
+/// canonical link still names the outlet (`canonical`).
+fn outlet_page(m: &ProtectedMedia, canonical: &str) -> String {
+    format!(
+        "<html lang=\"{lang}\"><head><title>{title}</title><link rel=\"canonical\" \
+         href=\"{canonical}\"><link rel=\"stylesheet\" href=\"https://static.{domain}/css/main.css\">\
+         </head><body class=\"home {label}\"><header class=\"site-header\" id=\"top\">\
+         <a class=\"logo\" href=\"https://www.{domain}/\">{name}</a><nav class=\"menu main-menu\">\
+         <a href=\"https://www.{domain}/politique/\">Politique</a></nav></header><main id=\"article\">\
+         <section class=\"teaser lead\"></section><section class=\"teaser list\"></section></main>\
+         <footer class=\"site-footer\"><a href=\"https://www.{domain}/mentions-legales\">©</a>\
+         </footer></body></html>",
+        lang = m.lang.code(),
+        title = m.title,
+        domain = m.domain(),
+        label = m.label,
+        name = m.name,
+    )
+}
+
 fn lookalike_record(ctx: &mut Ctx<'_>, m: &ProtectedMedia, host: &str) -> DomainRecord {
     let registered = ctx.clock.t0 - Duration::days(ctx.rng.gen_range(2..45));
-    let html = format!(
-        "<html lang=\"{}\"><head><title>{}</title><link rel=\"canonical\" \
-         href=\"https://www.{}/\"></head><body><header class=\"site-header\">{}</header>\
-         <main id=\"article\"></main></body></html>",
-        m.lang.code(),
-        m.title,
-        m.domain(),
-        m.name
-    );
+    let html = outlet_page(m, &format!("https://www.{}/", m.domain()));
     DomainRecord {
         domain: host.to_owned(),
         first_seen: Some(registered + Duration::hours(ctx.rng.gen_range(2..72))),
