@@ -8,6 +8,7 @@ pub mod detectors;
 pub mod handles;
 pub mod lookalike;
 pub mod neardup;
+pub mod permute;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;

@@ -1,6 +1,6 @@
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -118,6 +118,13 @@ enum Command {
         /// Print one JSON object per domain.
         #[arg(long)]
         json: bool,
+    },
+    /// List look-alikes of DOMAIN (dnstwist-style, forwards) for registrar or certificate watch.
+    Permute {
+        domain: String,
+        /// Also write every typo under every other suffix (about fifty times more names).
+        #[arg(long)]
+        combine: bool,
     },
     /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
     Bench {
@@ -300,13 +307,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let mut flagged = false;
+            let mut out = std::io::stdout().lock();
             vigie::lookalike::lookup_all(&index, &domains, |d, m| {
                 flagged |= m.is_some();
                 if json {
-                    println!("{}", lookalike_json(d, m.as_ref()));
+                    writeln!(out, "{}", lookalike_json(d, m.as_ref()))?;
                 } else {
                     match m {
-                        Some(m) => println!(
+                        Some(m) => writeln!(
+                            out,
                             "{d}\timitates {} ({}) score {:.2} [{}]: {}",
                             m.imitates,
                             m.entity,
@@ -317,8 +326,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 .collect::<Vec<_>>()
                                 .join(", "),
                             m.reasons.join("; ")
-                        ),
-                        None => println!("{d}\tno look-alike of a protected domain"),
+                        )?,
+                        None => writeln!(out, "{d}\tno look-alike of a protected domain")?,
                     }
                 }
                 Ok(())
@@ -327,6 +336,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !flagged {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Permute { domain, combine } => {
+            let perms = vigie_detect::permute::permutations(&domain, combine);
+            if perms.is_empty() {
+                bail!("{domain:?} is not a domain name under a known public suffix");
+            }
+            let mut out = std::io::stdout().lock();
+            for (host, technique) in &perms {
+                // A closed pipe (`| head`) ends the listing.
+                if writeln!(out, "{}\t{host}", technique.name()).is_err() {
+                    break;
+                }
+            }
+            eprintln!("{} look-alikes of {domain}", perms.len());
         }
         Command::Eval {
             seed,

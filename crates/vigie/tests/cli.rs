@@ -271,3 +271,17 @@ fn lookalike_answers_which_protected_domain_a_domain_imitates() {
     assert!(starter.status.success(), "{}", stderr(&starter));
     assert!(String::from_utf8_lossy(&starter.stdout).contains("bild.de"));
 }
+
+#[test]
+fn permute_lists_lookalikes_forwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vigie(dir.path(), &["permute", "t-online.de", "--combine"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text
+        .lines()
+        .any(|l| l == "keyboard_replacement\tt-onlinr.today"));
+    assert!(text.lines().any(|l| l == "suffix_swap\tt-online.eu.com"));
+    assert!(!text.lines().any(|l| l.ends_with("\tt-online.de")));
+    assert!(!vigie(dir.path(), &["permute", "nonsense"]).status.success());
+}
