@@ -614,8 +614,21 @@ impl LookalikeIndex {
             return None;
         }
         let mut best: Option<Candidate> = None;
+        // Between two domains of one entity (bbc.com, bbc.co.uk), the one under the observed
+        // suffix is the one imitated; otherwise the higher score wins.
+        let key_of = |c: &Candidate| {
+            self.target(c.target)
+                .map(|t| (t.entity, t.suffix == parts.suffix))
+        };
         let mut consider = |c: Candidate| {
-            if best.as_ref().is_none_or(|b| c.score > b.score) {
+            let better = match &best {
+                None => true,
+                Some(b) => match (key_of(&c), key_of(b)) {
+                    (Some((ce, cs)), Some((be, bs))) if ce == be && cs != bs => cs,
+                    _ => c.score > b.score,
+                },
+            };
+            if better {
                 best = Some(c);
             }
         };
@@ -822,13 +835,13 @@ impl LookalikeIndex {
             .filter_map(|&id| {
                 let t = self.target(id)?;
                 let n = t.plain.len();
-                // Short names inside longer labels are mostly coincidence unless the rest is a
-                // word look-alike registrants use.
-                if n < 4 || (n < 7 && !known_words) {
-                    return None;
-                }
                 // `lemonde-fr.com`: the protected domain itself, its dot made a hyphen.
                 let spelled = rest.join(".") == t.suffix;
+                // Short names inside longer labels are mostly coincidence unless the rest is a
+                // word look-alike registrants use.
+                if n < 4 || (n < 7 && !known_words && !spelled) {
+                    return None;
+                }
                 let mut techniques = vec![if spelled {
                     Technique::Hyphenation
                 } else {
@@ -1217,5 +1230,31 @@ mod tests {
             i.check("spiegel.ltd").map(|m| m.imitates).as_deref(),
             Some("spiegel.de")
         );
+    }
+}
+
+#[cfg(test)]
+mod doppelganger {
+    use super::*;
+
+    /// Domains of the Doppelgänger campaign named in public reporting, against the starter list.
+    #[test]
+    fn real_campaign_domains_are_attributed_to_the_outlet_they_cloned() {
+        let mut index = LookalikeIndex::new();
+        index.add_starter_list();
+        for (host, outlet) in [
+            ("spiegel.ltd", "spiegel.de"),
+            ("bild.eu.com", "bild.de"),
+            ("theguardian.co.com", "theguardian.com"),
+            ("t-onlinr.today", "t-online.de"),
+            ("blld.live", "bild.de"),
+        ] {
+            let m = index
+                .check(host)
+                .unwrap_or_else(|| panic!("{host} not found"));
+            assert_eq!(m.imitates, outlet, "{host}");
+            assert!(m.score >= 0.5, "{m:?}");
+            assert!(!m.reasons.is_empty());
+        }
     }
 }

@@ -522,6 +522,11 @@ fn print_lookalike_eval(r: &vigie::lookalike::LookalikeEval) {
         );
     }
     println!("overall recall: {:.3}", r.recall);
+    for (class, c) in &r.per_class {
+        if !c.missed.is_empty() {
+            println!("  missed {class}: {}", c.missed.join(", "));
+        }
+    }
     println!(
         "generated benign new domains flagged: {} of {}",
         r.benign_flagged, r.benign_generated
