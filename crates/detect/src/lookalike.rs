@@ -1258,3 +1258,45 @@ mod doppelganger {
         }
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    /// Seeded strings from letters, digits, separators, confusables, combining marks, emoji and
+    /// punycode prefixes: no lookup may panic on them.
+    #[test]
+    fn arbitrary_hosts_and_handles_never_panic() {
+        let mut index = LookalikeIndex::new();
+        index.add_starter_list();
+        let mut handles = crate::handles::HandleIndex::default();
+        handles.add(
+            "Le Monde",
+            "media",
+            &["x:lemondefr".to_owned()],
+            &["Le Monde".to_owned()],
+        );
+        let pool: Vec<&str> = vec![
+            "a", "e", "m", "o", "l", "1", "0", "-", "_", ".", "é", "а", "ß", "\u{301}", "😀",
+            "xn--", "lemonde", "spiegel", ".fr", ".eu.com", ".co.uk", "www.", "news",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for _ in 0..(x % 24) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                s.push_str(pool[(x % pool.len() as u64) as usize]);
+            }
+            if let Some(m) = index.check(&s) {
+                assert!(m.score > 0.0 && m.score <= 1.0, "{m:?}");
+                assert!(!m.reasons.is_empty());
+            }
+            let _ = handles.check("x", &s, Some(&s));
+        }
+    }
+}

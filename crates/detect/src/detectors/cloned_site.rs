@@ -81,13 +81,12 @@ struct Page {
     seen: Option<i64>,
 }
 
-/// Whether a folded title names `entity` (its folded name as a run of whole words).
-fn names(t: &str, entity: &Entity) -> bool {
-    let n = fold(&entity.name);
+/// Whether a folded title names an entity (its folded name `n` as a run of whole words).
+fn names(t: &str, n: &str) -> bool {
     if n.chars().count() < 3 {
         return false;
     }
-    t.match_indices(n.as_str()).any(|(i, m)| {
+    t.match_indices(n).any(|(i, m)| {
         let before = t[..i].chars().next_back();
         let after = t[i + m.len()..].chars().next();
         !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
@@ -103,7 +102,7 @@ fn link_hosts(html: &str) -> Vec<(String, bool)> {
             let rest = &html[i + attr.len()..];
             let rest = rest.trim_start_matches(['"', '\'']);
             let end = rest.find(['"', '\'', ' ', '>']).unwrap_or(rest.len());
-            let value = &rest[..end.min(2048)];
+            let value = prefix(&rest[..end], 2048);
             if !(value.starts_with("http://")
                 || value.starts_with("https://")
                 || value.starts_with("//"))
@@ -119,6 +118,15 @@ fn link_hosts(html: &str) -> Vec<(String, bool)> {
         }
     }
     out
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// The layout of a page: its tag names and its id and class values.
@@ -140,7 +148,7 @@ fn layout(html: &str) -> BTreeSet<String> {
                 continue;
             };
             let v = &v[1..];
-            let v = &v[..v.find(quote).unwrap_or(v.len()).min(200)];
+            let v = prefix(&v[..v.find(quote).unwrap_or(v.len())], 200);
             for w in v.split_whitespace() {
                 out.insert(format!("{attr}{w}"));
             }
@@ -174,6 +182,7 @@ impl Detector for ClonedSite {
             .enumerate()
             .map(|(i, (e, _))| (e.name.as_str(), i))
             .collect();
+        let folded_names: Vec<String> = entities.iter().map(|(e, _)| fold(&e.name)).collect();
         let mut clones: BTreeMap<(String, usize), Clone> = BTreeMap::new();
         // Landing pages: the entities' own layouts first, then every other page against them.
         let mut own_layouts: HashMap<usize, BTreeSet<String>> = HashMap::new();
@@ -210,22 +219,44 @@ impl Detector for ClonedSite {
             seen,
         } in pages
         {
-            let links = html.as_deref().map(link_hosts).unwrap_or_default();
+            // Each link's owner is looked up once; only entities the page names, links to or
+            // whose layout is known are weighed.
+            let links: Vec<(usize, String, bool)> = html
+                .as_deref()
+                .map(link_hosts)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(h, canonical)| {
+                    let (reg, owner) = self.index.owner(&h)?;
+                    Some((*entity_of.get(owner.name.as_str())?, reg, canonical))
+                })
+                .collect();
             let page_layout = html.as_deref().map(layout);
             let folded_title = title.as_deref().map(fold);
-            for (i, (entity, _)) in entities.iter().enumerate() {
-                let claims = folded_title.as_deref().is_some_and(|t| names(t, entity));
+            let mut candidates: BTreeSet<usize> = links.iter().map(|(i, _, _)| *i).collect();
+            if page_layout.is_some() {
+                candidates.extend(own_layouts.keys().copied());
+            }
+            if let Some(t) = &folded_title {
+                candidates.extend(
+                    folded_names
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| names(t, n))
+                        .map(|(i, _)| i),
+                );
+            }
+            for i in candidates {
+                let claims = folded_title
+                    .as_deref()
+                    .is_some_and(|t| names(t, &folded_names[i]));
                 let mut back = 0;
                 let mut canonical = false;
                 let mut imitated = BTreeSet::new();
-                for (h, is_canonical) in &links {
-                    if let Some((reg, owner)) = self.index.owner(h) {
-                        if owner.name == entity.name {
-                            back += 1;
-                            canonical |= is_canonical;
-                            imitated.insert(reg);
-                        }
-                    }
+                for (_, reg, is_canonical) in links.iter().filter(|(e, _, _)| *e == i) {
+                    back += 1;
+                    canonical |= is_canonical;
+                    imitated.insert(reg.clone());
                 }
                 let similarity = match (&page_layout, own_layouts.get(&i)) {
                     (Some(p), Some(o)) => Some(jaccard(p, o)),
@@ -509,10 +540,7 @@ domains = ["spiegel.de"]
                 ("cdn.example.com".to_owned(), false)
             ]
         );
-        let e = Entity {
-            name: "Le Monde".into(),
-            kind: "media".into(),
-        };
+        let e = fold("Le Monde");
         assert!(names(&fold("Le Monde.fr - Actualités"), &e));
         assert!(!names(&fold("Le Mondeville camping"), &e));
         let l = layout("<div class='a b'><p id=\"x\">");
@@ -520,5 +548,24 @@ domains = ["spiegel.de"]
             l.contains("class=b") && l.contains("id=x") && l.contains("<div"),
             "{l:?}"
         );
+    }
+
+    #[test]
+    fn hostile_pages_never_panic() {
+        let long_value = format!("<a href=\"https://a{}é.com\">", "é".repeat(1500));
+        let long_class = format!("<div class=\"a{}\">", "ü".repeat(300));
+        for html in [
+            long_value.as_str(),
+            long_class.as_str(),
+            "<a href=",
+            "<<<<",
+            "href=\"//\"",
+            "<div class=",
+            "<p id='unterminated",
+            "",
+        ] {
+            let _ = link_hosts(html);
+            let _ = layout(html);
+        }
     }
 }
