@@ -20,7 +20,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use vigie_normalise::domains::{label_to_unicode, skeleton, split_host};
+use vigie_normalise::domains::{label_to_unicode, skeleton, split_host, HostParts};
 use vigie_normalise::urls::{normalise_domain, registrable_domain};
 
 /// The bundled starter list: European news outlets and institutions (see `data/README.md`).
@@ -960,8 +960,6 @@ impl LookalikeIndex {
         }
     }
 }
-
-use vigie_normalise::domains::HostParts;
 
 struct Candidate {
     target: u32,
