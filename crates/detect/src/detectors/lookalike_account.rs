@@ -83,6 +83,10 @@ impl Detector for LookalikeAccount {
         };
         ctx.store.for_each(Kind::Account, |stored| {
             if let Record::Account(a) = &stored.record {
+                // A set lookup first: the owner is searched for the entities' own accounts only.
+                if a.avatar_phash.is_none() || !self.index.is_owned(&a.platform, &a.handle) {
+                    return Ok(());
+                }
                 if let (Some(ph), Some(p)) = (&a.avatar_phash, owner_of(&a.platform, &a.handle)) {
                     own.push(OwnAvatar {
                         phash: ph.clone(),
