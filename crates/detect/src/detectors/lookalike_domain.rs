@@ -81,14 +81,63 @@ impl Observed {
         if let Some(r) = self.checked.get(&key) {
             return r.map(|i| i as usize);
         }
-        let r = index.check(host).map(|m| {
+        self.record(key, index.check(host))
+    }
+
+    fn record(&mut self, key: u64, found: Option<Match>) -> Option<usize> {
+        if let Some(r) = self.checked.get(&key) {
+            return r.map(|i| i as usize);
+        }
+        let r = found.map(|m| {
             self.matches.push((m, Seen::default()));
             (self.matches.len() - 1) as u32
         });
         self.checked.insert(key, r);
         r.map(|i| i as usize)
     }
+
+    /// Looks a batch of distinct hosts up on every core, then records the answers in batch
+    /// order (so the result does not depend on the number of threads). Returns the look-alikes
+    /// with their match numbers.
+    fn lookup_batch(
+        &mut self,
+        index: &LookalikeIndex,
+        hosts: &[String],
+    ) -> Result<Vec<(usize, String)>, DetectError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let per = hosts.len().div_ceil(threads).max(1);
+        let answers: Vec<Option<Match>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = hosts
+                .chunks(per)
+                .map(|chunk| {
+                    scope.spawn(move || chunk.iter().map(|h| index.check(h)).collect::<Vec<_>>())
+                })
+                .collect();
+            let mut all = Vec::with_capacity(hosts.len());
+            for h in handles {
+                // A lost chunk would shift every later answer onto the wrong host: fail instead.
+                all.extend(h.join().map_err(|_| DetectError::Failed {
+                    detector: NAME,
+                    reason: "a look-up thread panicked".into(),
+                })?);
+            }
+            Ok::<_, DetectError>(all)
+        })?;
+        let mut out = Vec::new();
+        for (host, found) in hosts.iter().zip(answers) {
+            let key = vigie_core::stable_hash(&[host.as_bytes()]);
+            if let Some(i) = self.record(key, found) {
+                out.push((i, host.clone()));
+            }
+        }
+        Ok(out)
+    }
 }
+
+/// Domain records looked up together (on every core).
+const BATCH: usize = 65_536;
 
 impl Detector for LookalikeDomain {
     fn name(&self) -> &'static str {
@@ -103,12 +152,26 @@ impl Detector for LookalikeDomain {
         // Domain records are scanned by id (the domain) without decoding them; only the
         // look-alikes' records are read in full, for their title and registration date.
         let mut listed: Vec<(usize, String)> = Vec::new();
+        let mut batch: Vec<String> = Vec::with_capacity(BATCH);
+        let mut failed: Option<DetectError> = None;
         ctx.store.for_each_text(&[Kind::Domain], |row| {
-            if let Some(i) = seen.lookup(&self.index, row.id) {
-                listed.push((i, row.id.to_owned()));
+            if failed.is_some() {
+                return Ok(());
+            }
+            batch.push(row.id.to_owned());
+            if batch.len() == BATCH {
+                match seen.lookup_batch(&self.index, &batch) {
+                    Ok(found) => listed.extend(found),
+                    Err(e) => failed = Some(e),
+                }
+                batch.clear();
             }
             Ok(())
         })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        listed.extend(seen.lookup_batch(&self.index, &batch)?);
         for (i, domain) in listed {
             let Some(stored) = ctx.store.get(Kind::Domain, "", &domain)? else {
                 continue;
