@@ -8,7 +8,10 @@ pub mod coaction;
 pub mod detectors;
 pub mod fast_hash;
 pub mod graph;
+pub mod handles;
+pub mod lookalike;
 pub mod neardup;
+pub mod permute;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;
@@ -79,6 +82,9 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("coordination", detectors::coordination::build),
     ("account_burst", detectors::account_burst::build),
     ("astroturf", detectors::astroturf::build),
+    ("lookalike_domain", detectors::lookalike_domain::build),
+    ("lookalike_account", detectors::lookalike_account::build),
+    ("cloned_site", detectors::cloned_site::build),
 ];
 
 /// Names of every available detector.

@@ -324,3 +324,86 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         operations: truth.operations.len(),
     })
 }
+
+/// A generated look-alike (or benign) domain for evaluating look-alike matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookalikeSample {
+    pub host: String,
+    /// The label and suffix it was made from.
+    pub label: String,
+    pub suffix: String,
+    /// The generator's technique name, or `benign` for an ordinary new domain.
+    pub class: String,
+    /// Technique names a matcher may report for it.
+    pub expected: Vec<&'static str>,
+}
+
+/// Up to `per_class` look-alikes of every technique, made from `names` (`(label, suffix)`) drawn
+/// at random, plus `per_class` ordinary new domains (class `benign`). Seeded: the same inputs
+/// give the same samples.
+pub fn lookalike_samples(
+    seed: u64,
+    names: &[(String, String)],
+    per_class: usize,
+) -> Vec<LookalikeSample> {
+    lookalike_samples_of(seed, names, per_class, None)
+}
+
+/// [`lookalike_samples`] for the techniques named in `only` (all when `None`), without benign
+/// domains when `only` is given.
+pub fn lookalike_samples_of(
+    seed: u64,
+    names: &[(String, String)],
+    per_class: usize,
+    only: Option<&[&str]>,
+) -> Vec<LookalikeSample> {
+    use ops::lookalike::{benign, make_from, Technique};
+    use rand::seq::SliceRandom;
+    let mut rng = stream(seed, 7);
+    let mut out = Vec::new();
+    if names.is_empty() {
+        return out;
+    }
+    let originals: BTreeSet<String> = names.iter().map(|(l, s)| format!("{l}.{s}")).collect();
+    for t in Technique::ALL {
+        if only.is_some_and(|o| !o.contains(&t.name())) {
+            continue;
+        }
+        let mut made = 0;
+        for _ in 0..per_class * 20 {
+            if made == per_class {
+                break;
+            }
+            let Some((label, suffix)) = names.choose(&mut rng) else {
+                break;
+            };
+            let Some(host) = make_from(&mut rng, label, suffix, t) else {
+                continue;
+            };
+            // A typo that lands on another protected name is that name, not a look-alike.
+            if originals.contains(&host) {
+                continue;
+            }
+            made += 1;
+            out.push(LookalikeSample {
+                host,
+                label: label.clone(),
+                suffix: suffix.clone(),
+                class: t.name().to_owned(),
+                expected: t.detected_as().to_vec(),
+            });
+        }
+    }
+    for _ in 0..if only.is_some() { 0 } else { per_class } {
+        if let Some(host) = benign(&mut rng) {
+            out.push(LookalikeSample {
+                host,
+                label: String::new(),
+                suffix: String::new(),
+                class: "benign".to_owned(),
+                expected: Vec::new(),
+            });
+        }
+    }
+    out
+}

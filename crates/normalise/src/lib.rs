@@ -9,6 +9,7 @@
 //! extraction), [`urls`] (URL canonicalisation, registrable domains), [`time`] (timestamp forms of
 //! real exports), [`lang`] (language codes and detection).
 
+pub mod domains;
 pub mod lang;
 pub mod text;
 pub mod time;

@@ -115,6 +115,19 @@ pub struct JsonRow<'a> {
     pub derived: &'a str,
 }
 
+/// What [`Store::for_each_link`] gives per record.
+#[derive(Debug)]
+pub struct LinkRow<'a> {
+    pub kind: Kind,
+    /// The id as given in the input (an article's `url` when it has no `id`).
+    pub id: &'a str,
+    pub author: Option<&'a str>,
+    /// Milliseconds since the Unix epoch.
+    pub ts: Option<i64>,
+    /// Canonical URLs ([`vigie_normalise::Derived::urls`]).
+    pub urls: &'a [String],
+}
+
 /// A quarantined input line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quarantined {
@@ -434,6 +447,52 @@ impl Store {
                 title: text(9),
             };
             f(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Streams the identity, author, time and canonical URLs of every record of `kinds` that has
+    /// URLs, in insertion order, without decoding the records themselves (for detectors that
+    /// look at where items link).
+    pub fn for_each_link(
+        &self,
+        kinds: &[Kind],
+        mut f: impl FnMut(&LinkRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        // Kind codes are small integers from our own enum, never input: safe to inline.
+        let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
+        let sql = format!(
+            "SELECT rid, kind, id, author, ts, derived FROM records
+             WHERE kind IN ({}) AND derived IS NOT NULL ORDER BY rid",
+            codes.join(",")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
+            let rid: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let Some(kind) = Kind::from_code(r.get(1).map_err(|e| self.err(e))?) else {
+                continue;
+            };
+            let derived: Derived =
+                serde_json::from_str(text(5).unwrap_or("{}")).map_err(|e| StoreError::Corrupt {
+                    rid,
+                    reason: e.to_string(),
+                })?;
+            if derived.urls.is_empty() {
+                continue;
+            }
+            f(&LinkRow {
+                kind,
+                id: text(2).unwrap_or(""),
+                author: text(3),
+                ts: r.get(4).map_err(|e| self.err(e))?,
+                urls: &derived.urls,
+            })?;
         }
         Ok(())
     }

@@ -134,6 +134,6 @@ pub fn bench_detector(
 }
 
 /// Resets the kernel's peak-RSS counter (Linux), so a later reading covers what follows only.
-fn reset_peak_rss() {
+pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

@@ -80,6 +80,8 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                     "coordination" | "account_burst" | "astroturf" => {
                         account_scores(truth, detector, &mine)
                     }
+                    "lookalike_domain" | "cloned_site" => lookalike_domains(truth, detector, &mine),
+                    "lookalike_account" => lookalike_accounts(truth, &mine),
                     _ => Default::default(),
                 },
             }
@@ -252,6 +254,132 @@ fn relay_sites(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<S
     out.insert("site_recall".to_owned(), ratio(hit, expected.len()));
     out.insert("sites_expected".to_owned(), expected.len() as f64);
     out.insert("sites_found".to_owned(), found.len() as f64);
+    out
+}
+
+/// Precision and recall of the domains named by `lookalike_domain` or `cloned_site` alerts (a
+/// domain counts when an alert names it and the domain it imitates), recall per technique, and the
+/// decoy domains (genuine outlets, benign new domains) flagged.
+fn lookalike_domains(
+    truth: &Truth,
+    detector: &str,
+    alerts: &[&Alert],
+) -> std::collections::BTreeMap<String, f64> {
+    let mut expected: HashMap<&str, (&str, &str)> = HashMap::new();
+    for op in truth.operations.iter().filter(|op| op.kind == detector) {
+        let Some(target) = op.imitates.first() else {
+            continue;
+        };
+        let techniques = op.details.get("techniques").and_then(|v| v.as_object());
+        for d in &op.domains {
+            let t = techniques
+                .and_then(|t| t.get(d))
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown");
+            expected.insert(d.as_str(), (target.as_str(), t));
+        }
+    }
+    let found: BTreeSet<(&str, &str)> = alerts
+        .iter()
+        .flat_map(|a| {
+            a.evidence.domains.iter().flat_map(move |d| {
+                a.evidence
+                    .imitates
+                    .iter()
+                    .map(move |m| (d.as_str(), m.as_str()))
+            })
+        })
+        .collect();
+    let flagged: BTreeSet<&str> = found.iter().map(|(d, _)| *d).collect();
+    let hit: BTreeSet<&str> = found
+        .iter()
+        .filter(|(d, m)| expected.get(d).is_some_and(|(t, _)| t == m))
+        .map(|(d, _)| *d)
+        .collect();
+    let decoys = truth
+        .negatives
+        .by_detector
+        .get("lookalike_domain")
+        .map(|n| {
+            n.domains
+                .iter()
+                .filter(|d| flagged.contains(d.as_str()))
+                .count()
+        })
+        .unwrap_or(0);
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert(
+        "domain_precision".to_owned(),
+        ratio(hit.len(), flagged.len()),
+    );
+    out.insert("domain_recall".to_owned(), ratio(hit.len(), expected.len()));
+    out.insert("domains_expected".to_owned(), expected.len() as f64);
+    out.insert("decoy_domains_flagged".to_owned(), decoys as f64);
+    let mut per: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (d, (_, t)) in &expected {
+        let e = per.entry(t).or_default();
+        e.1 += 1;
+        e.0 += usize::from(hit.contains(d));
+    }
+    for (t, (h, n)) in per {
+        out.insert(format!("recall_{t}"), ratio(h, n));
+    }
+    out
+}
+
+/// Precision and recall of the accounts named by `lookalike_account` alerts, recall per
+/// technique, and the outlets' own accounts flagged.
+fn lookalike_accounts(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let mut expected: HashMap<&str, &str> = HashMap::new();
+    for op in truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == "lookalike_account")
+    {
+        let techniques = op.details.get("techniques").and_then(|v| v.as_object());
+        for a in &op.accounts {
+            let t = techniques
+                .and_then(|t| t.get(a))
+                .and_then(|v| v.as_str())
+                .unwrap_or("unknown");
+            expected.insert(a.as_str(), t);
+        }
+    }
+    let flagged: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.accounts.iter().map(String::as_str))
+        .collect();
+    let hit = flagged
+        .iter()
+        .filter(|a| expected.contains_key(**a))
+        .count();
+    let decoys = truth
+        .negatives
+        .by_detector
+        .get("lookalike_account")
+        .map(|n| {
+            n.accounts
+                .iter()
+                .filter(|a| flagged.contains(a.as_str()))
+                .count()
+        })
+        .unwrap_or(0);
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert("account_precision".to_owned(), ratio(hit, flagged.len()));
+    out.insert("account_recall".to_owned(), ratio(hit, expected.len()));
+    out.insert("accounts_expected".to_owned(), expected.len() as f64);
+    out.insert("own_accounts_flagged".to_owned(), decoys as f64);
+    let mut per: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (a, t) in &expected {
+        let e = per.entry(t).or_default();
+        e.1 += 1;
+        e.0 += usize::from(flagged.contains(a));
+    }
+    for (t, (h, n)) in per {
+        out.insert(format!("recall_{t}"), ratio(h, n));
+    }
     out
 }
 

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod eval;
 pub mod ingest;
+pub mod lookalike;
 pub mod scan;
 pub mod starter;
 

@@ -1,6 +1,6 @@
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,6 +92,39 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Evaluate look-alike domain matching instead: recall per technique on generated
+        /// look-alikes of the starter list, false positives on a list of ordinary domains.
+        #[arg(long)]
+        lookalike: bool,
+        /// Look-alikes generated per technique (with --lookalike).
+        #[arg(long, default_value_t = 300)]
+        per_class: usize,
+        /// Ordinary domains, one per line, for the false-positive rate (with --lookalike).
+        #[arg(long, default_value = vigie::lookalike::ALEXA_100K)]
+        fp_list: PathBuf,
+    },
+    /// Which protected domain does each DOMAIN imitate, and how (reverse look-alike lookup).
+    Lookalike {
+        /// Domains, host names or URLs; `-` reads them from standard input, one per line.
+        #[arg(required = true)]
+        domains: Vec<String>,
+        /// Configuration file with the [[protected]] entities (default: ./vigie.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Also protect the bundled European outlets and institutions (used anyway when the
+        /// configuration protects no domain).
+        #[arg(long)]
+        starter_list: bool,
+        /// Print one JSON object per domain.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List look-alikes of DOMAIN (dnstwist-style, forwards) for registrar or certificate watch.
+    Permute {
+        domain: String,
+        /// Also write every typo under every other suffix (about fifty times more names).
+        #[arg(long)]
+        combine: bool,
     },
     /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
     Bench {
@@ -106,6 +139,12 @@ enum Command {
         /// Organic posts generated for a detector benchmark.
         #[arg(long, default_value_t = 100_000)]
         posts: usize,
+        /// Observed domains for `--detector lookalike_domain`.
+        #[arg(long, default_value_t = 1_000_000)]
+        domains: usize,
+        /// Protected domains for `--detector lookalike_domain`.
+        #[arg(long, default_value_t = 10_000)]
+        protected: usize,
     },
 }
 
@@ -239,9 +278,85 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Eval {
             seed,
+            lookalike: true,
+            per_class,
+            fp_list,
+            json,
+            ..
+        } => {
+            let r = vigie::lookalike::evaluate(seed, per_class, Some(&fp_list))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_lookalike_eval(&r);
+            }
+        }
+        Command::Lookalike {
+            domains,
+            config,
+            starter_list,
+            json,
+        } => {
+            let config = load_config(config.as_deref())?;
+            let (index, starter) = vigie::lookalike::index_for(&config, starter_list)?;
+            if starter && !json {
+                eprintln!(
+                    "protecting the bundled starter list ({} entities, {} domains)",
+                    index.entities(),
+                    index.targets()
+                );
+            }
+            let mut flagged = false;
+            let mut out = std::io::stdout().lock();
+            vigie::lookalike::lookup_all(&index, &domains, |d, m| {
+                flagged |= m.is_some();
+                if json {
+                    writeln!(out, "{}", lookalike_json(d, m.as_ref()))?;
+                } else {
+                    match m {
+                        Some(m) => writeln!(
+                            out,
+                            "{d}\timitates {} ({}) score {:.2} [{}]: {}",
+                            m.imitates,
+                            m.entity,
+                            m.score,
+                            m.techniques
+                                .iter()
+                                .map(|t| t.name())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            m.reasons.join("; ")
+                        )?,
+                        None => writeln!(out, "{d}\tno look-alike of a protected domain")?,
+                    }
+                }
+                Ok(())
+            })?;
+            // Like grep: 0 when something was found, 1 when nothing was.
+            if !flagged {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Permute { domain, combine } => {
+            let perms = vigie_detect::permute::permutations(&domain, combine);
+            if perms.is_empty() {
+                bail!("{domain:?} is not a domain name under a known public suffix");
+            }
+            let mut out = std::io::stdout().lock();
+            for (host, technique) in &perms {
+                // A closed pipe (`| head`) ends the listing.
+                if writeln!(out, "{}\t{host}", technique.name()).is_err() {
+                    break;
+                }
+            }
+            eprintln!("{} look-alikes of {domain}", perms.len());
+        }
+        Command::Eval {
+            seed,
             posts,
             out,
             json,
+            ..
         } => {
             let scores = vigie::eval::evaluate(&out, seed, posts)?;
             if json {
@@ -276,6 +391,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         println!("{:<20} {name} = {value:.3}", "");
                     }
                 }
+            }
+        }
+        Command::Bench {
+            detector: Some(detector),
+            domains,
+            protected,
+            db,
+            ..
+        } if detector == "lookalike_domain" => {
+            let r = vigie::lookalike::bench(domains, protected, &db)?;
+            println!(
+                "dataset: {} observed domains (alexa top 100k when present, 2% generated look-alikes, generated names) against {} protected domains",
+                r.observed, r.protected
+            );
+            println!("index: built in {:.2}s", r.index_seconds);
+            println!(
+                "reverse lookup: {} domains in {:.2}s = {:.0} domains/s, {} flagged",
+                r.observed,
+                r.lookup_seconds,
+                r.observed as f64 / r.lookup_seconds.max(1e-9),
+                r.flagged
+            );
+            println!(
+                "detector over the store: {:.2}s = {:.0} domains/s, {} alerts",
+                r.detector_seconds,
+                r.observed as f64 / r.detector_seconds.max(1e-9),
+                r.alerts
+            );
+            match r.peak_rss_bytes {
+                Some(b) => println!(
+                    "peak RSS (index, lookups, detector): {:.1} MB",
+                    b as f64 / 1e6
+                ),
+                None => println!("peak RSS: not reported on this platform"),
             }
         }
         Command::Bench {
@@ -335,6 +484,84 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn lookalike_json(domain: &str, m: Option<&vigie_detect::lookalike::Match>) -> serde_json::Value {
+    match m {
+        Some(m) => serde_json::json!({
+            "domain": domain,
+            "host": m.host,
+            "imitates": m.imitates,
+            "entity": m.entity,
+            "techniques": m.techniques.iter().map(|t| t.name()).collect::<Vec<_>>(),
+            "edits": m.edits,
+            "score": m.score,
+            "reasons": m.reasons,
+        }),
+        None => serde_json::json!({ "domain": domain, "imitates": null }),
+    }
+}
+
+fn print_lookalike_eval(r: &vigie::lookalike::LookalikeEval) {
+    println!(
+        "protected: bundled starter list, {} entities, {} domains",
+        r.protected_entities, r.protected_domains
+    );
+    println!(
+        "{:<20} {:>9} {:>7} {:>8} {:>11}",
+        "class", "generated", "found", "recall", "classified"
+    );
+    for (class, c) in &r.per_class {
+        let ratio = |a: usize| {
+            if c.generated == 0 {
+                0.0
+            } else {
+                a as f64 / c.generated as f64
+            }
+        };
+        println!(
+            "{class:<20} {:>9} {:>7} {:>8.3} {:>11.3}",
+            c.generated,
+            c.found,
+            ratio(c.found),
+            ratio(c.classified)
+        );
+    }
+    println!("overall recall: {:.3}", r.recall);
+    for (class, c) in &r.per_class {
+        if !c.missed.is_empty() {
+            println!("  missed {class}: {}", c.missed.join(", "));
+        }
+    }
+    println!(
+        "generated benign new domains flagged: {} of {}",
+        r.benign_flagged, r.benign_generated
+    );
+    match &r.fp_list {
+        Some(list) => {
+            println!(
+                "false positives on {list}: {} of {} = 1 in {:.0}",
+                r.fp_flagged.len(),
+                r.fp_checked,
+                r.fp_checked as f64 / (r.fp_flagged.len().max(1)) as f64
+            );
+            for m in &r.fp_flagged {
+                println!(
+                    "  {} ~ {} [{}] {:.2}: {}",
+                    m.host,
+                    m.imitates,
+                    m.techniques
+                        .iter()
+                        .map(|t| t.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    m.score,
+                    m.reasons.join("; ")
+                );
+            }
+        }
+        None => println!("false positives: list absent, not measured"),
+    }
 }
 
 fn default_bench_inputs() -> Result<Vec<PathBuf>> {

@@ -69,6 +69,14 @@ min_relayers = 3                      # relayers sharing origins, per reported n
 # min_shared_relays = 2
 # include_accounts = false            # accounts relaying talking points are coordination's business
 
+[detectors.lookalike_domain]
+enabled = true
+starter_list = false                  # also defend ~220 European outlets and institutions (bundled)
+min_score = 0.5                       # the same name under another country's or a classic suffix
+                                      # alone scores 0.45: reported once a page title, a recent
+                                      # registration or links from posts add to it
+# max_evidence_items = 500
+
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
 [input]
 max_record_bytes = 1048576            # longer lines/records are quarantined

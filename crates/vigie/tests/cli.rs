@@ -230,3 +230,58 @@ fn generated_campaign_scans_to_deterministic_spec_alerts() {
         assert!(ra < rb || (ra == rb && a["score"].as_f64() >= b["score"].as_f64()));
     }
 }
+
+#[test]
+fn lookalike_answers_which_protected_domain_a_domain_imitates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[[protected]]\nkind = \"media\"\nname = \"Le Monde\"\ndomains = [\"lemonde.fr\"]\n",
+    )
+    .unwrap();
+    let out = vigie(
+        dir.path(),
+        &[
+            "lookalike",
+            "--config",
+            "c.toml",
+            "--json",
+            "lemonde.ltd",
+            "https://www.lemonde.fr/x",
+            "example.com",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["imitates"], "lemonde.fr");
+    assert_eq!(lines[0]["techniques"], serde_json::json!(["suffix_swap"]));
+    assert!(lines[1]["imitates"].is_null(), "the real site is owned");
+    assert!(lines[2]["imitates"].is_null());
+    // Nothing found: exit 1, like grep. Without protected domains the starter list answers.
+    let none = vigie(
+        dir.path(),
+        &["lookalike", "--config", "c.toml", "example.com"],
+    );
+    assert_eq!(none.status.code(), Some(1));
+    let starter = vigie(dir.path(), &["lookalike", "bild.eu.com"]);
+    assert!(starter.status.success(), "{}", stderr(&starter));
+    assert!(String::from_utf8_lossy(&starter.stdout).contains("bild.de"));
+}
+
+#[test]
+fn permute_lists_lookalikes_forwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vigie(dir.path(), &["permute", "t-online.de", "--combine"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text
+        .lines()
+        .any(|l| l == "keyboard_replacement\tt-onlinr.today"));
+    assert!(text.lines().any(|l| l == "suffix_swap\tt-online.eu.com"));
+    assert!(!text.lines().any(|l| l.ends_with("\tt-online.de")));
+    assert!(!vigie(dir.path(), &["permute", "nonsense"]).status.success());
+}

@@ -2,6 +2,9 @@
 
 pub mod account_burst;
 pub mod astroturf;
+pub mod cloned_site;
 pub mod coordination;
 pub mod copypasta;
+pub mod lookalike_account;
+pub mod lookalike_domain;
 pub mod relay_network;
