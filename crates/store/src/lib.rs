@@ -5,7 +5,10 @@
 //! with a per-input checkpoint (last committed line), so an interrupted run resumes where it
 //! stopped; rejections are stored in the same transaction, so they too are recorded exactly once.
 
+mod analyst;
 mod migrations;
+
+pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};

@@ -32,7 +32,10 @@ fn copy_clusters_and_relay_sites_match_the_ground_truth() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
             .unwrap();
     let decoys = &truth.negatives.by_detector["relay_network"];
-    assert!(!decoys.items.is_empty(), "the generator wrote no quoting articles");
+    assert!(
+        !decoys.items.is_empty(),
+        "the generator wrote no quoting articles"
+    );
     let alerts = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
     for decoy in decoys.domains.iter().chain(&decoys.items) {
         assert!(

@@ -1,0 +1,448 @@
+//! Incidents: alerts that share accounts, items or domains, grouped so an analyst judges one
+//! operation once, with its evidence laid out on Viginum's four criteria.
+//!
+//! Grouping is a union-find over the alerts' evidence ids, in the store's alert order, so the
+//! same alerts always give the same incidents. An id named by more than [`HUB_LIMIT`] alerts (a
+//! prolific account, a big outlet's domain) does not join alerts: it would chain unrelated
+//! operations into one. An incident's id is a stable hash of its evidence ids.
+//!
+//! Re-scans: when membership changes, so does the id. The analyst's status and notes are kept by
+//! id; after each scan, state left on an id that no longer exists moves to the new incident that
+//! holds the largest share (at least half) of the old incident's evidence ids, ties by id — so a
+//! grown or shrunk incident keeps its notes, a merge gathers the notes of its parts (the most
+//! recently set status wins), and in a split the larger part keeps them. State with no such
+//! successor stays stored, and returns if a later scan brings the incident back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use vigie_core::{Alert, ModusOperandi, Severity};
+use vigie_store::{IncidentRow, Store, StoreError};
+
+/// An evidence id shared by more alerts than this does not link them.
+pub const HUB_LIMIT: usize = 50;
+
+/// Analyst statuses, in workflow order.
+pub const STATUSES: [&str; 5] = ["new", "investigating", "confirmed", "dismissed", "closed"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub score: f64,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub detectors: Vec<String>,
+    pub modus_operandi: Vec<ModusOperandi>,
+    pub disarm: Vec<String>,
+    /// Member alert ids, in the store's alert order (most severe first).
+    pub alerts: Vec<String>,
+    pub items: Vec<String>,
+    pub accounts: Vec<String>,
+    pub domains: Vec<String>,
+    pub urls: Vec<String>,
+    pub imitates: Vec<String>,
+    pub criteria: Vec<Criterion>,
+}
+
+/// One of the four criteria: what vigie shows for it and what the analyst must establish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub key: String,
+    pub name: String,
+    pub shown: Vec<Finding>,
+    pub to_establish: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The alert the finding comes from, or empty for incident-wide figures.
+    pub alert: String,
+    pub text: String,
+}
+
+/// (key, name, what remains for the analyst).
+const CRITERIA: [(&str, &str, &str); 4] = [
+    (
+        "harm",
+        "Harm to the fundamental interests of the nation",
+        "Whether the content targets the election, institutions, candidates or public order, and how many people it reached: vigie sees only the data it was given.",
+    ),
+    (
+        "foreign",
+        "Involvement of a foreign actor",
+        "Attribution: who runs the accounts, sites and infrastructure, from technical, financial or open-source evidence beyond this data.",
+    ),
+    (
+        "misleading",
+        "Manifestly inaccurate or misleading content",
+        "Fact-checking of the claims: vigie flags impersonation and known false electoral claims, not the truth of other content.",
+    ),
+    (
+        "artificial",
+        "Artificial or automated, massive or deliberate spread",
+        "That the spread is inauthentic rather than organic (supporters sharing a campaign's own material), and its automation.",
+    ),
+];
+
+/// Evidence figures that speak to who is behind an operation (origins, infrastructure, payers).
+const FOREIGN_FIGURES: [&str; 8] = [
+    "origins",
+    "origin_actor",
+    "shared_infrastructure",
+    "asn",
+    "registrar",
+    "payer",
+    "payer_country",
+    "country",
+];
+
+/// Groups alerts into incidents. `alerts` must be in the store's order ([`vigie_store::sort_alerts`]).
+pub fn group(alerts: &[Alert]) -> Vec<Incident> {
+    let mut uf = UnionFind::new(alerts.len());
+    let mut by_key: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
+    for (i, a) in alerts.iter().enumerate() {
+        for (tag, key) in entity_keys(a) {
+            by_key.entry((tag, key)).or_default().push(i);
+        }
+    }
+    for members in by_key.values() {
+        if members.len() > 1 && members.len() <= HUB_LIMIT {
+            for w in members.windows(2) {
+                uf.union(w[0], w[1]);
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..alerts.len() {
+        groups.entry(uf.find(i)).or_default().push(i);
+    }
+    // Keyed by the first (most severe) member, so incidents come out in alert order.
+    let mut ordered: Vec<Vec<usize>> = groups.into_values().collect();
+    ordered.sort_by_key(|m| m[0]);
+    ordered
+        .into_iter()
+        .map(|m| build(&m.iter().map(|&i| &alerts[i]).collect::<Vec<_>>()))
+        .collect()
+}
+
+fn entity_keys(a: &Alert) -> impl Iterator<Item = (u8, &str)> {
+    let ev = &a.evidence;
+    ev.items
+        .iter()
+        .map(|s| (b'i', s.as_str()))
+        .chain(ev.accounts.iter().map(|s| (b'a', s.as_str())))
+        .chain(ev.domains.iter().map(|s| (b'd', s.as_str())))
+}
+
+/// The evidence ids of an incident, tagged by role, for overlap between scans.
+pub fn entity_set(inc: &Incident) -> BTreeSet<String> {
+    inc.items
+        .iter()
+        .map(|s| format!("i:{s}"))
+        .chain(inc.accounts.iter().map(|s| format!("a:{s}")))
+        .chain(inc.domains.iter().map(|s| format!("d:{s}")))
+        .collect()
+}
+
+fn build(members: &[&Alert]) -> Incident {
+    let mut items = BTreeSet::new();
+    let mut accounts = BTreeSet::new();
+    let mut domains = BTreeSet::new();
+    let mut urls = BTreeSet::new();
+    let mut imitates = BTreeSet::new();
+    let mut detectors = BTreeSet::new();
+    let mut modus = BTreeSet::new();
+    let mut disarm = BTreeSet::new();
+    for a in members {
+        let ev = &a.evidence;
+        items.extend(ev.items.iter().cloned());
+        accounts.extend(ev.accounts.iter().cloned());
+        domains.extend(ev.domains.iter().cloned());
+        urls.extend(ev.urls.iter().cloned());
+        imitates.extend(ev.imitates.iter().cloned());
+        detectors.insert(a.detector.clone());
+        modus.insert(a.modus_operandi);
+        disarm.extend(a.disarm.iter().cloned());
+    }
+    let top = members[0];
+    let severity = members
+        .iter()
+        .map(|a| a.severity)
+        .max()
+        .unwrap_or(Severity::Low);
+    let score = members.iter().map(|a| a.score).fold(0.0, f64::max);
+    let first_seen = members
+        .iter()
+        .map(|a| a.first_seen)
+        .min()
+        .unwrap_or(top.first_seen);
+    let last_seen = members
+        .iter()
+        .map(|a| a.last_seen)
+        .max()
+        .unwrap_or(top.last_seen);
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for (tag, set) in [(b"i", &items), (b"a", &accounts), (b"d", &domains)] {
+        parts.push(tag);
+        parts.extend(set.iter().map(|s| s.as_bytes()));
+    }
+    let id = format!("inc-{:016x}", vigie_core::stable_hash(&parts));
+    let title = match members.len() {
+        1 => top.title.clone(),
+        n => format!("{} (+{} related alerts)", top.title, n - 1),
+    };
+    let detectors: Vec<String> = detectors.into_iter().collect();
+    let summary = format!(
+        "{} alert{} from {} about {} items, {} accounts and {} domains, {} to {}.",
+        members.len(),
+        if members.len() == 1 { "" } else { "s" },
+        detectors.join(", "),
+        items.len(),
+        accounts.len(),
+        domains.len(),
+        first_seen.format("%Y-%m-%d %H:%M UTC"),
+        last_seen.format("%Y-%m-%d %H:%M UTC"),
+    );
+    let mut inc = Incident {
+        id,
+        title,
+        summary,
+        severity,
+        score,
+        first_seen,
+        last_seen,
+        detectors,
+        modus_operandi: modus.into_iter().collect(),
+        disarm: disarm.into_iter().collect(),
+        alerts: members.iter().map(|a| a.id.clone()).collect(),
+        items: items.into_iter().collect(),
+        accounts: accounts.into_iter().collect(),
+        domains: domains.into_iter().collect(),
+        urls: urls.into_iter().collect(),
+        imitates: imitates.into_iter().collect(),
+        criteria: Vec::new(),
+    };
+    inc.criteria = criteria(&inc, members);
+    inc
+}
+
+fn criteria(inc: &Incident, members: &[&Alert]) -> Vec<Criterion> {
+    use ModusOperandi as M;
+    let mut shown: [Vec<Finding>; 4] = Default::default();
+    for a in members {
+        let finding = |text: String| Finding {
+            alert: a.id.clone(),
+            text,
+        };
+        let ev = &a.evidence;
+        let imitation = !ev.imitates.is_empty();
+        if matches!(
+            a.modus_operandi,
+            M::ElectoralProcess
+                | M::PhysicalIncitement
+                | M::LeaksDoxxing
+                | M::PoliticalAdvertising
+                | M::MediaImpersonation
+        ) || imitation
+        {
+            let target = if imitation {
+                format!(" Imitates: {}.", ev.imitates.join(", "))
+            } else {
+                String::new()
+            };
+            shown[0].push(finding(format!("{}{target}", a.summary)));
+        }
+        let figures: Vec<&str> = FOREIGN_FIGURES
+            .iter()
+            .copied()
+            .filter(|k| ev.figures.contains_key(*k))
+            .collect();
+        if !figures.is_empty() {
+            shown[1].push(finding(format!(
+                "{} The evidence names {} to compare with known foreign-run assets.",
+                a.summary,
+                figures.join(", ").replace('_', " ")
+            )));
+        }
+        if matches!(
+            a.modus_operandi,
+            M::MediaImpersonation | M::ElectoralProcess | M::ManufacturedContent | M::Deepfake
+        ) || imitation
+        {
+            shown[2].push(finding(a.summary.clone()));
+        }
+        if matches!(
+            a.modus_operandi,
+            M::ContentLaundering | M::Amplification | M::Astroturfing
+        ) {
+            shown[3].push(finding(a.summary.clone()));
+        }
+    }
+    if !shown[3].is_empty() {
+        shown[3].insert(
+            0,
+            Finding {
+                alert: String::new(),
+                text: format!(
+                    "{} items by {} accounts and {} domains over {}.",
+                    inc.items.len(),
+                    inc.accounts.len(),
+                    inc.domains.len(),
+                    span(inc.last_seen - inc.first_seen)
+                ),
+            },
+        );
+    }
+    CRITERIA
+        .iter()
+        .zip(shown)
+        .map(|((key, name, rest), shown)| Criterion {
+            key: (*key).into(),
+            name: (*name).into(),
+            shown,
+            to_establish: (*rest).into(),
+        })
+        .collect()
+}
+
+/// A duration as a person says it.
+pub fn span(d: chrono::TimeDelta) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        s if s < 120 => format!("{s} seconds"),
+        s if s < 7200 => format!("{} minutes", s / 60),
+        s if s < 172_800 => format!("{} hours", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+/// What [`refresh`] did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Refreshed {
+    pub incidents: usize,
+    /// (old id, new id) pairs whose analyst state moved.
+    pub carried: Vec<(String, String)>,
+    /// Annotated incidents with no successor in this scan.
+    pub orphaned: usize,
+}
+
+/// Recomputes the incidents from the stored alerts, carries analyst state over to changed ids
+/// (see the module documentation) and indexes the records that evidence names.
+pub fn refresh(store: &mut Store) -> Result<Refreshed, StoreError> {
+    let alerts = store.alerts()?;
+    let incidents = group(&alerts);
+    let old: HashMap<String, Incident> = store
+        .incidents_json()?
+        .into_iter()
+        .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|i| (id, i)))
+        .collect();
+    let current: HashSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    let mut annotated: BTreeSet<String> = store.incident_states()?.into_keys().collect();
+    annotated.extend(store.incident_notes()?.into_keys());
+    let mut owner: HashMap<String, usize> = HashMap::new();
+    for (n, inc) in incidents.iter().enumerate() {
+        for e in entity_set(inc) {
+            owner.insert(e, n);
+        }
+    }
+    let mut report = Refreshed {
+        incidents: incidents.len(),
+        ..Refreshed::default()
+    };
+    for id in annotated.iter().filter(|id| !current.contains(id.as_str())) {
+        let Some(prev) = old.get(id) else {
+            report.orphaned += 1;
+            continue;
+        };
+        let ents = entity_set(prev);
+        let mut shares: BTreeMap<usize, usize> = BTreeMap::new();
+        for e in &ents {
+            if let Some(&n) = owner.get(e) {
+                *shares.entry(n).or_default() += 1;
+            }
+        }
+        let best = shares.into_iter().max_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(incidents[b.0].id.cmp(&incidents[a.0].id))
+        });
+        match best {
+            Some((n, shared)) if shared * 2 >= ents.len() && !ents.is_empty() => {
+                store.carry_incident_state(id, &incidents[n].id)?;
+                report.carried.push((id.clone(), incidents[n].id.clone()));
+            }
+            _ => report.orphaned += 1,
+        }
+    }
+    let rows: Vec<IncidentRow> = incidents
+        .iter()
+        .map(|i| IncidentRow {
+            id: i.id.clone(),
+            severity: i.severity.as_str().into(),
+            score: i.score,
+            first_seen: i.first_seen.timestamp_millis(),
+            last_seen: i.last_seen.timestamp_millis(),
+            json: serde_json::to_string(i).unwrap_or_default(),
+        })
+        .collect();
+    store.replace_incidents(&rows)?;
+    let collect = |f: fn(&Incident) -> &Vec<String>| -> HashSet<String> {
+        incidents
+            .iter()
+            .flat_map(|i| f(i).iter().cloned())
+            .collect()
+    };
+    store.index_evidence(
+        &collect(|i| &i.items),
+        &collect(|i| &i.accounts),
+        &collect(|i| &i.domains),
+    )?;
+    Ok(report)
+}
+
+/// Stored incidents, in alert order (most severe first).
+pub fn load(store: &Store) -> Result<Vec<Incident>, StoreError> {
+    let mut out: Vec<Incident> = store
+        .incidents_json()?
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_str(&json).ok())
+        .collect();
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(out)
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// The smaller index becomes the root, so roots do not depend on hash-map visiting order.
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi] = lo;
+        }
+    }
+}
