@@ -14,7 +14,7 @@ function layoutGraph(g, w, h) {
     return { x: w / 2 + r * Math.cos(a), y: h / 2 + r * Math.sin(a), dx: 0, dy: 0 };
   });
   const edges = g.edges.map(e => [index.get(e.source), index.get(e.target)]).filter(e => e[0] !== undefined && e[1] !== undefined);
-  const k = Math.sqrt((w * h) / Math.max(n, 1)) * 0.6;
+  const k = Math.sqrt((w * h) / Math.max(n, 1)) * 0.5;
   let t = w / 10;
   for (let it = 0; it < 200; it++) {
     for (const p of pos) { p.dx = 0; p.dy = 0; }
@@ -28,6 +28,8 @@ function layoutGraph(g, w, h) {
       const d = Math.max(Math.sqrt(dx * dx + dy * dy), 0.01), f = d / k;
       pos[a].dx -= dx * f; pos[a].dy -= dy * f; pos[b].dx += dx * f; pos[b].dy += dy * f;
     }
+    // Gravity towards the centre keeps separate components on the canvas.
+    for (const p of pos) { p.dx -= (p.x - w / 2) * 0.6; p.dy -= (p.y - h / 2) * 0.6; }
     for (const p of pos) {
       const d = Math.max(Math.sqrt(p.dx * p.dx + p.dy * p.dy), 0.01), s = Math.min(d, t) / d;
       p.x = Math.min(w - 8, Math.max(8, p.x + p.dx * s));

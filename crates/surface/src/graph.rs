@@ -349,3 +349,41 @@ impl Graph {
         w.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escaping_removes_markup_and_invalid_characters() {
+        assert_eq!(
+            xml_escape("a<b>&\"'\u{1}\u{FFFF}\nz"),
+            "a&lt;b&gt;&amp;&quot;&apos;&#10;z"
+        );
+    }
+
+    #[test]
+    fn gexf_declares_attribute_types_and_escapes_ids() {
+        let mut b = GraphBuilder::default();
+        b.node("account:<x>", "<x>", "account")
+            .attrs
+            .insert("n".into(), AttrValue::Int(3));
+        b.node("domain:y", "y", "domain")
+            .attrs
+            .insert("n".into(), AttrValue::Float(0.5));
+        b.edge("account:<x>", "domain:y", "co_alert", 1.0);
+        b.edge("account:<x>", "domain:y", "co_alert", 2.0);
+        let g = b.build();
+        assert_eq!(g.edges.len(), 1);
+        assert_eq!(g.edges[0].weight, 3.0, "repeated edges add weights");
+        let mut out = Vec::new();
+        g.write_gexf(&mut out, "t").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("id=\"account:&lt;x&gt;\""));
+        assert!(
+            text.contains("title=\"n\" type=\"double\""),
+            "int and float join as double"
+        );
+        assert!(!text.contains("<x>"));
+    }
+}

@@ -184,3 +184,42 @@ impl Series {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            esc("<script>alert('x')</script>\"&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;"
+        );
+        assert_eq!(url_part("a b/é"), "a%20b%2F%C3%A9");
+    }
+
+    #[test]
+    fn series_fill_gaps_and_cap_hostile_spans() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let s = Series::from_events(
+            [
+                ("a", t("2024-06-01T10:00:00Z")),
+                ("b", t("2024-06-03T10:00:00Z")),
+            ],
+            86_400,
+        );
+        assert_eq!(s.buckets.len(), 3);
+        assert_eq!(s.series[0], ("a".to_string(), vec![1, 0, 0]));
+        let wide = Series::from_events(
+            [
+                ("a", t("1970-01-01T00:00:00Z")),
+                ("a", t("2200-01-01T00:00:00Z")),
+            ],
+            3_600,
+        );
+        assert_eq!(wide.buckets.len(), 2_000);
+        assert!(wide
+            .svg(300, 100, "<t>")
+            .contains("aria-label=\"&lt;t&gt;\""));
+    }
+}

@@ -446,3 +446,186 @@ impl UnionFind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::Evidence;
+
+    fn alert(detector: &str, items: &[&str], accounts: &[&str], score: f64) -> Alert {
+        Alert {
+            id: String::new(),
+            detector: detector.into(),
+            modus_operandi: ModusOperandi::ContentLaundering,
+            disarm: vec!["T0084.001".into()],
+            severity: Severity::from_score(score),
+            score,
+            title: format!("{detector} {}", items.join(",")),
+            summary: "s".into(),
+            first_seen: DateTime::<Utc>::UNIX_EPOCH,
+            last_seen: DateTime::<Utc>::UNIX_EPOCH,
+            evidence: Evidence {
+                items: items.iter().map(|s| s.to_string()).collect(),
+                accounts: accounts.iter().map(|s| s.to_string()).collect(),
+                ..Evidence::default()
+            },
+        }
+        .finalise()
+    }
+
+    fn sorted(mut v: Vec<Alert>) -> Vec<Alert> {
+        vigie_store::sort_alerts(&mut v);
+        v
+    }
+
+    #[test]
+    fn shared_ids_join_alerts_transitively_and_others_stay_apart() {
+        let alerts = sorted(vec![
+            alert("copypasta", &["p1", "p2"], &["a", "b"], 0.5),
+            alert("copypasta", &["p3"], &["b", "c"], 0.8),
+            alert("relay_network", &["p9"], &["c"], 0.95),
+            alert("copypasta", &["p5"], &["z"], 0.3),
+        ]);
+        let incs = group(&alerts);
+        assert_eq!(incs.len(), 2);
+        assert_eq!(incs[0].alerts.len(), 3);
+        assert_eq!(incs[0].severity, Severity::Critical);
+        assert_eq!(incs[0].detectors, vec!["copypasta", "relay_network"]);
+        assert_eq!(incs[0].accounts, vec!["a", "b", "c"]);
+        assert!(incs[0].title.contains("+2 related alerts"));
+        assert_eq!(incs[1].accounts, vec!["z"]);
+        let keys: Vec<&str> = incs[0].criteria.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["harm", "foreign", "misleading", "artificial"]);
+        // 1 incident-wide figure + 3 alerts under "artificial" spread.
+        assert_eq!(incs[0].criteria[3].shown.len(), 4);
+        assert!(incs[0].criteria[0].shown.is_empty());
+    }
+
+    #[test]
+    fn grouping_is_deterministic_whatever_the_input_order() {
+        let mut alerts: Vec<Alert> = (0..40)
+            .map(|i| {
+                let shared = format!("acc{}", i % 7);
+                alert(
+                    "copypasta",
+                    &[&format!("p{i}")],
+                    &[&shared],
+                    (i % 10) as f64 / 10.0,
+                )
+            })
+            .collect();
+        let a = group(&sorted(alerts.clone()));
+        alerts.reverse();
+        let b = group(&sorted(alerts));
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 7);
+    }
+
+    #[test]
+    fn hub_ids_do_not_chain_unrelated_alerts() {
+        let alerts: Vec<Alert> = (0..HUB_LIMIT + 1)
+            .map(|i| {
+                alert(
+                    "copypasta",
+                    &[&format!("p{i}")],
+                    &["bbc.co.uk-account"],
+                    0.5,
+                )
+            })
+            .collect();
+        assert_eq!(group(&sorted(alerts)).len(), HUB_LIMIT + 1);
+        let few: Vec<Alert> = (0..HUB_LIMIT)
+            .map(|i| alert("copypasta", &[&format!("p{i}")], &["shared"], 0.5))
+            .collect();
+        assert_eq!(group(&sorted(few)).len(), 1);
+    }
+
+    fn rescan(store: &mut Store, alerts: Vec<Alert>) -> Refreshed {
+        let detectors = ["copypasta", "relay_network"];
+        store.replace_alerts(&detectors, &alerts).unwrap();
+        refresh(store).unwrap()
+    }
+
+    #[test]
+    fn a_split_leaves_the_state_with_the_larger_part_and_a_merge_gathers_notes() {
+        let mut store = Store::open_in_memory().unwrap();
+        // One incident of 5 items (joined by account "m").
+        let whole = vec![
+            alert("copypasta", &["p1", "p2", "p3"], &["m"], 0.5),
+            alert("copypasta", &["p4", "p5"], &["m"], 0.5),
+        ];
+        rescan(&mut store, whole);
+        let id = load(&store).unwrap()[0].id.clone();
+        store.set_incident_status(&id, "confirmed", 10).unwrap();
+        store.add_incident_note(&id, "n1", 11).unwrap();
+        // The link disappears: two incidents; the 3-item part (p1..p3) keeps the state.
+        let r = rescan(
+            &mut store,
+            vec![
+                alert("copypasta", &["p1", "p2", "p3"], &["x"], 0.5),
+                alert("copypasta", &["p4", "p5"], &["y"], 0.5),
+            ],
+        );
+        let incs = load(&store).unwrap();
+        let big = incs
+            .iter()
+            .find(|i| i.items.contains(&"p1".to_string()))
+            .unwrap();
+        assert_eq!(r.carried, vec![(id.clone(), big.id.clone())]);
+        let states = store.incident_states().unwrap();
+        assert_eq!(states[&big.id].status, "confirmed");
+        assert_eq!(states.len(), 1);
+        // Annotate the small part too, then merge them again: notes of both, latest status.
+        let small = incs.iter().find(|i| i.id != big.id).unwrap().id.clone();
+        store.set_incident_status(&small, "dismissed", 20).unwrap();
+        store.add_incident_note(&small, "n2", 21).unwrap();
+        rescan(
+            &mut store,
+            vec![
+                alert("copypasta", &["p1", "p2", "p3"], &["x"], 0.5),
+                alert("copypasta", &["p4", "p5"], &["x"], 0.5),
+            ],
+        );
+        let merged = load(&store).unwrap();
+        assert_eq!(merged.len(), 1);
+        let states = store.incident_states().unwrap();
+        let st = &states[&merged[0].id];
+        assert_eq!(st.status, "dismissed", "the most recent status wins");
+        assert_eq!(st.previous_ids.len(), 3, "{:?}", st.previous_ids);
+        let notes: Vec<String> = store.incident_notes().unwrap()[&merged[0].id]
+            .iter()
+            .map(|n| n.text.clone())
+            .collect();
+        assert_eq!(notes, ["n1", "n2"]);
+    }
+
+    #[test]
+    fn state_without_a_successor_is_kept_for_later() {
+        let mut store = Store::open_in_memory().unwrap();
+        rescan(
+            &mut store,
+            vec![alert("copypasta", &["p1", "p2"], &["m"], 0.5)],
+        );
+        let id = load(&store).unwrap()[0].id.clone();
+        store.set_incident_status(&id, "investigating", 1).unwrap();
+        let r = rescan(
+            &mut store,
+            vec![alert("copypasta", &["q1", "q2"], &["n"], 0.5)],
+        );
+        assert_eq!(r.orphaned, 1);
+        assert!(store.incident_states().unwrap().contains_key(&id));
+        rescan(
+            &mut store,
+            vec![alert("copypasta", &["p1", "p2"], &["m"], 0.5)],
+        );
+        assert_eq!(
+            load(&store).unwrap()[0].id,
+            id,
+            "the same content, the same id"
+        );
+        assert_eq!(
+            store.incident_states().unwrap()[&id].status,
+            "investigating"
+        );
+    }
+}

@@ -303,3 +303,20 @@ pub fn bundle(incidents: &[Incident], alerts: &[Alert], tlp: Tlp) -> Value {
         "objects": objects,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_uuid_v5_and_patterns_quote_hostile_values() {
+        let a = sdo_id("campaign", "inc-1");
+        assert_eq!(a, sdo_id("campaign", "inc-1"));
+        assert_ne!(a, sdo_id("campaign", "inc-2"));
+        let uuid = Uuid::parse_str(a.trim_start_matches("campaign--")).unwrap();
+        assert_eq!(uuid.get_version_num(), 5);
+        assert_eq!(pattern_literal("a'b\\c"), "a\\'b\\\\c");
+        assert_eq!(Tlp::parse("CLEAR"), Some(Tlp::White));
+        assert_eq!(Tlp::parse("blue"), None);
+    }
+}

@@ -123,3 +123,15 @@ pub fn write_incidents(
     out.flush()?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(super::cell("=1+1"), "'=1+1");
+        assert_eq!(super::cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::cell("-2"), "'-2");
+        assert_eq!(super::cell("plain"), "plain");
+        assert_eq!(super::cell(""), "");
+    }
+}

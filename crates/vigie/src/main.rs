@@ -571,6 +571,17 @@ fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, d
             )
         }
     );
+    let carried = report.incidents.carried.len();
+    eprintln!(
+        "{} incidents{}; `vigie serve --db {}` shows them",
+        report.incidents.incidents,
+        if carried > 0 {
+            format!(" ({carried} changed and kept their analyst status and notes)")
+        } else {
+            String::new()
+        },
+        db.display()
+    );
     match &outputs.alerts {
         Some(p) => eprintln!("alerts written to {}; store {}", p.display(), db.display()),
         None => eprintln!("store {}", db.display()),

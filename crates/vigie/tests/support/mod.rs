@@ -112,9 +112,33 @@ pub fn request(
     let body = body.unwrap_or("");
     req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     s.write_all(req.as_bytes()).unwrap();
+    parse_response(&read_response(&mut s))
+}
+
+/// Reads one response: to the end of its declared length (some servers keep the connection
+/// open despite `Connection: close`), to the last chunk, or to the end of the stream.
+fn read_response(s: &mut TcpStream) -> Vec<u8> {
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
+    let mut buf = [0u8; 16384];
+    loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let chunked = head.contains("transfer-encoding: chunked");
+            let body = raw.len() - end - 4;
+            if length.is_some_and(|n| body >= n) || (chunked && raw.ends_with(b"0\r\n\r\n")) {
+                return raw;
+            }
+        }
+        let n = s.read(&mut buf).unwrap();
+        if n == 0 {
+            return raw;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
 }
 
 fn parse_response(raw: &[u8]) -> Response {
