@@ -314,6 +314,32 @@ impl Store {
         Ok(out)
     }
 
+    /// Streams every record evidence names in `role`, once each, in store order.
+    pub fn for_each_evidence_record(
+        &self,
+        role: EvidenceRole,
+        mut f: impl FnMut(StoredRecord),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.rid, r.record, r.derived, r.norm FROM records r
+                 WHERE r.rid IN (SELECT rid FROM evidence_records WHERE role = ?1) ORDER BY r.rid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![role.as_str()])
+            .map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let rid: i64 = r.get(0).map_err(|e| self.err(e))?;
+            let rec: String = r.get(1).map_err(|e| self.err(e))?;
+            let der: Option<String> = r.get(2).map_err(|e| self.err(e))?;
+            let norm: Option<String> = r.get(3).map_err(|e| self.err(e))?;
+            f(decode(rid, &rec, der.as_deref(), norm)?);
+        }
+        Ok(())
+    }
+
     /// Evidence item ids whose folded text contains `needle` (already folded by the caller),
     /// at most `limit`, in id order.
     pub fn search_evidence_items(&self, needle: &str, limit: usize) -> Result<Vec<String>> {

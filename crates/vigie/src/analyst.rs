@@ -108,18 +108,21 @@ pub fn report(db: &Path, id: &str, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Parses a retention age: `6months`, `183d`, `26w`, `1y` (a month is 30 days, a year 365).
+/// Parses a retention age: `6months`, `183d`, `26w`, `1y` (a year is 365 days).
 pub fn parse_age(s: &str) -> Result<chrono::TimeDelta> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
     let n: i64 = n
-        .parse()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n <= 100_000)
         .with_context(|| format!("{s:?}: expected a number and a unit, e.g. 6months or 180d"))?;
     let days = match unit.trim() {
         "d" | "day" | "days" => n,
         "w" | "week" | "weeks" => n * 7,
-        "m" | "month" | "months" => n * 30,
+        // A mean Gregorian month, so 6months is the 183 days of the configuration's default.
+        "m" | "month" | "months" => (n as f64 * 30.436_875).round() as i64,
         "y" | "year" | "years" => n * 365,
         u => bail!("{s:?}: unknown unit {u:?} (use d, w, months or y)"),
     };

@@ -174,6 +174,9 @@ enum Command {
         /// Organic posts generated for a detector benchmark.
         #[arg(long, default_value_t = 100_000)]
         posts: usize,
+        /// Time incidents, the API and the exports on this scanned store instead.
+        #[arg(long)]
+        surface: Option<PathBuf>,
     },
 }
 
@@ -413,6 +416,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 p.quarantined,
                 age.num_days()
             );
+        }
+        Command::Bench {
+            surface: Some(db), ..
+        } => {
+            let r = vigie::bench::bench_surface(&db)?;
+            println!(
+                "store {}: {} alerts, {} incidents (largest: {} alerts)",
+                db.display(),
+                r.alerts,
+                r.incidents,
+                r.largest_incident_alerts
+            );
+            for (what, seconds, bytes) in &r.steps {
+                println!("{what:<70} {:>9.3}s {:>12} bytes", seconds, bytes);
+            }
+            match r.peak_rss_bytes {
+                Some(b) => println!("peak RSS: {:.1} MB", b as f64 / 1e6),
+                None => println!("peak RSS: not reported on this platform"),
+            }
         }
         Command::Bench {
             detector: Some(detector),

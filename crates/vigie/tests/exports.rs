@@ -296,5 +296,10 @@ fn purge_deletes_what_is_older_than_the_retention_age() {
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(vigie::analyst::parse_age("6months").unwrap() == chrono::TimeDelta::days(180));
+    assert_eq!(
+        vigie::analyst::parse_age("6months").unwrap(),
+        chrono::TimeDelta::days(183)
+    );
+    assert!(vigie::analyst::parse_age("99999999999999999999d").is_err());
+    assert!(vigie::analyst::parse_age("0d").is_err());
 }

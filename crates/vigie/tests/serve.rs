@@ -238,6 +238,21 @@ fn items_accounts_domains_search_series_graph_stats_openapi() {
     assert_eq!(item["records"][0]["text"], HOSTILE);
     assert_eq!(item["alerts"].as_array().unwrap().len(), 1);
 
+    let inc = get(addr, "/api/incidents?per_page=1").json()["items"][0].clone();
+    let listed = get(
+        addr,
+        &format!(
+            "/api/items?incident={}&per_page=7&page=2",
+            inc["id"].as_str().unwrap()
+        ),
+    )
+    .json();
+    assert_eq!(listed["total"], inc["items"]);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 7);
+    assert!(listed["items"][0]["text"].as_str().is_some());
+    assert_eq!(get(addr, "/api/items").status, 400);
+    assert_eq!(get(addr, "/api/items?alert=none").status, 404);
+
     let accounts = get(addr, "/api/accounts?q=evil&per_page=10").json();
     assert_eq!(accounts["total"], 3, "=evil2, =evil3, =evil4");
     let acc = get(addr, "/api/accounts/%3Devil2").json();

@@ -31,6 +31,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/incidents/{id}", get(incident))
         .route("/api/incidents/{id}/status", post(set_status))
         .route("/api/incidents/{id}/notes", post(add_note))
+        .route("/api/items", get(items))
         .route("/api/items/{id}", get(item))
         .route("/api/accounts", get(accounts))
         .route("/api/accounts/{id}", get(account))
@@ -454,6 +455,36 @@ fn alerts_naming(app: &App, f: impl Fn(&Alert) -> bool) -> Vec<&str> {
         .filter(|a| f(a))
         .map(|a| a.id.as_str())
         .collect()
+}
+
+async fn items(
+    State(app): State<Arc<App>>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> ApiResult {
+    let p = Params::new(q)?;
+    p.allow(&["alert", "incident", "page", "per_page"])?;
+    let (pg, per) = p.paging()?;
+    let ids: &[String] = match (p.get("alert"), p.get("incident")) {
+        (Some(id), None) => {
+            &app.alert(id)
+                .ok_or_else(|| missing("alert", id))?
+                .evidence
+                .items
+        }
+        (None, Some(id)) => {
+            &app.incident(id)
+                .ok_or_else(|| missing("incident", id))?
+                .items
+        }
+        _ => return Err(bad("give alert or incident (one of them)")),
+    };
+    let start = (pg - 1).saturating_mul(per).min(ids.len());
+    let end = start.saturating_add(per).min(ids.len());
+    let records = app.records(EvidenceRole::Item, &ids[start..end], per);
+    Ok(
+        Json(json!({"total": ids.len(), "page": pg, "per_page": per, "items": records}))
+            .into_response(),
+    )
 }
 
 async fn item(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {

@@ -193,26 +193,18 @@ impl App {
     /// Top hashtags of the items alerts name, per bucket (computed once).
     fn hashtag_series(&self) -> &Series {
         self.hashtags.get_or_init(|| {
-            let mut ids: Vec<String> = self
-                .alerts
-                .iter()
-                .flat_map(|a| a.evidence.items.iter().cloned())
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let store = self.store();
             let mut events: Vec<(String, DateTime<Utc>)> = Vec::new();
-            for id in ids.iter().take(200_000) {
-                let Ok(recs) = store.evidence_records(EvidenceRole::Item, id) else {
-                    continue;
-                };
-                for r in recs {
+            let read = self
+                .store()
+                .for_each_evidence_record(EvidenceRole::Item, |r| {
                     if let (Record::Post(p), Some(t)) = (&r.record, r.record.timestamp()) {
                         for h in &p.hashtags {
                             events.push((h.to_lowercase(), t));
                         }
                     }
-                }
+                });
+            if let Err(e) = read {
+                tracing::warn!("reading flagged items for hashtags: {e}");
             }
             let mut freq: HashMap<&str, usize> = HashMap::new();
             for (h, _) in &events {
