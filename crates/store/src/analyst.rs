@@ -74,8 +74,8 @@ pub struct Purged {
 }
 
 impl Store {
-    /// Replaces every stored incident.
-    pub fn replace_incidents(&mut self, rows: &[IncidentRow]) -> Result<()> {
+    /// Replaces every stored incident; rows are encoded one at a time as they are written.
+    pub fn replace_incidents(&mut self, rows: impl Iterator<Item = IncidentRow>) -> Result<()> {
         let path = self.path.clone();
         let e = |source| crate::StoreError::Sqlite {
             path: path.clone(),
@@ -103,6 +103,18 @@ impl Store {
             }
         }
         tx.commit().map_err(e)
+    }
+
+    /// One stored incident's JSON.
+    pub fn incident_json(&self, id: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT json FROM incidents WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Every stored incident's JSON, by id.

@@ -99,8 +99,9 @@ const FOREIGN_FIGURES: [&str; 8] = [
     "country",
 ];
 
-/// Groups alerts into incidents. `alerts` must be in the store's order ([`vigie_store::sort_alerts`]).
-pub fn group(alerts: &[Alert]) -> Vec<Incident> {
+/// Groups alerts into incidents. `alerts` must be in the store's order
+/// ([`vigie_store::alert_order`]); incidents come out in the order of their first alert.
+pub fn group(alerts: &[&Alert]) -> Vec<Incident> {
     let mut uf = UnionFind::new(alerts.len());
     let mut by_key: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
     for (i, a) in alerts.iter().enumerate() {
@@ -115,16 +116,15 @@ pub fn group(alerts: &[Alert]) -> Vec<Incident> {
             }
         }
     }
+    drop(by_key);
     let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..alerts.len() {
         groups.entry(uf.find(i)).or_default().push(i);
     }
-    // Keyed by the first (most severe) member, so incidents come out in alert order.
-    let mut ordered: Vec<Vec<usize>> = groups.into_values().collect();
-    ordered.sort_by_key(|m| m[0]);
-    ordered
-        .into_iter()
-        .map(|m| build(&m.iter().map(|&i| &alerts[i]).collect::<Vec<_>>()))
+    // Roots are the smallest member index, so BTreeMap order is the order of first alerts.
+    groups
+        .into_values()
+        .map(|m| build(&m.iter().map(|&i| alerts[i]).collect::<Vec<_>>()))
         .collect()
 }
 
@@ -333,61 +333,74 @@ pub struct Refreshed {
 /// (see the module documentation) and indexes the records that evidence names.
 pub fn refresh(store: &mut Store) -> Result<Refreshed, StoreError> {
     let alerts = store.alerts()?;
-    let incidents = group(&alerts);
-    let old: HashMap<String, Incident> = store
-        .incidents_json()?
-        .into_iter()
-        .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|i| (id, i)))
-        .collect();
+    refresh_with(store, &alerts)
+}
+
+/// [`refresh`] with the store's alerts already at hand (a scan's, when they are all the store
+/// holds), so they are not decoded twice.
+pub fn refresh_with(store: &mut Store, alerts: &[Alert]) -> Result<Refreshed, StoreError> {
+    let mut ordered: Vec<&Alert> = alerts.iter().collect();
+    ordered.sort_by(|a, b| vigie_store::alert_order(a, b));
+    let incidents = group(&ordered);
+    drop(ordered);
     let current: HashSet<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
     let mut annotated: BTreeSet<String> = store.incident_states()?.into_keys().collect();
     annotated.extend(store.incident_notes()?.into_keys());
-    let mut owner: HashMap<String, usize> = HashMap::new();
-    for (n, inc) in incidents.iter().enumerate() {
-        for e in entity_set(inc) {
-            owner.insert(e, n);
-        }
-    }
+    annotated.retain(|id| !current.contains(id.as_str()));
+    drop(current);
     let mut report = Refreshed {
         incidents: incidents.len(),
         ..Refreshed::default()
     };
-    for id in annotated.iter().filter(|id| !current.contains(id.as_str())) {
-        let Some(prev) = old.get(id) else {
-            report.orphaned += 1;
-            continue;
-        };
-        let ents = entity_set(prev);
-        let mut shares: BTreeMap<usize, usize> = BTreeMap::new();
-        for e in &ents {
-            if let Some(&n) = owner.get(e) {
-                *shares.entry(n).or_default() += 1;
-            }
-        }
-        let best = shares.into_iter().max_by(|a, b| {
-            a.1.cmp(&b.1)
-                .then(incidents[b.0].id.cmp(&incidents[a.0].id))
-        });
-        match best {
-            Some((n, shared)) if shared * 2 >= ents.len() && !ents.is_empty() => {
-                store.carry_incident_state(id, &incidents[n].id)?;
-                report.carried.push((id.clone(), incidents[n].id.clone()));
-            }
-            _ => report.orphaned += 1,
+    // Previous incidents are read back only for annotated ids that no longer exist (few).
+    let mut previous: Vec<(String, BTreeSet<String>)> = Vec::new();
+    for id in annotated {
+        match store
+            .incident_json(&id)?
+            .and_then(|j| serde_json::from_str::<Incident>(&j).ok())
+        {
+            Some(prev) => previous.push((id, entity_set(&prev))),
+            None => report.orphaned += 1,
         }
     }
-    let rows: Vec<IncidentRow> = incidents
-        .iter()
-        .map(|i| IncidentRow {
-            id: i.id.clone(),
-            severity: i.severity.as_str().into(),
-            score: i.score,
-            first_seen: i.first_seen.timestamp_millis(),
-            last_seen: i.last_seen.timestamp_millis(),
-            json: serde_json::to_string(i).unwrap_or_default(),
-        })
-        .collect();
-    store.replace_incidents(&rows)?;
+    if !previous.is_empty() {
+        let wanted: HashSet<&String> = previous.iter().flat_map(|(_, e)| e.iter()).collect();
+        let mut owner: HashMap<String, usize> = HashMap::new();
+        for (n, inc) in incidents.iter().enumerate() {
+            for e in entity_set(inc) {
+                if wanted.contains(&e) {
+                    owner.insert(e, n);
+                }
+            }
+        }
+        for (id, ents) in &previous {
+            let mut shares: BTreeMap<usize, usize> = BTreeMap::new();
+            for e in ents {
+                if let Some(&n) = owner.get(e) {
+                    *shares.entry(n).or_default() += 1;
+                }
+            }
+            let best = shares.into_iter().max_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then(incidents[b.0].id.cmp(&incidents[a.0].id))
+            });
+            match best {
+                Some((n, shared)) if shared * 2 >= ents.len() && !ents.is_empty() => {
+                    store.carry_incident_state(id, &incidents[n].id)?;
+                    report.carried.push((id.clone(), incidents[n].id.clone()));
+                }
+                _ => report.orphaned += 1,
+            }
+        }
+    }
+    store.replace_incidents(incidents.iter().map(|i| IncidentRow {
+        id: i.id.clone(),
+        severity: i.severity.as_str().into(),
+        score: i.score,
+        first_seen: i.first_seen.timestamp_millis(),
+        last_seen: i.last_seen.timestamp_millis(),
+        json: serde_json::to_string(i).unwrap_or_default(),
+    }))?;
     let collect = |f: fn(&Incident) -> &Vec<String>| -> HashSet<String> {
         incidents
             .iter()
@@ -476,6 +489,10 @@ mod tests {
     fn sorted(mut v: Vec<Alert>) -> Vec<Alert> {
         vigie_store::sort_alerts(&mut v);
         v
+    }
+
+    fn group(alerts: &[Alert]) -> Vec<Incident> {
+        super::group(&alerts.iter().collect::<Vec<_>>())
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! external resource) laid out on the four criteria, for handing on.
 
 use crate::html::{esc, Series};
-use crate::incidents::{self, Incident};
+use crate::incidents::Incident;
 use std::fmt::Write as _;
 use vigie_core::Alert;
 use vigie_store::{EvidenceRole, Store, StoreError};
@@ -23,16 +23,14 @@ svg .axis,svg .legend{font-size:11px}";
 
 /// Renders the case report of incident `id`.
 pub fn render(store: &Store, id: &str) -> Result<String, ReportError> {
-    let incidents = incidents::load(store)?;
-    let inc = incidents
-        .iter()
-        .find(|i| i.id == id)
+    let inc: Incident = store
+        .incident_json(id)?
+        .and_then(|j| serde_json::from_str(&j).ok())
         .ok_or_else(|| ReportError::NoIncident(id.to_owned()))?;
-    let alerts: Vec<Alert> = store
-        .alerts()?
-        .into_iter()
-        .filter(|a| inc.alerts.contains(&a.id))
-        .collect();
+    let mut alerts: Vec<Alert> = Vec::with_capacity(inc.alerts.len());
+    for a in &inc.alerts {
+        alerts.extend(store.alert(a)?);
+    }
     let status = store
         .incident_states()?
         .remove(id)
@@ -43,7 +41,7 @@ pub fn render(store: &Store, id: &str) -> Result<String, ReportError> {
     for it in inc.items.iter().take(2_000) {
         items.extend(store.evidence_records(EvidenceRole::Item, it)?);
     }
-    Ok(page(inc, &alerts, &status, &notes, &items))
+    Ok(page(&inc, &alerts, &status, &notes, &items))
 }
 
 fn page(
@@ -95,13 +93,17 @@ fn page(
             s.push_str("<p>vigie's findings show nothing for this criterion.</p>");
         } else {
             s.push_str("<ul>");
-            for f in &c.shown {
+            for f in c.shown.iter().take(50) {
                 let from = if f.alert.is_empty() {
                     String::new()
                 } else {
                     format!(" <span class=\"sub\">({})</span>", esc(&f.alert))
                 };
                 let _ = write!(s, "<li>{}{from}</li>", esc(&f.text));
+            }
+            if c.shown.len() > 50 {
+                let more = c.shown.len() - 50;
+                let _ = write!(s, "<li>… and {more} more findings of the same kind.</li>");
             }
             s.push_str("</ul>");
         }

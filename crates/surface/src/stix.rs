@@ -9,7 +9,8 @@
 use crate::incidents::Incident;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Write;
 use uuid::Uuid;
 use vigie_core::Alert;
 
@@ -79,28 +80,51 @@ fn pattern_literal(s: &str) -> String {
     s.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
-/// Collects objects once each, by id, in the order first added.
-#[derive(Default)]
-struct Objects {
-    order: Vec<String>,
-    by_id: HashMap<String, Value>,
+/// Writes objects to the bundle as they come, each id once, keeping only the ids seen: a
+/// bundle of a large store does not have to fit in memory.
+struct Objects<W: Write> {
+    out: W,
+    seen: HashSet<String>,
+    error: Option<std::io::Error>,
 }
 
-impl Objects {
+impl<W: Write> Objects<W> {
     fn add(&mut self, obj: Value) -> String {
         let id = obj["id"].as_str().unwrap_or_default().to_owned();
-        if !self.by_id.contains_key(&id) {
-            self.order.push(id.clone());
-            self.by_id.insert(id.clone(), obj);
+        if self.error.is_none() && self.seen.insert(id.clone()) {
+            let sep: &[u8] = if self.seen.len() == 1 { b"\n" } else { b",\n" };
+            let written = self
+                .out
+                .write_all(sep)
+                .and_then(|_| serde_json::to_writer(&mut self.out, &obj).map_err(Into::into));
+            if let Err(e) = written {
+                self.error = Some(e);
+            }
         }
         id
     }
 }
 
-/// Builds the bundle for `incidents`, whose member alerts are looked up in `alerts`.
-pub fn bundle(incidents: &[Incident], alerts: &[Alert], tlp: Tlp) -> Value {
+/// Writes the bundle for `incidents`, whose member alerts are looked up in `alerts`.
+pub fn write_bundle(
+    mut out: impl Write,
+    incidents: &[Incident],
+    alerts: &[Alert],
+    tlp: Tlp,
+) -> std::io::Result<()> {
     let by_id: HashMap<&str, &Alert> = alerts.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut objs = Objects::default();
+    let mut bundle_key: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+    bundle_key.sort_unstable();
+    write!(
+        out,
+        "{{\"type\": \"bundle\", \"id\": \"{}\", \"objects\": [",
+        sdo_id("bundle", &bundle_key.join(","))
+    )?;
+    let mut objs = Objects {
+        out,
+        seen: HashSet::new(),
+        error: None,
+    };
     let marking = tlp.object();
     let marking_id = marking["id"].as_str().unwrap_or_default().to_owned();
     let epoch = incidents
@@ -153,7 +177,7 @@ pub fn bundle(incidents: &[Incident], alerts: &[Alert], tlp: Tlp) -> Value {
             }),
         ));
         refs.insert(campaign.clone());
-        let relate = |objs: &mut Objects, kind: &str, source: &str, target: &str| {
+        let relate = |objs: &mut Objects<_>, kind: &str, source: &str, target: &str| {
             objs.add(sdo(
                 "relationship",
                 &format!("{kind}|{source}|{target}"),
@@ -292,16 +316,11 @@ pub fn bundle(incidents: &[Incident], alerts: &[Alert], tlp: Tlp) -> Value {
             }),
         ));
     }
-    let mut order = objs.order;
-    let mut by_id = objs.by_id;
-    let objects: Vec<Value> = order.drain(..).filter_map(|id| by_id.remove(&id)).collect();
-    let mut bundle_key: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
-    bundle_key.sort_unstable();
-    json!({
-        "type": "bundle",
-        "id": sdo_id("bundle", &bundle_key.join(",")),
-        "objects": objects,
-    })
+    if let Some(e) = objs.error {
+        return Err(e);
+    }
+    objs.out.write_all(b"\n]}\n")?;
+    objs.out.flush()
 }
 
 #[cfg(test)]

@@ -70,9 +70,7 @@ pub fn export(o: &ExportOptions) -> Result<()> {
     let mut w = output(o.out.as_deref())?;
     match o.format {
         Format::Stix => {
-            let bundle = vigie_surface::stix::bundle(&incs, &alerts, o.tlp);
-            serde_json::to_writer_pretty(&mut w, &bundle)?;
-            writeln!(w)?;
+            vigie_surface::stix::write_bundle(&mut w, &incs, &alerts, o.tlp)?;
         }
         Format::Gexf => {
             let g = vigie_surface::graph::evidence_graph(

@@ -140,7 +140,9 @@ pub struct SurfaceBench {
     pub largest_incident_alerts: usize,
     /// (what, seconds, output bytes).
     pub steps: Vec<(String, f64, u64)>,
-    pub peak_rss_bytes: Option<u64>,
+    /// Peak RSS of the refresh and exports, then of loading the server and answering.
+    pub peak_rss_exports: Option<u64>,
+    pub peak_rss_serve: Option<u64>,
 }
 
 /// Times the analyst's surface over a scanned store: incident refresh (grouping, carry-over,
@@ -164,10 +166,7 @@ pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
 
     let mut out = Vec::new();
     let t = Instant::now();
-    serde_json::to_writer(
-        &mut out,
-        &vigie_surface::stix::bundle(&incs, &alerts, vigie_surface::stix::Tlp::Amber),
-    )?;
+    vigie_surface::stix::write_bundle(&mut out, &incs, &alerts, vigie_surface::stix::Tlp::Amber)?;
     steps.push((
         "export stix".into(),
         t.elapsed().as_secs_f64(),
@@ -190,6 +189,11 @@ pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
         out.len() as u64,
     ));
     drop(store);
+    let first = incs.first().map(|i| i.id.clone()).unwrap_or_default();
+    let (n_alerts, n_incidents) = (alerts.len(), refreshed.incidents);
+    drop((alerts, incs, out));
+    let peak_rss_exports = peak_rss_bytes();
+    reset_peak_rss();
 
     let t = Instant::now();
     let server = vigie_surface::web::Server::bind(&vigie_surface::web::ServeOptions {
@@ -200,7 +204,6 @@ pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
     steps.push(("serve: load state".into(), t.elapsed().as_secs_f64(), 0));
     let addr = server.local_addr()?;
     std::thread::spawn(move || server.run());
-    let first = incs.first().map(|i| i.id.clone()).unwrap_or_default();
     for path in [
         "/api/alerts?per_page=50".to_owned(),
         "/api/alerts?detector=relay_network&min_severity=high&page=2".to_owned(),
@@ -227,10 +230,11 @@ pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
         ));
     }
     Ok(SurfaceBench {
-        alerts: alerts.len(),
-        incidents: refreshed.incidents,
+        alerts: n_alerts,
+        incidents: n_incidents,
         largest_incident_alerts: largest,
         steps,
-        peak_rss_bytes: peak_rss_bytes(),
+        peak_rss_exports,
+        peak_rss_serve: peak_rss_bytes(),
     })
 }

@@ -431,9 +431,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for (what, seconds, bytes) in &r.steps {
                 println!("{what:<70} {:>9.3}s {:>12} bytes", seconds, bytes);
             }
-            match r.peak_rss_bytes {
-                Some(b) => println!("peak RSS: {:.1} MB", b as f64 / 1e6),
-                None => println!("peak RSS: not reported on this platform"),
+            for (phase, peak) in [
+                ("refresh and exports", r.peak_rss_exports),
+                ("server (load and answers)", r.peak_rss_serve),
+            ] {
+                match peak {
+                    Some(b) => println!("peak RSS, {phase}: {:.1} MB", b as f64 / 1e6),
+                    None => println!("peak RSS: not reported on this platform"),
+                }
             }
         }
         Command::Bench {

@@ -51,7 +51,12 @@ pub fn scan(
     let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
     let (detectors, alerts) = run_all(&Context::new(config, store))?;
     store.replace_alerts(&detectors, &alerts)?;
-    let refreshed = vigie_surface::incidents::refresh(store)?;
+    // Usually the store holds exactly this scan's alerts: group those without decoding them again.
+    let refreshed = if store.alert_count()? == alerts.len() as u64 {
+        vigie_surface::incidents::refresh_with(store, &alerts)?
+    } else {
+        vigie_surface::incidents::refresh(store)?
+    };
     write_alerts(&alerts, outputs.alerts.as_deref())?;
     Ok(ScanReport {
         ingest: summary,

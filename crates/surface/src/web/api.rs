@@ -347,11 +347,17 @@ async fn incidents(
     let p = Params::new(q)?;
     p.allow(&INCIDENT_PARAMS)?;
     let (pg, per) = p.paging()?;
-    let list: Vec<Value> = filter_incidents(&app, &p)?
-        .into_iter()
-        .map(|(i, status)| incident_brief(i, &status))
+    let list = filter_incidents(&app, &p)?;
+    let start = (pg - 1).saturating_mul(per).min(list.len());
+    let end = start.saturating_add(per).min(list.len());
+    let items: Vec<Value> = list[start..end]
+        .iter()
+        .map(|(i, status)| incident_brief(i, status))
         .collect();
-    Ok(Json(page(&list, pg, per)).into_response())
+    Ok(
+        Json(json!({"total": list.len(), "page": pg, "per_page": per, "items": items}))
+            .into_response(),
+    )
 }
 
 /// An incident in lists: everything but the long evidence lists (counts instead).

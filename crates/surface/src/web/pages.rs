@@ -18,6 +18,9 @@ use vigie_core::Alert;
 use vigie_store::EvidenceRole;
 
 const STYLE: &str = include_str!("../../assets/style.css");
+/// Findings shown per criterion and alert rows on an incident page (the API has them all).
+const MAX_FINDINGS: usize = 20;
+const MAX_ROWS: usize = 200;
 const SCRIPT: &str = include_str!("../../assets/app.js");
 
 pub fn routes() -> Router<Arc<App>> {
@@ -428,13 +431,17 @@ async fn incident(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
             );
         } else {
             body.push_str("<ul>");
-            for f in &c.shown {
+            for f in c.shown.iter().take(MAX_FINDINGS) {
                 let link = if f.alert.is_empty() {
                     String::new()
                 } else {
                     format!(" <a href=\"/alerts/{}\">alert</a>", url_part(&f.alert))
                 };
                 let _ = write!(body, "<li>{}{link}</li>", esc(&f.text));
+            }
+            if c.shown.len() > MAX_FINDINGS {
+                let more = c.shown.len() - MAX_FINDINGS;
+                let _ = write!(body, "<li>… and {more} more (see the alerts)</li>");
             }
             body.push_str("</ul>");
         }
@@ -455,8 +462,12 @@ async fn incident(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
             .svg(900, 160, "items over time"),
     );
     let alerts: Vec<&Alert> = inc.alerts.iter().filter_map(|a| app.alert(a)).collect();
-    let _ = write!(body, "<h2>Alerts ({})</h2>", alerts.len());
-    body.push_str(&alert_rows(&alerts));
+    let _ = write!(
+        body,
+        "<h2>Alerts ({})</h2><p><a href=\"/alerts?incident={uid}\">all of them, with filters</a></p>",
+        alerts.len()
+    );
+    body.push_str(&alert_rows(&alerts[..alerts.len().min(MAX_ROWS)]));
     body.push_str(&chips("Accounts", &inc.accounts, 60));
     body.push_str(&chips("Domains", &inc.domains, 60));
     let _ = write!(body, "<h2>Items ({}, first 100)</h2>", inc.items.len());
