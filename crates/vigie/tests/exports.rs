@@ -303,3 +303,30 @@ fn purge_deletes_what_is_older_than_the_retention_age() {
     assert!(vigie::analyst::parse_age("99999999999999999999d").is_err());
     assert!(vigie::analyst::parse_age("0d").is_err());
 }
+
+#[test]
+fn demo_prepares_a_store_and_serve_refuses_open_binds_without_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = vigie(&["demo", "--dir", s(&demo), "--posts", "1000", "--no-serve"]);
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(summary.contains("grouped into"), "{summary}");
+    assert!(summary.contains("inc-"), "{summary}");
+    let db = demo.join("vigie.db");
+    let store = vigie_store::Store::open(&db).unwrap();
+    assert!(!vigie_surface::incidents::load(&store).unwrap().is_empty());
+    drop(store);
+    let open = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["serve", "--db", s(&db), "--addr", "0.0.0.0:0"])
+        .env_remove("VIGIE_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!open.status.success());
+    assert!(String::from_utf8_lossy(&open.stderr).contains("token"));
+    let missing = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["serve", "--db", s(&dir.path().join("none.db"))])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no such store"));
+}
