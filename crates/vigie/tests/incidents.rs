@@ -53,6 +53,11 @@ fn rescans_keep_ids_and_analyst_state_follows_a_grown_incident() {
         store.incident_notes().unwrap()[&grown.id][0].text,
         "check the SMS number"
     );
+    drop(store);
+    let addr = serve(&f.db, "127.0.0.1:0", None);
+    let page = get(addr, &format!("/incidents/{}", grown.id)).body;
+    assert!(page.contains(&format!("carried over from {}", hostile.id)));
+    assert!(page.contains("check the SMS number"));
     // Untouched incidents keep their ids.
     let unchanged: Vec<&str> = second
         .iter()

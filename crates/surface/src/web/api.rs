@@ -224,7 +224,7 @@ pub fn filter_alerts<'a>(app: &'a App, p: &Params) -> Result<Vec<&'a Alert>, Api
         .collect())
 }
 
-pub const ALERT_PARAMS: [&str; 10] = [
+pub const ALERT_PARAMS: [&str; 9] = [
     "detector",
     "severity",
     "min_severity",
@@ -234,7 +234,6 @@ pub const ALERT_PARAMS: [&str; 10] = [
     "incident",
     "page",
     "per_page",
-    "view",
 ];
 
 /// The incidents a filter selects, with their status, in store order.
@@ -274,7 +273,7 @@ pub fn filter_incidents<'a>(
         .collect())
 }
 
-pub const INCIDENT_PARAMS: [&str; 8] = [
+pub const INCIDENT_PARAMS: [&str; 7] = [
     "detector",
     "status",
     "severity",
@@ -282,7 +281,6 @@ pub const INCIDENT_PARAMS: [&str; 8] = [
     "q",
     "page",
     "per_page",
-    "view",
 ];
 
 async fn openapi() -> Response {

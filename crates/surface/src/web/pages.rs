@@ -368,20 +368,20 @@ async fn incident(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
             format!("no incident {id:?}"),
         ));
     };
-    let (status, notes) = {
+    let (status, previous, notes) = {
         let store = app.store();
-        let status = store
-            .incident_states()
-            .ok()
-            .and_then(|mut s| s.remove(&id))
-            .map(|s| s.status)
-            .unwrap_or_else(|| "new".into());
+        let state = store.incident_states().ok().and_then(|mut s| s.remove(&id));
+        let previous = state
+            .as_ref()
+            .map(|s| s.previous_ids.clone())
+            .unwrap_or_default();
+        let status = state.map(|s| s.status).unwrap_or_else(|| "new".into());
         let notes = store
             .incident_notes()
             .ok()
             .and_then(|mut n| n.remove(&id))
             .unwrap_or_default();
-        (status, notes)
+        (status, previous, notes)
     };
     let uid = url_part(&inc.id);
     let mut body = format!(
@@ -416,7 +416,15 @@ async fn incident(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
             esc(&n.text)
         );
     }
-    body.push_str("</ul><textarea id=\"note-text\" rows=\"2\" cols=\"60\" placeholder=\"add a note\"></textarea> <button id=\"note-save\">Add note</button></section>");
+    body.push_str("</ul>");
+    if !previous.is_empty() {
+        let _ = write!(
+            body,
+            "<p class=\"sub\">Status and notes carried over from {} (a re-scan changed this incident's membership).</p>",
+            esc(&previous.join(", "))
+        );
+    }
+    body.push_str("<textarea id=\"note-text\" rows=\"2\" cols=\"60\" placeholder=\"add a note\"></textarea> <button id=\"note-save\">Add note</button></section>");
     body.push_str("<h2>Evidence by criterion</h2><div class=\"criteria\">");
     for c in &inc.criteria {
         let _ = write!(
