@@ -30,13 +30,10 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = request(
-            self.addr,
-            "DELETE",
-            &format!("/session/{}", self.session),
-            &[],
-            None,
-        );
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = request(self.addr, "DELETE", &path, &[], None);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -56,6 +53,12 @@ impl Driver {
             .spawn()
             .expect("start chromedriver");
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // Owned before anything can fail, so chromedriver is stopped whatever happens next.
+        let mut driver = Driver {
+            child,
+            addr,
+            session: String::new(),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(addr).is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
@@ -77,15 +80,11 @@ impl Driver {
             Some(&caps.to_string()),
         );
         let v = r.json();
-        let session = v["value"]["sessionId"]
+        driver.session = v["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("no session: {}", r.body))
             .to_owned();
-        Driver {
-            child,
-            addr,
-            session,
-        }
+        driver
     }
 
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
