@@ -5,9 +5,11 @@
 //! with a per-input checkpoint (last committed line), so an interrupted run resumes where it
 //! stopped; rejections are stored in the same transaction, so they too are recorded exactly once.
 
+mod analyst;
 mod copy_index;
 mod migrations;
 
+pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 pub use copy_index::{CopyAssignments, CopyState};
 
 use chrono::{DateTime, Utc};
@@ -586,6 +588,25 @@ impl Store {
         tx.commit().map_err(e)
     }
 
+    pub fn alert_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// One stored alert.
+    pub fn alert(&self, id: &str) -> Result<Option<Alert>> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT json FROM alerts WHERE id = ?1", params![id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
     /// Every stored alert, in the deterministic output order (severity, score, id).
     pub fn alerts(&self) -> Result<Vec<Alert>> {
         let mut stmt = self
@@ -667,12 +688,15 @@ impl Store {
 
 /// Deterministic alert order: most severe first, then highest score, then id.
 pub fn sort_alerts(alerts: &mut [Alert]) {
-    alerts.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.score.total_cmp(&a.score))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    alerts.sort_by(alert_order);
+}
+
+/// The comparison [`sort_alerts`] uses.
+pub fn alert_order(a: &Alert, b: &Alert) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then(b.score.total_cmp(&a.score))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 fn decode(

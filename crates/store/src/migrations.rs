@@ -82,6 +82,35 @@ const MIGRATIONS: &[&str] = &[
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
      );",
+    // 3: incidents (recomputed from alerts by every scan), the analyst's state and notes (kept
+    // across scans, keyed by incident id), and the records that alerts' evidence names.
+    "CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        severity TEXT NOT NULL,
+        score REAL NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        json TEXT NOT NULL
+     );
+     CREATE TABLE incident_state (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        previous_ids TEXT NOT NULL DEFAULT '[]'
+     );
+     CREATE TABLE incident_notes (
+        nid INTEGER PRIMARY KEY,
+        incident_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        text TEXT NOT NULL
+     );
+     CREATE INDEX incident_notes_incident ON incident_notes (incident_id);
+     CREATE TABLE evidence_records (
+        role TEXT NOT NULL,
+        id TEXT NOT NULL,
+        rid INTEGER NOT NULL,
+        PRIMARY KEY (role, id, rid)
+     ) WITHOUT ROWID;",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {

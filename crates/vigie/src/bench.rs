@@ -137,3 +137,109 @@ pub fn bench_detector(
 pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
+
+/// What `bench_surface` measured on an existing store.
+pub struct SurfaceBench {
+    pub alerts: usize,
+    pub incidents: usize,
+    pub largest_incident_alerts: usize,
+    /// (what, seconds, output bytes).
+    pub steps: Vec<(String, f64, u64)>,
+    /// Peak RSS of the refresh and exports, then of loading the server and answering.
+    pub peak_rss_exports: Option<u64>,
+    pub peak_rss_serve: Option<u64>,
+}
+
+/// Times the analyst's surface over a scanned store: incident refresh (grouping, carry-over,
+/// evidence index), loading the server's state, API answers through a real socket, and the
+/// STIX, GEXF and CSV exports.
+pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
+    use std::io::{Read, Write};
+    use vigie_surface::incidents;
+    if !db.exists() {
+        anyhow::bail!("{}: no such store", db.display());
+    }
+    reset_peak_rss();
+    let mut steps = Vec::new();
+    let mut store = Store::open(db)?;
+    let t = Instant::now();
+    let refreshed = incidents::refresh(&mut store)?;
+    steps.push(("incidents refresh".to_owned(), t.elapsed().as_secs_f64(), 0));
+    let incs = incidents::load(&store)?;
+    let alerts = store.alerts()?;
+    let largest = incs.iter().map(|i| i.alerts.len()).max().unwrap_or(0);
+
+    let mut out = Vec::new();
+    let t = Instant::now();
+    vigie_surface::stix::write_bundle(&mut out, &incs, &alerts, vigie_surface::stix::Tlp::Amber)?;
+    steps.push((
+        "export stix".into(),
+        t.elapsed().as_secs_f64(),
+        out.len() as u64,
+    ));
+    let mut out = Vec::new();
+    let t = Instant::now();
+    vigie_surface::graph::evidence_graph(&alerts, Default::default()).write_gexf(&mut out, "")?;
+    steps.push((
+        "export gexf".into(),
+        t.elapsed().as_secs_f64(),
+        out.len() as u64,
+    ));
+    let mut out = Vec::new();
+    let t = Instant::now();
+    vigie_surface::table::write_alerts(&mut out, &alerts, &incs)?;
+    steps.push((
+        "export csv (alerts)".into(),
+        t.elapsed().as_secs_f64(),
+        out.len() as u64,
+    ));
+    drop(store);
+    let first = incs.first().map(|i| i.id.clone()).unwrap_or_default();
+    let (n_alerts, n_incidents) = (alerts.len(), refreshed.incidents);
+    drop((alerts, incs, out));
+    let peak_rss_exports = peak_rss_bytes();
+    reset_peak_rss();
+
+    let t = Instant::now();
+    let server = vigie_surface::web::Server::bind(&vigie_surface::web::ServeOptions {
+        db: db.to_path_buf(),
+        addr: "127.0.0.1:0".parse()?,
+        token: None,
+    })?;
+    steps.push(("serve: load state".into(), t.elapsed().as_secs_f64(), 0));
+    let addr = server.local_addr()?;
+    std::thread::spawn(move || server.run());
+    for path in [
+        "/api/alerts?per_page=50".to_owned(),
+        "/api/alerts?detector=relay_network&min_severity=high&page=2".to_owned(),
+        "/api/incidents?per_page=50".to_owned(),
+        format!("/api/incidents/{first}"),
+        format!("/api/graph?incident={first}"),
+        "/api/timeseries?of=alerts".to_owned(),
+        "/api/timeseries?of=hashtags".to_owned(),
+        "/".to_owned(),
+        format!("/incidents/{first}"),
+    ] {
+        let t = Instant::now();
+        let mut s = std::net::TcpStream::connect(addr)?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut body = Vec::new();
+        s.read_to_end(&mut body)?;
+        steps.push((
+            format!("GET {path}"),
+            t.elapsed().as_secs_f64(),
+            body.len() as u64,
+        ));
+    }
+    Ok(SurfaceBench {
+        alerts: n_alerts,
+        incidents: n_incidents,
+        largest_incident_alerts: largest,
+        steps,
+        peak_rss_exports,
+        peak_rss_serve: peak_rss_bytes(),
+    })
+}

@@ -3,6 +3,7 @@
 //! The facade over the pipeline crates — sources → normalise → store → detect → alerts — and the
 //! jobs the `vigie` binary runs.
 
+pub mod analyst;
 pub mod bench;
 pub mod eval;
 pub mod ingest;

@@ -126,6 +126,74 @@ enum Command {
         #[arg(long)]
         combine: bool,
     },
+    /// Serve the JSON API and the dashboard over a store.
+    Serve {
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Address to listen on; beyond loopback a token is required.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Token every request must present (default: $VIGIE_TOKEN).
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Export incidents and alerts: STIX 2.1 bundle, GEXF graph or CSV table.
+    Export {
+        #[arg(value_enum)]
+        format: vigie::analyst::Format,
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this incident and its alerts.
+        #[arg(long)]
+        incident: Option<String>,
+        /// CSV: which table.
+        #[arg(long, value_enum, default_value = "alerts")]
+        table: vigie::analyst::Table,
+        /// STIX: TLP marking (white/clear, green, amber, red).
+        #[arg(long, default_value = "amber")]
+        tlp: String,
+        /// GEXF: include item nodes (posts, articles).
+        #[arg(long)]
+        items: bool,
+    },
+    /// Write a self-contained HTML case report of one incident, on the four criteria.
+    Report {
+        incident: String,
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Output file (default: INCIDENT.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Generate an election-season dataset, scan it and serve the dashboard.
+    Demo {
+        /// Working folder (data, store, alerts).
+        #[arg(long, default_value = "vigie-demo")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        #[arg(long, default_value_t = 20_000)]
+        posts: usize,
+        /// Prepare the store and print the summary, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Delete data older than a retention age (default: the configuration's retention_days).
+    Purge {
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Age such as 6months, 180d, 26w or 1y.
+        #[arg(long)]
+        older_than: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Reclaim the freed space (rewrites the file).
+        #[arg(long)]
+        vacuum: bool,
+    },
     /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
     Bench {
         /// Inputs to ingest (default: ../shared/data/ira/ira_tweets_full.csv.gz, else generated data).
@@ -145,6 +213,9 @@ enum Command {
         /// Protected domains for `--detector lookalike_domain`.
         #[arg(long, default_value_t = 10_000)]
         protected: usize,
+        /// Time incidents, the API and the exports on this scanned store instead.
+        #[arg(long)]
+        surface: Option<PathBuf>,
     },
 }
 
@@ -393,6 +464,98 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+        Command::Serve { db, addr, token } => {
+            let token = token.or_else(|| std::env::var("VIGIE_TOKEN").ok());
+            serve(db, addr, token)?;
+        }
+        Command::Export {
+            format,
+            db,
+            out,
+            incident,
+            table,
+            tlp,
+            items,
+        } => {
+            let Some(tlp) = vigie_surface::stix::Tlp::parse(&tlp) else {
+                bail!("--tlp must be white, clear, green, amber or red");
+            };
+            vigie::analyst::export(&vigie::analyst::ExportOptions {
+                format,
+                db,
+                out,
+                incident,
+                table,
+                tlp,
+                items,
+            })?;
+        }
+        Command::Report { incident, db, out } => {
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{incident}.html")));
+            vigie::analyst::report(&db, &incident, &out)?;
+            eprintln!("wrote {}", out.display());
+        }
+        Command::Demo {
+            dir,
+            addr,
+            posts,
+            no_serve,
+        } => {
+            if dir.join("vigie.db").exists() {
+                std::fs::remove_file(dir.join("vigie.db"))?;
+            }
+            let (db, summary) = vigie::analyst::demo_prepare(&dir, posts, progress)?;
+            print!("{summary}");
+            if !no_serve {
+                serve(db, addr, None)?;
+            }
+        }
+        Command::Purge {
+            db,
+            older_than,
+            config,
+            vacuum,
+        } => {
+            let age = match older_than {
+                Some(a) => vigie::analyst::parse_age(&a)?,
+                None => chrono::TimeDelta::days(
+                    load_config(config.as_deref())?.store.retention_days.into(),
+                ),
+            };
+            let p = vigie::analyst::purge(&db, age, vacuum)?;
+            eprintln!(
+                "purged {} items, {} accounts, {} alerts and {} quarantined lines older than {} days",
+                p.records,
+                p.accounts,
+                p.alerts,
+                p.quarantined,
+                age.num_days()
+            );
+        }
+        Command::Bench {
+            surface: Some(db), ..
+        } => {
+            let r = vigie::bench::bench_surface(&db)?;
+            println!(
+                "store {}: {} alerts, {} incidents (largest: {} alerts)",
+                db.display(),
+                r.alerts,
+                r.incidents,
+                r.largest_incident_alerts
+            );
+            for (what, seconds, bytes) in &r.steps {
+                println!("{what:<70} {:>9.3}s {:>12} bytes", seconds, bytes);
+            }
+            for (phase, peak) in [
+                ("refresh and exports", r.peak_rss_exports),
+                ("server (load and answers)", r.peak_rss_serve),
+            ] {
+                match peak {
+                    Some(b) => println!("peak RSS, {phase}: {:.1} MB", b as f64 / 1e6),
+                    None => println!("peak RSS: not reported on this platform"),
+                }
+            }
+        }
         Command::Bench {
             detector: Some(detector),
             domains,
@@ -564,6 +727,15 @@ fn print_lookalike_eval(r: &vigie::lookalike::LookalikeEval) {
     }
 }
 
+fn serve(db: PathBuf, addr: std::net::SocketAddr, token: Option<String>) -> Result<()> {
+    let server =
+        vigie_surface::web::Server::bind(&vigie_surface::web::ServeOptions { db, addr, token })?;
+    let shown = server.local_addr()?;
+    println!("dashboard: http://{shown}/  (API: http://{shown}/api/openapi.json; Ctrl-C to stop)");
+    server.run()?;
+    Ok(())
+}
+
 fn default_bench_inputs() -> Result<Vec<PathBuf>> {
     let ira = PathBuf::from(vigie::bench::IRA_FULL);
     if ira.exists() {
@@ -658,6 +830,17 @@ fn print_scan_summary(report: &vigie::scan::ScanReport, outputs: &ScanOutputs, d
                     .join(", ")
             )
         }
+    );
+    let carried = report.incidents.carried.len();
+    eprintln!(
+        "{} incidents{}; `vigie serve --db {}` shows them",
+        report.incidents.incidents,
+        if carried > 0 {
+            format!(" ({carried} changed and kept their analyst status and notes)")
+        } else {
+            String::new()
+        },
+        db.display()
     );
     match &outputs.alerts {
         Some(p) => eprintln!("alerts written to {}; store {}", p.display(), db.display()),

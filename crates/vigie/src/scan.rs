@@ -36,6 +36,7 @@ pub struct ScanReport {
     pub detectors: Vec<&'static str>,
     pub alerts: Vec<Alert>,
     pub quarantined_lines: u64,
+    pub incidents: vigie_surface::incidents::Refreshed,
 }
 
 pub fn scan(
@@ -50,12 +51,19 @@ pub fn scan(
     let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
     let (detectors, alerts) = run_all(&Context::new(config, store))?;
     store.replace_alerts(&detectors, &alerts)?;
+    // Usually the store holds exactly this scan's alerts: group those without decoding them again.
+    let refreshed = if store.alert_count()? == alerts.len() as u64 {
+        vigie_surface::incidents::refresh_with(store, &alerts)?
+    } else {
+        vigie_surface::incidents::refresh(store)?
+    };
     write_alerts(&alerts, outputs.alerts.as_deref())?;
     Ok(ScanReport {
         ingest: summary,
         detectors,
         alerts,
         quarantined_lines,
+        incidents: refreshed,
     })
 }
 
