@@ -5,6 +5,7 @@
 
 pub mod clusters;
 pub mod detectors;
+pub mod lexicon;
 pub mod neardup;
 
 use vigie_core::{Alert, Config};
@@ -62,6 +63,7 @@ type Builder = fn(&Config) -> Result<Box<dyn Detector>, DetectError>;
 const BUILDERS: &[(&str, Builder)] = &[
     ("copypasta", detectors::copypasta::build),
     ("relay_network", detectors::relay_network::build),
+    ("electoral_process", detectors::electoral_process::build),
 ];
 
 /// Names of every available detector.

@@ -171,7 +171,7 @@ fn config_parses_and_describes_the_world() {
         .unwrap();
     assert_eq!(fr.voting_days, vec!["2024-06-09"]);
     assert_eq!(fr.timezone.as_deref(), Some("Europe/Paris"));
-    assert_eq!(cfg.election.len(), 5);
+    assert_eq!(cfg.election.len(), 7);
     let media: BTreeSet<&str> = cfg
         .protected
         .iter()
@@ -644,7 +644,7 @@ fn lookalikes_differ_from_what_they_imitate() {
 }
 
 #[test]
-fn electoral_claims_cover_six_languages_with_true_reminders() {
+fn electoral_claims_cover_seven_languages_with_true_reminders() {
     let (_d, data) = generated(9, 2000);
     let posts = data.post_map();
     let op = data.ops("electoral_process")[0];
@@ -653,11 +653,11 @@ fn electoral_claims_cover_six_languages_with_true_reminders() {
         .iter()
         .filter_map(|i| posts[i.as_str()].lang.as_deref())
         .collect();
-    assert_eq!(langs.len(), 6, "{langs:?}");
+    assert_eq!(langs.len(), 7, "{langs:?}");
     let claims = op.details["claims"].as_object().unwrap();
     assert_eq!(claims.len(), op.items.len());
     let kinds: BTreeSet<&str> = claims.values().filter_map(|v| v.as_str()).collect();
-    assert_eq!(kinds.len(), 4);
+    assert_eq!(kinds.len(), 8);
     let poll = NaiveDate::from_ymd_opt(2024, 6, 9).unwrap();
     for (id, kind) in claims {
         let p = posts[id.as_str()];

@@ -1,4 +1,5 @@
 //! One module per detector.
 
 pub mod copypasta;
+pub mod electoral_process;
 pub mod relay_network;
