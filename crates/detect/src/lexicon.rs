@@ -151,8 +151,8 @@ pub fn load(extra: &[String]) -> Result<Vec<Lexicon>, DetectError> {
     };
     let mut by_lang: BTreeMap<String, Lexicon> = BTreeMap::new();
     for (lang, text) in BUILTIN {
-        let lex: Lexicon = toml::from_str(text)
-            .map_err(|e| failed(format!("built-in lexicon {lang}: {e}")))?;
+        let lex: Lexicon =
+            toml::from_str(text).map_err(|e| failed(format!("built-in lexicon {lang}: {e}")))?;
         by_lang.insert(lang.to_owned(), lex);
     }
     for path in extra {
@@ -187,16 +187,19 @@ pub struct Hit<C> {
 }
 
 /// Literal terms of several categories and languages, compiled into one Aho-Corasick automaton.
+/// (language, category) tags of one pattern.
+type Tags<C> = Vec<(u8, C)>;
+
 pub struct Matcher<C> {
     ac: Option<AhoCorasick>,
-    /// Per pattern: whether it matches word prefixes, and its (language, category) tags.
-    patterns: Vec<(bool, Vec<(u8, C)>)>,
+    /// Per pattern: whether it matches word prefixes, and its tags.
+    patterns: Vec<(bool, Tags<C>)>,
     langs: Vec<String>,
 }
 
 pub struct MatcherBuilder<C> {
     index: BTreeMap<String, usize>,
-    patterns: Vec<(String, bool, Vec<(u8, C)>)>,
+    patterns: Vec<(String, bool, Tags<C>)>,
     langs: Vec<String>,
 }
 
@@ -301,8 +304,7 @@ impl<C: Copy> Matcher<C> {
             };
             let before = text[..start].chars().next_back();
             let first = text[start..end].chars().next();
-            if matches!((before, first), (Some(b), Some(f)) if is_word_char(b) && is_word_char(f))
-            {
+            if matches!((before, first), (Some(b), Some(f)) if is_word_char(b) && is_word_char(f)) {
                 continue;
             }
             if !prefix {
@@ -336,9 +338,10 @@ pub fn sentence_ends(text: &str, out: &mut Vec<usize>) {
         let end = match c {
             b'!' | b'?' | b';' | b'\n' => true,
             b'.' => {
-                let digit = |j: Option<&u8>| j.is_some_and(|d| d.is_ascii_digit());
-                !(i > 0 && digit(b.get(i - 1)) && digit(b.get(i + 1)))
-                    && b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
+                // "10.06", "20.00" and the German ordinal "10. Juni" do not end a sentence.
+                let digit = |j: usize| b.get(j).is_some_and(|d| d.is_ascii_digit());
+                let ordinal = i > 0 && digit(i - 1) && !(i >= 3 && digit(i - 2) && digit(i - 3));
+                !ordinal && b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
             }
             _ => false,
         };
@@ -431,8 +434,11 @@ mod tests {
     fn user_lexicon_extends_a_language_and_adds_one() {
         let dir = tempfile::tempdir().unwrap();
         let fr = dir.path().join("fr.toml");
-        std::fs::write(&fr, "lang = \"fr\"\n[electoral.methods]\nsms = [\"par pigeon\"]\n")
-            .unwrap();
+        std::fs::write(
+            &fr,
+            "lang = \"fr\"\n[electoral.methods]\nsms = [\"par pigeon\"]\n",
+        )
+        .unwrap();
         let nl = dir.path().join("nl.toml");
         std::fs::write(&nl, "lang = \"nl\"\n[electoral]\ncontext = [\"stemmen\"]\n").unwrap();
         let lex = load(&[fr.display().to_string(), nl.display().to_string()]).unwrap();
@@ -465,11 +471,11 @@ mod tests {
     #[test]
     fn sentences_split_but_not_inside_numbers() {
         let mut ends = Vec::new();
-        let t = "Vote le 10.06 à 20.00. Partagez!";
+        let t = "Vote le 10.06 à 20.00 ou am 10. Juni. Partagez!";
         sentence_ends(t, &mut ends);
-        assert_eq!(ends, vec![21, 31, t.len()]);
+        assert_eq!(ends, vec![37, 47, t.len()]);
         assert_eq!(sentence_of(&ends, 5), 0);
-        assert_eq!(sentence_of(&ends, 25), 1);
+        assert_eq!(sentence_of(&ends, 40), 1);
     }
 
     #[test]

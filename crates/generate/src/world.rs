@@ -370,7 +370,8 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         lang: "pl",
         polls_open: "07:00",
         polls_close: "21:00",
-        methods: &["in_person", "proxy"],
+        // Postal votes exist for some voters (disabled, over 60) since 2018.
+        methods: &["in_person", "proxy", "postal"],
         two_days: false,
     },
     ElectionSpec {

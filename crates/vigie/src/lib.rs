@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod eval;
+pub mod eval_claims;
 pub mod ingest;
 pub mod scan;
 pub mod starter;

@@ -92,6 +92,12 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Evaluate on real data instead: `claims` (electoral_process on ../shared/data/claims).
+        #[arg(long, value_name = "DATASET")]
+        real: Option<String>,
+        /// Folder of the real claims data.
+        #[arg(long, default_value = vigie::eval_claims::CLAIMS_DIR)]
+        claims_dir: PathBuf,
     },
     /// Measure ingest throughput and peak memory (default dataset: the 2.46M IRA tweets).
     Bench {
@@ -238,10 +244,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Eval {
+            real: Some(dataset),
+            claims_dir,
+            json,
+            ..
+        } => {
+            if dataset != "claims" {
+                anyhow::bail!("unknown real dataset {dataset:?} (have: claims)");
+            }
+            let Some(r) = vigie::eval_claims::evaluate(&claims_dir)? else {
+                println!(
+                    "skipped: {} is absent (TSE and LIAR claims, see ../shared/data/README.md)",
+                    claims_dir.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_real_claims(&r);
+            }
+        }
+        Command::Eval {
             seed,
             posts,
             out,
             json,
+            ..
         } => {
             let scores = vigie::eval::evaluate(&out, seed, posts)?;
             if json {
@@ -329,6 +358,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_real_claims(r: &vigie::eval_claims::RealClaimsReport) {
+    let hit = r.tse_selected.iter().filter(|c| c.flagged).count();
+    println!(
+        "TSE Fato ou Boato: {} debunks, {} state the rumour after a debunk frame; {} of those \
+         are about voting date, hours, method, eligibility, place or cancellation (hand-picked)",
+        r.tse_rows,
+        r.tse_framed,
+        r.tse_selected.len()
+    );
+    println!(
+        "electoral_process recall on them (Brazil 2018/2020/2022 configured): {hit}/{} = {:.3}",
+        r.tse_selected.len(),
+        r.tse_recall
+    );
+    for c in &r.tse_selected {
+        let verdict = if c.flagged { "found" } else { "MISSED" };
+        println!("  {verdict:<6} {} {} {:?}", c.id, c.text, c.claimed);
+    }
+    println!(
+        "LIAR, subject 'elections' (US 2016 configured): false positives on 'true' statements \
+         {}/{} = {:.3}; on 'mostly-true' {}/{} = {:.3}",
+        r.liar_true_flagged.len(),
+        r.liar_true,
+        r.liar_true_fp_rate,
+        r.liar_mostly_true_flagged.len(),
+        r.liar_mostly_true,
+        r.liar_mostly_true_fp_rate
+    );
+    for c in r
+        .liar_true_flagged
+        .iter()
+        .chain(&r.liar_mostly_true_flagged)
+    {
+        println!("  flagged {} {} {:?}", c.id, c.text, c.claimed);
+    }
 }
 
 fn default_bench_inputs() -> Result<Vec<PathBuf>> {

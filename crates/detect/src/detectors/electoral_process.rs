@@ -144,9 +144,7 @@ impl ClaimKind {
             ClaimKind::Method(_) => "voting_method",
             ClaimKind::Postpone | ClaimKind::Cancel => "postponement",
             ClaimKind::PlaceChange => "polling_place",
-            ClaimKind::CannotVote | ClaimKind::VoteTwice | ClaimKind::SeparateDays => {
-                "eligibility"
-            }
+            ClaimKind::CannotVote | ClaimKind::VoteTwice | ClaimKind::SeparateDays => "eligibility",
         }
     }
 }
@@ -315,7 +313,9 @@ impl Facts {
             }
             ClaimKind::Relative(k) => {
                 let date = today + Duration::days(k);
-                let near = today <= last && (first - today).num_days() <= 7;
+                // "Tomorrow we vote" misleads on the eve or the day itself; days earlier it is
+                // more likely about another vote.
+                let near = today <= last && (first - today).num_days() <= 2;
                 if !near || voting(date) {
                     return None;
                 }
@@ -328,11 +328,7 @@ impl Facts {
                 let same = m == close || (m % 1440 == 0 && close % 1440 == 0);
                 (!same).then(|| {
                     (
-                        format!(
-                            "polls close at {} ({})",
-                            hhmm(close),
-                            self.tz.name()
-                        ),
+                        format!("polls close at {} ({})", hhmm(close), self.tz.name()),
                         format!("polls close at {}", hhmm(m)),
                     )
                 })
@@ -532,22 +528,27 @@ impl Analyser {
     /// references to past elections.
     pub fn claims(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Claim> {
         let mut hits = Vec::new();
-        self.matcher
-            .scan(text, self.matcher.lang_index(lang), &mut hits);
+        let lang = self.matcher.lang_index(lang);
+        self.matcher.scan(text, lang, &mut hits);
         let has = |hits: &[Hit<Cat>], f: &dyn Fn(Cat) -> bool| hits.iter().any(|h| f(h.cat));
         let contextual = |c: Cat| {
             matches!(
                 c,
-                Cat::Context
-                    | Cat::VoteVerb
-                    | Cat::PlaceChange
-                    | Cat::CannotVote
-                    | Cat::VoteTwice
+                Cat::Context | Cat::VoteVerb | Cat::PlaceChange | Cat::CannotVote | Cat::VoteTwice
             )
         };
         if !has(&hits, &contextual) || has(&hits, &|c| c == Cat::Debunk) {
             return Vec::new();
         }
+        // Dates and words inside links ("/2024/06/01/") say nothing: blank the links out.
+        let masked;
+        let text = if text.contains("http") || text.contains("www.") {
+            masked = mask_links(text);
+            self.matcher.scan(&masked, lang, &mut hits);
+            masked.as_str()
+        } else {
+            text
+        };
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut ends = Vec::new();
         lexicon::sentence_ends(text, &mut ends);
@@ -606,17 +607,30 @@ impl Analyser {
                     countries: countries.clone(),
                 })
             };
-            let vote_verb = sh.iter().find(|h| h.cat == Cat::VoteVerb);
+            // A vote verb near a word makes it an instruction about voting.
+            let verb_near = |h: &Hit<Cat>, gap: usize| {
+                sh.iter().find(|v| {
+                    v.cat == Cat::VoteVerb
+                        // "vote" inside "bureau de vote" is a noun.
+                        && !sh.iter().any(|c| {
+                            c.cat == Cat::Context
+                                && c.start <= v.start
+                                && c.end >= v.end
+                                && c.end - c.start > v.end - v.start
+                        })
+                        && (v.end <= h.start || v.start >= h.end)
+                        && (h.start.saturating_sub(v.end) <= gap && v.start.saturating_sub(h.end) <= gap)
+                })
+            };
             let register = has(sh, &|c| c == Cat::Register);
+            let dated = has(sh, &|c| {
+                matches!(c, Cat::VoteVerb | Cat::Postpone | Cat::Cancel)
+            });
             for h in sh {
                 match h.cat {
                     Cat::Method(m) => {
-                        if let Some(v) = vote_verb {
-                            push(
-                                ClaimKind::Method(m),
-                                v.start.min(h.start),
-                                v.end.max(h.end),
-                            );
+                        if let Some(v) = verb_near(h, 60) {
+                            push(ClaimKind::Method(m), v.start.min(h.start), v.end.max(h.end));
                         }
                     }
                     Cat::Postpone => push(ClaimKind::Postpone, h.start, h.end),
@@ -637,10 +651,17 @@ impl Analyser {
                     }
                     Cat::VoteTwice => push(ClaimKind::VoteTwice, h.start, h.end),
                     Cat::SeparateDays => push(ClaimKind::SeparateDays, h.start, h.end),
-                    Cat::Today => push(ClaimKind::Relative(0), h.start, h.end),
-                    Cat::Tomorrow => push(ClaimKind::Relative(1), h.start, h.end),
-                    Cat::AfterTomorrow => push(ClaimKind::Relative(2), h.start, h.end),
-                    Cat::Weekday(wd) => {
+                    Cat::Today | Cat::Tomorrow | Cat::AfterTomorrow
+                        if verb_near(h, 50).is_some() =>
+                    {
+                        let k = match h.cat {
+                            Cat::Today => 0,
+                            Cat::Tomorrow => 1,
+                            _ => 2,
+                        };
+                        push(ClaimKind::Relative(k), h.start, h.end)
+                    }
+                    Cat::Weekday(wd) if verb_near(h, 50).is_some() => {
                         // A weekday that introduces a date is part of that date.
                         let part_of_date = sentence_dates
                             .iter()
@@ -652,7 +673,7 @@ impl Analyser {
                     _ => {}
                 }
             }
-            if !register {
+            if dated && !register {
                 for (a, b, kind) in &sentence_dates {
                     push(*kind, *a, *b);
                 }
@@ -710,18 +731,18 @@ impl Analyser {
                     .and_then(|m| self.months.get(m.as_str().trim_end_matches('.')).copied())
             };
             let year = |name: &str| {
-                c.name(name).and_then(|m| m.as_str().parse::<i32>().ok()).map(|y| {
-                    if y < 100 {
-                        2000 + y
-                    } else {
-                        y
-                    }
-                })
+                c.name(name)
+                    .and_then(|m| m.as_str().parse::<i32>().ok())
+                    .map(|y| if y < 100 { 2000 + y } else { y })
             };
             let parsed = if c.name("m1").is_some() {
-                num("d1").zip(month_word("m1")).map(|(d, m)| (d, m, year("y1")))
+                num("d1")
+                    .zip(month_word("m1"))
+                    .map(|(d, m)| (d, m, year("y1")))
             } else if c.name("m2").is_some() {
-                num("d2").zip(month_word("m2")).map(|(d, m)| (d, m, year("y2")))
+                num("d2")
+                    .zip(month_word("m2"))
+                    .map(|(d, m)| (d, m, year("y2")))
             } else if c.name("yi").is_some() {
                 num("di").zip(num("mi")).map(|(d, m)| (d, m, year("yi")))
             } else {
@@ -844,22 +865,27 @@ impl Analyser {
     }
 }
 
+/// The text with every link's bytes replaced by spaces (same length, same offsets).
+fn mask_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("http").into_iter().chain(rest.find("www.")).min() {
+        out.push_str(&rest[..i]);
+        let link = &rest[i..];
+        let end = link.find(char::is_whitespace).unwrap_or(link.len());
+        out.extend(std::iter::repeat_n(' ', end));
+        rest = &link[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn negatable(k: &ClaimKind) -> bool {
     !matches!(k, ClaimKind::CannotVote)
 }
 
 pub fn build(config: &vigie_core::Config) -> Result<Box<dyn Detector>, DetectError> {
-    let settings: Settings = config.detector_settings(NAME)?;
-    let facts = config
-        .election
-        .iter()
-        .map(Facts::from_config)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Box::new(ElectoralProcess {
-        analyser: Analyser::new(&settings.lexicons)?,
-        facts,
-        settings,
-    }))
+    Ok(Box::new(ElectoralProcess::new(config)?))
 }
 
 pub struct ElectoralProcess {
@@ -880,6 +906,20 @@ pub struct Finding {
 }
 
 impl ElectoralProcess {
+    pub fn new(config: &vigie_core::Config) -> Result<ElectoralProcess, DetectError> {
+        let settings: Settings = config.detector_settings(NAME)?;
+        let facts = config
+            .election
+            .iter()
+            .map(Facts::from_config)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ElectoralProcess {
+            analyser: Analyser::new(&settings.lexicons)?,
+            facts,
+            settings,
+        })
+    }
+
     /// The elections a claim may be about: a configured country it names, else those speaking
     /// the text's language (else all), narrowed to the nearest voting period in time.
     fn candidates(&self, claim: &Claim, lang: Option<&str>, date: NaiveDate) -> Vec<usize> {
@@ -939,6 +979,9 @@ impl ElectoralProcess {
                     r.is_some()
                 });
             if let (true, Some((i, (fact, claimed)))) = (all, first) {
+                if out.iter().any(|f: &Finding| f.claimed == claimed) {
+                    continue;
+                }
                 out.push(Finding {
                     election: i,
                     claim: c.kind,
@@ -1072,7 +1115,8 @@ impl ElectoralProcess {
             let facts = &self.facts[e];
             let items: BTreeSet<usize> = members.iter().map(|(n, _)| *n).collect();
             let posts: Vec<&Flagged> = items.iter().map(|&n| &flagged[n]).collect();
-            let accounts: BTreeSet<String> = posts.iter().filter_map(|p| p.author.clone()).collect();
+            let accounts: BTreeSet<String> =
+                posts.iter().filter_map(|p| p.author.clone()).collect();
             let sites: BTreeSet<String> = posts
                 .iter()
                 .filter(|p| p.kind == Kind::Article)
@@ -1302,10 +1346,22 @@ methods = ["in_person"]
     fn history_and_other_countries_are_not_claims_about_this_election() {
         let d = detector(ELECTIONS);
         for (lang, text) in [
-            ("fr", "En 2019, les européennes avaient eu lieu le dimanche 26 mai."),
-            ("fr", "Aux Pays-Bas, on vote dès le jeudi 6 juin pour les européennes."),
-            ("en", "In the Netherlands, voters go to the polls on Thursday 6 June."),
-            ("de", "In den Niederlanden wird schon am Donnerstag, 6. Juni gewählt."),
+            (
+                "fr",
+                "En 2019, les européennes avaient eu lieu le dimanche 26 mai.",
+            ),
+            (
+                "fr",
+                "Aux Pays-Bas, on vote dès le jeudi 6 juin pour les européennes.",
+            ),
+            (
+                "en",
+                "In the Netherlands, voters go to the polls on Thursday 6 June.",
+            ),
+            (
+                "de",
+                "In den Niederlanden wird schon am Donnerstag, 6. Juni gewählt.",
+            ),
             ("pt", "No Brasil, as eleições municipais são em outubro."),
         ] {
             let found = wrong(&d, lang, WEEK_BEFORE, text);
@@ -1318,8 +1374,17 @@ methods = ["in_person"]
             WEEK_BEFORE,
             "En Italie, les bureaux de vote ferment à 20h dimanche.",
         );
-        assert_eq!(found, vec![("poll_hours".into(), "polls close at 20:00".into())]);
-        assert!(wrong(&d, "fr", WEEK_BEFORE, "En Italie, on vote samedi et dimanche.").is_empty());
+        assert_eq!(
+            found,
+            vec![("poll_hours".into(), "polls close at 20:00".into())]
+        );
+        assert!(wrong(
+            &d,
+            "fr",
+            WEEK_BEFORE,
+            "En Italie, on vote samedi et dimanche."
+        )
+        .is_empty());
     }
 
     #[test]
@@ -1333,8 +1398,8 @@ methods = ["in_person"]
             ("de", "wählen am Montag, 10. Juni"),
             ("es", "votar el lunes 10 de junio"),
             ("it", "si vota lunedì 10 giugno"),
-            ("pl", "głosowanie 10 czerwca"),
-            ("pt", "votação em 10 de junho de 2024"),
+            ("pl", "głosujemy 10 czerwca"),
+            ("pt", "votamos em 10 de junho de 2024"),
             ("fr", "le vote aura lieu le 2024-06-10"),
         ];
         for (lang, text) in cases {
@@ -1354,15 +1419,43 @@ methods = ["in_person"]
     fn hours_parse_in_every_language() {
         let a = Analyser::new(&[]).unwrap();
         let cases: &[(&str, &str, ClaimKind)] = &[
-            ("fr", "les bureaux de vote ferment à 18h30", ClaimKind::Close(18 * 60 + 30)),
+            (
+                "fr",
+                "les bureaux de vote ferment à 18h30",
+                ClaimKind::Close(18 * 60 + 30),
+            ),
             ("en", "polls close at 6pm", ClaimKind::Close(18 * 60)),
-            ("en", "polling stations close at midnight", ClaimKind::Close(24 * 60)),
-            ("de", "Wahllokale schließen um 16 Uhr", ClaimKind::Close(16 * 60)),
-            ("es", "los colegios electorales cierran a las 18:00", ClaimKind::Close(18 * 60)),
+            (
+                "en",
+                "polling stations close at midnight",
+                ClaimKind::Close(24 * 60),
+            ),
+            (
+                "de",
+                "Wahllokale schließen um 16 Uhr",
+                ClaimKind::Close(16 * 60),
+            ),
+            (
+                "es",
+                "los colegios electorales cierran a las 18:00",
+                ClaimKind::Close(18 * 60),
+            ),
             ("it", "i seggi chiudono alle 21", ClaimKind::Close(21 * 60)),
-            ("pl", "lokale wyborcze zamknięte o 19:00", ClaimKind::Close(19 * 60)),
-            ("pt", "as seções eleitorais fecham às 17h", ClaimKind::Close(17 * 60)),
-            ("de", "Wahllokale öffnen erst ab 10 Uhr", ClaimKind::Open(10 * 60)),
+            (
+                "pl",
+                "lokale wyborcze zamknięte o 19:00",
+                ClaimKind::Close(19 * 60),
+            ),
+            (
+                "pt",
+                "as seções eleitorais fecham às 17h",
+                ClaimKind::Close(17 * 60),
+            ),
+            (
+                "de",
+                "Wahllokale öffnen erst ab 10 Uhr",
+                ClaimKind::Open(10 * 60),
+            ),
         ];
         for (lang, text, want) in cases {
             let claims = a.claims(&vigie_normalise::text::fold(text), Some(lang), 2024);
@@ -1379,25 +1472,53 @@ methods = ["in_person"]
     fn relative_dates_resolve_against_the_post_time() {
         let d = detector(ELECTIONS);
         // Saturday: "tomorrow" is the voting Sunday. Sunday: "tomorrow" is Monday, wrong.
-        assert!(wrong(&d, "fr", "2024-06-08T10:00:00Z", "Demain on vote pour les européennes !").is_empty());
+        assert!(wrong(
+            &d,
+            "fr",
+            "2024-06-08T10:00:00Z",
+            "Demain on vote pour les européennes !"
+        )
+        .is_empty());
         assert_eq!(
-            wrong(&d, "fr", "2024-06-09T10:00:00Z", "Demain on vote pour les européennes !"),
+            wrong(
+                &d,
+                "fr",
+                "2024-06-09T10:00:00Z",
+                "Demain on vote pour les européennes !"
+            ),
             vec![("voting_date".into(), "tomorrow (2024-06-10)".into())]
         );
         assert_eq!(
-            wrong(&d, "en", "2024-06-07T10:00:00Z", "Remember: you vote the day after tomorrow, not Sunday!")
-                .first()
-                .map(|f| f.1.clone()),
+            wrong(
+                &d,
+                "en",
+                "2024-06-07T10:00:00Z",
+                "Remember: you vote the day after tomorrow, not Sunday!"
+            )
+            .first()
+            .map(|f| f.1.clone()),
             None,
             "the day after Friday's tomorrow is the voting Sunday"
         );
         assert_eq!(
-            wrong(&d, "de", "2024-06-06T10:00:00Z", "Morgen wird gewählt, geht alle wählen!"),
-            vec![("voting_date".into(), "tomorrow (2024-06-07)".into())]
+            wrong(
+                &d,
+                "de",
+                "2024-06-09T07:00:00Z",
+                "Morgen wird gewählt, geht alle wählen!"
+            ),
+            vec![("voting_date".into(), "tomorrow (2024-06-10)".into())]
         );
+        // Days before the vote, "tomorrow" is about something else.
+        assert!(wrong(&d, "de", "2024-06-04T10:00:00Z", "Morgen wird gewählt!").is_empty());
         // A bare weekday that is not a voting day, a few days before the vote.
         assert_eq!(
-            wrong(&d, "es", WEEK_BEFORE, "Este año se vota el próximo lunes, no el domingo."),
+            wrong(
+                &d,
+                "es",
+                WEEK_BEFORE,
+                "Este año se vota el próximo lunes, no el domingo."
+            ),
             vec![("voting_date".into(), "monday (2024-06-10)".into())]
         );
         assert!(wrong(&d, "it", WEEK_BEFORE, "Si vota sabato, ricordatelo.").is_empty());
@@ -1418,18 +1539,37 @@ methods = ["in_person"]
         let spring = ELECTIONS.replace("2024-06-09", "2024-03-31");
         let d = detector(&spring);
         assert!(wrong(&d, "fr", "2024-03-30T23:30:00Z", "Aujourd'hui on vote !").is_empty());
-        assert_eq!(wrong(&d, "fr", "2024-03-30T22:30:00Z", "Aujourd'hui on vote !").len(), 1);
+        assert_eq!(
+            wrong(&d, "fr", "2024-03-30T22:30:00Z", "Aujourd'hui on vote !").len(),
+            1
+        );
         let autumn = ELECTIONS.replace("2024-06-09", "2024-10-27");
         let d = detector(&autumn);
         assert!(wrong(&d, "fr", "2024-10-26T22:30:00Z", "Aujourd'hui on vote !").is_empty());
-        assert_eq!(wrong(&d, "fr", "2024-10-26T21:30:00Z", "Aujourd'hui on vote !").len(), 1);
+        assert_eq!(
+            wrong(&d, "fr", "2024-10-26T21:30:00Z", "Aujourd'hui on vote !").len(),
+            1
+        );
         // Polls closing at midnight, written "00:00" or "24:00" in the configuration.
         for close in ["00:00", "24:00"] {
-            let cfg = ELECTIONS.replacen("polls_close = \"20:00\"", &format!("polls_close = \"{close}\""), 1);
+            let cfg = ELECTIONS.replacen(
+                "polls_close = \"20:00\"",
+                &format!("polls_close = \"{close}\""),
+                1,
+            );
             let d = detector(&cfg);
-            assert!(wrong(&d, "fr", WEEK_BEFORE, "Les bureaux de vote ferment à minuit.").is_empty());
+            assert!(wrong(
+                &d,
+                "fr",
+                WEEK_BEFORE,
+                "Les bureaux de vote ferment à minuit."
+            )
+            .is_empty());
             assert!(wrong(&d, "fr", WEEK_BEFORE, "Les bureaux de vote ferment à 24h.").is_empty());
-            assert_eq!(wrong(&d, "fr", WEEK_BEFORE, "Les bureaux de vote ferment à 23h.").len(), 1);
+            assert_eq!(
+                wrong(&d, "fr", WEEK_BEFORE, "Les bureaux de vote ferment à 23h.").len(),
+                1
+            );
         }
     }
 
@@ -1445,10 +1585,19 @@ methods = ["in_person"]
         ];
         for (lang, text, kind) in cases {
             let found = wrong(&d, lang, WEEK_BEFORE, text);
-            assert!(found.iter().any(|(k, _)| k == kind), "{lang}: {text} -> {found:?}");
+            assert!(
+                found.iter().any(|(k, _)| k == kind),
+                "{lang}: {text} -> {found:?}"
+            );
         }
         // Lawful restrictions are no false claim.
-        assert!(wrong(&d, "en", WEEK_BEFORE, "Citizens under 18 cannot vote in the European elections.").is_empty());
+        assert!(wrong(
+            &d,
+            "en",
+            WEEK_BEFORE,
+            "Citizens under 18 cannot vote in the European elections."
+        )
+        .is_empty());
         let twice = wrong(&d, "fr", WEEK_BEFORE, "On ne peut pas voter deux fois.");
         assert!(twice.is_empty(), "{twice:?}");
     }
@@ -1457,7 +1606,10 @@ methods = ["in_person"]
     fn bad_election_facts_are_reported() {
         let bad = ELECTIONS.replacen("Europe/Paris", "Europe/Atlantis", 1);
         let config = Config::from_toml(&bad, "t").unwrap();
-        let err = build(&config).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = build(&config)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("unknown timezone"), "{err}");
     }
 }

@@ -406,7 +406,11 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
             true_templates(t).iter().map(|s| (*s, false)).collect();
         negatives.extend(near_miss_templates(t).iter().map(|s| (*s, false)));
         // The "tomorrow" post of the day before the first voting day is true.
-        negatives.extend(false_templates(t, Claim::Tomorrow).iter().map(|s| (*s, true)));
+        negatives.extend(
+            false_templates(t, Claim::Tomorrow)
+                .iter()
+                .map(|s| (*s, true)),
+        );
         for (tpl, day_before) in negatives {
             for _ in 0..ctx.rng.gen_range(2..=3) {
                 let text = fill(tpl, &mut ctx.rng);
