@@ -64,6 +64,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("copypasta", detectors::copypasta::build),
     ("relay_network", detectors::relay_network::build),
     ("electoral_process", detectors::electoral_process::build),
+    ("incitement", detectors::incitement::build),
 ];
 
 /// Names of every available detector.

@@ -651,15 +651,20 @@ impl Analyser {
                     }
                     Cat::VoteTwice => push(ClaimKind::VoteTwice, h.start, h.end),
                     Cat::SeparateDays => push(ClaimKind::SeparateDays, h.start, h.end),
-                    Cat::Today | Cat::Tomorrow | Cat::AfterTomorrow
-                        if verb_near(h, 50).is_some() =>
-                    {
-                        let k = match h.cat {
-                            Cat::Today => 0,
-                            Cat::Tomorrow => 1,
-                            _ => 2,
-                        };
-                        push(ClaimKind::Relative(k), h.start, h.end)
+                    // The claim spans the day and its verb: "demain on ne vote pas" is denied.
+                    Cat::Today | Cat::Tomorrow | Cat::AfterTomorrow => {
+                        if let Some(v) = verb_near(h, 50) {
+                            let k = match h.cat {
+                                Cat::Today => 0,
+                                Cat::Tomorrow => 1,
+                                _ => 2,
+                            };
+                            push(
+                                ClaimKind::Relative(k),
+                                h.start.min(v.start),
+                                h.end.max(v.end),
+                            )
+                        }
                     }
                     Cat::Weekday(wd) if verb_near(h, 50).is_some() => {
                         // A weekday that introduces a date is part of that date.

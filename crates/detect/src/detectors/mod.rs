@@ -2,4 +2,5 @@
 
 pub mod copypasta;
 pub mod electoral_process;
+pub mod incitement;
 pub mod relay_network;

@@ -57,13 +57,13 @@ impl Claim {
 
 /// The languages of the op: the generator's six, and Portuguese written here only.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Tongue {
+pub(crate) enum Tongue {
     Known(Lang),
     Pt,
 }
 
 impl Tongue {
-    const ALL: [Tongue; 7] = [
+    pub(crate) const ALL: [Tongue; 7] = [
         Tongue::Known(Lang::Fr),
         Tongue::Known(Lang::En),
         Tongue::Known(Lang::De),
@@ -73,7 +73,7 @@ impl Tongue {
         Tongue::Pt,
     ];
 
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Tongue::Known(l) => l.code(),
             Tongue::Pt => "pt",
@@ -81,10 +81,17 @@ impl Tongue {
     }
 
     /// Language of the accounts' names (Portuguese speakers get Spanish-looking names).
-    fn names(self) -> Lang {
+    pub(crate) fn names(self) -> Lang {
         match self {
             Tongue::Known(l) => l,
             Tongue::Pt => Lang::Es,
+        }
+    }
+
+    pub(crate) fn cities(self) -> &'static [&'static str] {
+        match self {
+            Tongue::Known(l) => l.cities(),
+            Tongue::Pt => &["Lisboa", "Porto", "Braga", "Coimbra"],
         }
     }
 
@@ -279,7 +286,7 @@ fn hour(t: Tongue, hhmm: &str, shift: i32) -> String {
 }
 
 /// Posts `text` by `who` at `at` in tongue `t` and returns its id.
-fn post_in(
+pub(crate) fn post_in(
     ctx: &mut Ctx<'_>,
     who: &str,
     at: chrono::DateTime<chrono::Utc>,
