@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod detectors;
 pub mod lexicon;
 pub mod neardup;
+pub mod pii;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;
@@ -65,6 +66,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("relay_network", detectors::relay_network::build),
     ("electoral_process", detectors::electoral_process::build),
     ("incitement", detectors::incitement::build),
+    ("doxxing", detectors::doxxing::build),
 ];
 
 /// Names of every available detector.

@@ -451,11 +451,15 @@ pub fn config_toml(clock: &Clock) -> String {
         let _ = writeln!(s, "handles = {}", qlist(m.handles));
         let _ = writeln!(s, "aliases = {}\n", qlist(&[m.name]));
     }
-    for (name, handle, party) in &CANDIDATES {
+    for (i, (name, handle, party)) in CANDIDATES.iter().enumerate() {
         let _ = writeln!(s, "[[protected]]\nkind = \"candidate\"");
         let _ = writeln!(s, "name = {}", q(name));
         let _ = writeln!(s, "domains = {}", qlist(&[format!("{handle}.eu")]));
         let _ = writeln!(s, "handles = {}", qlist(&[format!("x:{handle}")]));
+        let hashes = crate::ops::doxxing::pii_hashes(i);
+        if !hashes.is_empty() {
+            let _ = writeln!(s, "pii_sha256 = {}", qlist(&hashes));
+        }
         let _ = writeln!(s, "aliases = {}\n", qlist(&[*name, party]));
     }
     let _ = writeln!(
@@ -464,7 +468,7 @@ pub fn config_toml(clock: &Clock) -> String {
          domains = [\"interieur.gouv.fr\", \"elections.interieur.gouv.fr\"]\n\
          handles = [\"x:Interieur_Gouv\"]\naliases = [\"Ministère de l'Intérieur\", \"Place Beauvau\"]\n"
     );
-    let _ = writeln!(s, "[privacy]\nsalt = \"vigie-generate\"\n");
+    let _ = writeln!(s, "[privacy]\nsalt = {}\n", q(crate::ops::doxxing::SALT));
     for n in &NARRATIVES {
         let langs: Vec<&str> = n.templates.iter().map(|(l, _)| l.code()).collect();
         let examples: Vec<String> = n

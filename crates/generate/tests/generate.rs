@@ -753,7 +753,7 @@ fn short_periods_and_tiny_volumes_still_work() {
             ..GenerateOptions::default()
         };
         let s = generate(&o, dir.path()).unwrap();
-        assert_eq!(s.operations, 16);
+        assert_eq!(s.operations, 18);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

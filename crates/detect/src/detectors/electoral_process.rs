@@ -611,9 +611,9 @@ impl Analyser {
             let verb_near = |h: &Hit<Cat>, gap: usize| {
                 sh.iter().find(|v| {
                     v.cat == Cat::VoteVerb
-                        // "vote" inside "bureau de vote" is a noun.
+                        // "vote" inside "bureau de vote" or "postal vote" is a noun.
                         && !sh.iter().any(|c| {
-                            c.cat == Cat::Context
+                            matches!(c.cat, Cat::Context | Cat::Method(_))
                                 && c.start <= v.start
                                 && c.end >= v.end
                                 && c.end - c.start > v.end - v.start

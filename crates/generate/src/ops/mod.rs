@@ -9,6 +9,7 @@
 pub mod astroturf;
 pub mod burst;
 pub mod coordination;
+pub mod doxxing;
 pub mod electoral;
 pub mod incitement;
 pub mod lookalike;
@@ -252,5 +253,6 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     ops.extend(lookalike::inject(ctx));
     ops.extend(electoral::inject(ctx));
     ops.extend(incitement::inject(ctx));
+    ops.extend(doxxing::inject(ctx));
     ops
 }
