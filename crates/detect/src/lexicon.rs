@@ -9,7 +9,7 @@
 //! nothing a user writes is ever compiled as a regular expression.
 
 use crate::DetectError;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -253,6 +253,8 @@ impl<C: Copy + PartialEq> MatcherBuilder<C> {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
+                    // A full DFA: a few thousand terms, and every stored text goes through it.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(self.patterns.iter().map(|(p, _, _)| p.as_str()))
                     .map_err(|e| DetectError::Failed {
                         detector: "lexicon",
@@ -355,6 +357,62 @@ pub fn sentence_ends(text: &str, out: &mut Vec<usize>) {
 /// Which sentence (index into `ends`) holds byte `pos`.
 pub fn sentence_of(ends: &[usize], pos: usize) -> usize {
     ends.partition_point(|&e| e < pos)
+}
+
+/// The text with every link's bytes replaced by spaces (same length, same offsets).
+/// Byte ranges of the links in a text (`http…` or `www.…` up to the next space).
+pub fn link_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..]
+        .find("http")
+        .into_iter()
+        .chain(text[from..].find("www."))
+        .min()
+    {
+        let start = from + i;
+        let end = text[start..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |e| start + e);
+        out.push((start, end));
+        from = end;
+    }
+    out
+}
+
+/// Whether a text has an ASCII digit outside `links`.
+pub fn has_digit_outside(text: &str, links: &[(usize, usize)]) -> bool {
+    let mut from = 0;
+    for &(a, b) in links
+        .iter()
+        .chain(std::iter::once(&(text.len(), text.len())))
+    {
+        if text.as_bytes()[from..a].iter().any(u8::is_ascii_digit) {
+            return true;
+        }
+        from = b;
+    }
+    false
+}
+
+pub fn mask_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("http").into_iter().chain(rest.find("www.")).min() {
+        out.push_str(&rest[..i]);
+        let link = &rest[i..];
+        let end = link.find(char::is_whitespace).unwrap_or(link.len());
+        out.extend(std::iter::repeat_n(' ', end));
+        rest = &link[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A regex with ASCII word boundaries: Unicode `\b` keeps the regex crate off its fast lazy
+/// DFA. Our expressions anchor on digits and ASCII-initial words, where the two agree.
+pub fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::Regex::new(&pattern.replace(r"\b", r"(?-u:\b)"))
 }
 
 /// A text folded character by character as [`vigie_normalise::text::fold`] does, with, for each

@@ -4,6 +4,7 @@
 //! from the configuration. Detectors never write: the caller stores and exports what they return.
 
 pub mod clusters;
+pub mod content;
 pub mod detectors;
 pub mod lexicon;
 pub mod neardup;
@@ -30,6 +31,7 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub store: &'a Store,
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
+    content: std::cell::OnceCell<content::ContentScan>,
 }
 
 impl<'a> Context<'a> {
@@ -38,6 +40,7 @@ impl<'a> Context<'a> {
             config,
             store,
             copy_clusters: std::cell::OnceCell::new(),
+            content: std::cell::OnceCell::new(),
         }
     }
 
@@ -48,6 +51,16 @@ impl<'a> Context<'a> {
         }
         let computed = clusters::copy_clusters(self.config, self.store)?;
         Ok(self.copy_clusters.get_or_init(|| computed))
+    }
+
+    /// What the content detectors found in one pass over the store's texts (see
+    /// [`content::scan`]).
+    pub fn content_scan(&self) -> Result<&content::ContentScan, DetectError> {
+        if let Some(c) = self.content.get() {
+            return Ok(c);
+        }
+        let computed = content::scan(self.config, self.store)?;
+        Ok(self.content.get_or_init(|| computed))
     }
 }
 

@@ -7,6 +7,7 @@
 //! their salted SHA-256 ([`salted_sha256`]: hex of SHA-256 over the salt's bytes followed by the
 //! normalised value's bytes) ever leaves this module's callers.
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
@@ -67,7 +68,13 @@ pub struct PiiScanner {
     iban: Regex,
     ids: Regex,
     address: Regex,
+    /// Street words, to run the address expression only on texts that hold one.
+    street: AhoCorasick,
 }
+
+/// A street or place name: up to 40 characters without digits or punctuation. (A small class:
+/// Unicode letter classes under a bounded repeat overflow the regex crate's lazy DFA.)
+const NAME: &str = r"[^\d,.;:!?()\n]{2,40}";
 
 fn alnum_lower(s: &str) -> String {
     s.chars()
@@ -95,23 +102,26 @@ impl PiiScanner {
         words.dedup();
         let alt: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
         let alt = alt.join("|");
+        let suffixes_raw: Vec<String> = street_suffixes.to_vec();
         let mut suffixes: Vec<String> = street_suffixes.iter().map(|w| regex::escape(w)).collect();
         if suffixes.is_empty() {
             suffixes.push("straße".into());
         }
         let suf = suffixes.join("|");
         Ok(PiiScanner {
-            email: Regex::new(
+            email: crate::lexicon::regex(
                 r"[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,24}\b",
             )?,
-            phone: Regex::new(
+            phone: crate::lexicon::regex(
                 r"(?x)
                 (?:\+|\b00)[1-9]\d{0,2}[\s.-]?(?:\(0\)\s?)?\d(?:[\s.-]?\d){6,12}\b
                 |\b0\d(?:[\s./-]?\d){7,10}\b
                 |\b[1-9]\d{2}(?:[\s-]?\d{3}){2}\b",
             )?,
-            iban: Regex::new(r"\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){2,7}(?:\s?[a-z0-9]{1,4})?\b")?,
-            ids: Regex::new(
+            iban: crate::lexicon::regex(
+                r"\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){2,7}(?:\s?[a-z0-9]{1,4})?\b",
+            )?,
+            ids: crate::lexicon::regex(
                 r"(?x)
                 \b[12]\s?\d{2}\s?[01]\d\s?(?:\d{2}|2a|2b)\s?\d{3}\s?\d{3}\s?\d{2}\b   # FR NIR
                 |\b\d{8}-?[a-z]\b                                                  # ES DNI
@@ -121,19 +131,33 @@ impl PiiScanner {
                 |\b\d{11}\b                                                        # PESEL, Steuer-ID
                 |\b\d{9}\b                                                         # PT NIF",
             )?,
-            address: Regex::new(&format!(
+            address: crate::lexicon::regex(&format!(
                 r"(?x)
-                \b\d{{1,4}}(?:\s?(?:bis|ter|[a-z]))?,?\s(?:{alt})\s[\p{{L}}'’\- ]{{2,40}}
-                |\b(?:{alt})\s?[\p{{L}}'’.\- ]{{2,40}}\s\d{{1,4}}[a-z]?\b
-                |\b[\p{{L}}\-]{{2,30}}(?:{suf})\s\d{{1,4}}[a-z]?\b
-                |\b\d{{1,4}}\s[\p{{L}}' ]{{2,30}}\s(?:street|road|avenue|lane|drive)\b"
+                \b\d{{1,4}}(?:\s?(?:bis|ter|[a-z]))?,?\s(?:{alt})\s{NAME}
+                |\b(?:{alt})\s?{NAME}\s\d{{1,4}}[a-z]?\b
+                |{NAME}(?:{suf})\s\d{{1,4}}[a-z]?\b
+                |\b\d{{1,4}}\s{NAME}\s(?:street|road|avenue|lane|drive)\b"
             ))?,
+            street: AhoCorasick::new(words.iter().chain(suffixes_raw.iter()))
+                .map_err(|e| regex::Error::Syntax(e.to_string()))?,
         })
     }
 
     /// Personal items in a folded text; `lang` orders the countries tried for national phones.
     pub fn scan(&self, text: &str, lang: Option<&str>) -> Vec<Pii> {
         let mut out: Vec<Pii> = Vec::new();
+        // Numbers inside links (dates in paths, ids) are nobody's data.
+        let links = crate::lexicon::link_spans(text);
+        if !text.contains('@') && !crate::lexicon::has_digit_outside(text, &links) {
+            return out;
+        }
+        let masked;
+        let text = if links.is_empty() {
+            text
+        } else {
+            masked = crate::lexicon::mask_links(text);
+            masked.as_str()
+        };
         let overlaps =
             |out: &[Pii], a: usize, b: usize| out.iter().any(|p| a < p.end && b > p.start);
         if text.contains('@') {
@@ -185,7 +209,7 @@ impl PiiScanner {
                 }
             }
         }
-        if n_digits > 0 {
+        if n_digits > 0 && self.street.is_match(text) {
             for m in self.address.find_iter(text) {
                 if overlaps(&out, m.start(), m.end()) {
                     continue;

@@ -106,7 +106,8 @@ enum Command {
         /// Scratch store, deleted first.
         #[arg(long, default_value = "bench.db")]
         db: PathBuf,
-        /// Time this detector on generated data instead of ingest (e.g. copypasta).
+        /// Time this detector on generated data instead of ingest (e.g. copypasta), or several
+        /// together: electoral_process,incitement,doxxing.
         #[arg(long)]
         detector: Option<String>,
         /// Organic posts generated for a detector benchmark.
@@ -312,7 +313,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             ..
         } => {
-            let dir = std::env::temp_dir().join(format!("vigie-bench-{detector}-{posts}"));
+            let dir = std::env::temp_dir().join(format!(
+                "vigie-bench-{}-{posts}",
+                detector.replace(',', "+")
+            ));
             let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
             println!(
                 "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles)",
@@ -326,6 +330,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.items as f64 / r.seconds.max(1e-9),
                 r.alerts
             );
+            if let Some(cpu) = r.cpu_seconds {
+                println!(
+                    "CPU time of the detector thread: {cpu:.1}s = {:.0} items per CPU-second",
+                    r.items as f64 / cpu.max(1e-9)
+                );
+            }
+            if let Some(a) = r.analysis_seconds {
+                println!(
+                    "text analysis alone (texts in memory, store read excluded): {a:.2} CPU-s = \
+                     {:.0} items per CPU-second",
+                    r.items as f64 / a.max(1e-9)
+                );
+            }
             match r.peak_rss_bytes {
                 Some(b) => println!("peak RSS during the detector: {:.1} MB", b as f64 / 1e6),
                 None => println!("peak RSS: not reported on this platform"),

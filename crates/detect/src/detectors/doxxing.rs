@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
+use vigie_store::TextRow;
 
 pub const NAME: &str = "doxxing";
 
@@ -137,7 +138,7 @@ impl Doxxing {
     }
 }
 
-struct Flagged {
+pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
     id: String,
@@ -152,30 +153,27 @@ impl Detector for Doxxing {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
-        let mut flagged = Vec::new();
-        ctx.store
-            .for_each_text(&[Kind::Post, Kind::Article, Kind::Ad], |row| {
-                if row.repost_of.is_some() || row.norm.is_empty() {
-                    return Ok(());
-                }
-                let e = self.exposure(row.norm, row.lang);
-                if !e.protected.is_empty() || self.is_dump(&e) {
-                    flagged.push(Flagged {
-                        kind: row.kind,
-                        platform: row.platform.to_owned(),
-                        id: row.id.to_owned(),
-                        author: row.author.map(str::to_owned),
-                        ts: row.ts.unwrap_or(0),
-                        exposure: e,
-                    });
-                }
-                Ok(())
-            })?;
+        let flagged = &ctx.content_scan()?.doxxing;
         tracing::info!(
             flagged = flagged.len(),
             "doxxing: items exposing personal data"
         );
         Ok(self.alerts(flagged))
+    }
+}
+
+impl Doxxing {
+    /// What one stored text contributes (see [`crate::content`]).
+    pub(crate) fn scan_row(&self, row: &TextRow<'_>) -> Option<Flagged> {
+        let e = self.exposure(row.norm, row.lang);
+        (!e.protected.is_empty() || self.is_dump(&e)).then(|| Flagged {
+            kind: row.kind,
+            platform: row.platform.to_owned(),
+            id: row.id.to_owned(),
+            author: row.author.map(str::to_owned),
+            ts: row.ts.unwrap_or(0),
+            exposure: e,
+        })
     }
 }
 
@@ -187,12 +185,12 @@ fn kinds_json(kinds: &BTreeMap<PiiKind, usize>) -> serde_json::Value {
 }
 
 impl Doxxing {
-    fn alerts(&self, flagged: Vec<Flagged>) -> Vec<Alert> {
+    fn alerts(&self, flagged: &[Flagged]) -> Vec<Alert> {
         let cut = self.settings.max_evidence_items;
         let mut alerts = Vec::new();
         // Protected persons: one alert per person, over every item exposing them.
         let mut by_person: BTreeMap<usize, Vec<&Flagged>> = BTreeMap::new();
-        for f in &flagged {
+        for f in flagged {
             for &who in f.exposure.protected.keys() {
                 by_person.entry(who).or_default().push(f);
             }

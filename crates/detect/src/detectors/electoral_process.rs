@@ -17,8 +17,9 @@ use chrono_tz::Tz;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Record, Severity};
+use vigie_store::TextRow;
 
 pub const NAME: &str = "electoral_process";
 
@@ -95,8 +96,6 @@ enum Cat {
     Noon,
     Close,
     Open,
-    RangeFrom,
-    RangeTo,
     Negation,
     Debunk,
     Register,
@@ -108,6 +107,7 @@ enum Cat {
     SeparateDays,
     EligibilityOk,
     OtherRef,
+    Month,
     Method(Method),
     Country(u16),
 }
@@ -416,6 +416,10 @@ fn resolve_date(day: u32, month: u32, year: Option<i32>, today: NaiveDate) -> Op
 /// The compiled lexicons and expressions of the detector.
 pub struct Analyser {
     matcher: Matcher<Cat>,
+    /// Words that open and join an hour range ("de 8h à 20h"), checked around hours only:
+    /// as lexicon hits they would match in almost every text.
+    range_from: HashSet<String>,
+    range_to: HashSet<String>,
     countries: Vec<String>,
     months: HashMap<String, u32>,
     date_re: Regex,
@@ -429,6 +433,8 @@ impl Analyser {
         let mut b = MatcherBuilder::new(lexicons.iter().map(|l| l.lang.clone()).collect());
         let mut countries: Vec<String> = Vec::new();
         let mut months: HashMap<String, u32> = HashMap::new();
+        let mut range_from = HashSet::new();
+        let mut range_to = HashSet::new();
         for (i, lex) in lexicons.iter().enumerate() {
             let l = u8::try_from(i).map_err(|_| DetectError::Failed {
                 detector: NAME,
@@ -437,10 +443,13 @@ impl Analyser {
             let e = &lex.electoral;
             b.add_all(&e.context, l, Cat::Context);
             b.add_all(&e.vote_verbs, l, Cat::VoteVerb);
+            range_from.extend(e.range_from.iter().map(|w| vigie_normalise::text::fold(w)));
+            range_to.extend(e.range_to.iter().map(|w| vigie_normalise::text::fold(w)));
             for (d, names) in e.weekdays.iter().enumerate().take(7) {
                 b.add_all(names, l, Cat::Weekday(d as u8));
             }
             for (m, names) in e.months.iter().enumerate().take(12) {
+                b.add_all(names, l, Cat::Month);
                 for n in names {
                     months.insert(vigie_normalise::text::fold(n), m as u32 + 1);
                 }
@@ -454,8 +463,6 @@ impl Analyser {
                 (&e.noon, Cat::Noon),
                 (&e.close, Cat::Close),
                 (&e.open, Cat::Open),
-                (&e.range_from, Cat::RangeFrom),
-                (&e.range_to, Cat::RangeTo),
                 (&e.negation, Cat::Negation),
                 (&e.debunk, Cat::Debunk),
                 (&e.register, Cat::Register),
@@ -492,7 +499,7 @@ impl Analyser {
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
         let alt: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
         let alt = alt.join("|");
-        let date_re = Regex::new(&format!(
+        let date_re = crate::lexicon::regex(&format!(
             r"(?x)
             (?:\b(?P<d1>[0-3]?\d)(?:er|º|°|\.)?\s*(?:de\s+|of\s+)?(?P<m1>{alt})\b\.?(?:,?\s*(?:de\s+)?(?P<y1>(?:19|20)\d\d)\b)?)
             |(?:\b(?P<m2>{alt})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s*(?P<y2>(?:19|20)\d\d)\b)?)
@@ -503,19 +510,22 @@ impl Analyser {
             detector: NAME,
             reason: e.to_string(),
         })?;
-        let hour_re = Regex::new(
+        let hour_re = crate::lexicon::regex(
             r"(?x)\b(?P<h>[012]?\d)(?:\s?(?:h|:|\.)\s?(?P<m>[0-5]\d)\b|\s?(?P<mark>h\b|uhr\b|heures?\b|hrs?\b|hours\b|godz\.?|o'clock\b|a\.?m\.?|p\.?m\.?))?",
         )
         .map_err(|e| DetectError::Failed {
             detector: NAME,
             reason: e.to_string(),
         })?;
-        let year_re = Regex::new(r"\b(?:19|20)\d\d\b").map_err(|e| DetectError::Failed {
-            detector: NAME,
-            reason: e.to_string(),
-        })?;
+        let year_re =
+            crate::lexicon::regex(r"\b(?:19|20)\d\d\b").map_err(|e| DetectError::Failed {
+                detector: NAME,
+                reason: e.to_string(),
+            })?;
         Ok(Analyser {
             matcher: b.build()?,
+            range_from,
+            range_to,
             countries,
             months,
             date_re,
@@ -540,14 +550,36 @@ impl Analyser {
         if !has(&hits, &contextual) || has(&hits, &|c| c == Cat::Debunk) {
             return Vec::new();
         }
-        // Dates and words inside links ("/2024/06/01/") say nothing: blank the links out.
+        // Dates and words inside links ("/2024/06/01/") say nothing: drop their hits, and
+        // blank the links out for the expressions below.
+        let links = lexicon::link_spans(text);
+        hits.retain(|h| !links.iter().any(|(a, b)| h.start < *b && h.end > *a));
+        // Most texts about the election claim nothing checkable: no trigger word, no number.
+        let has_digit = lexicon::has_digit_outside(text, &links);
+        let trigger = hits.iter().any(|h| {
+            !matches!(
+                h.cat,
+                Cat::Context
+                    | Cat::VoteVerb
+                    | Cat::Next
+                    | Cat::Close
+                    | Cat::Open
+                    | Cat::Negation
+                    | Cat::Register
+                    | Cat::EligibilityOk
+                    | Cat::OtherRef
+                    | Cat::Country(_)
+            )
+        });
+        if !trigger && !has_digit {
+            return Vec::new();
+        }
         let masked;
-        let text = if text.contains("http") || text.contains("www.") {
-            masked = mask_links(text);
-            self.matcher.scan(&masked, lang, &mut hits);
-            masked.as_str()
-        } else {
+        let text = if links.is_empty() || !has_digit {
             text
+        } else {
+            masked = lexicon::mask_links(text);
+            masked.as_str()
         };
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         let mut ends = Vec::new();
@@ -561,7 +593,14 @@ impl Analyser {
         }
         // Short texts are one context; long ones (articles) need the vote in the sentence.
         let whole_text_context = text.len() <= 400;
-        let dates: Vec<(usize, usize, ClaimKind)> = self.dates(text);
+        let dated_text = hits
+            .iter()
+            .any(|h| matches!(h.cat, Cat::VoteVerb | Cat::Postpone | Cat::Cancel));
+        let dates: Vec<(usize, usize, ClaimKind)> = if has_digit && dated_text {
+            self.dates(text)
+        } else {
+            Vec::new()
+        };
         let mut claims = Vec::new();
         for (s, sh) in by_sentence.iter().enumerate() {
             if sh.is_empty() {
@@ -579,11 +618,13 @@ impl Analyser {
                 .iter()
                 .filter(|(a, _, _)| *a >= s_start && *a < s_end)
                 .collect();
-            let old_year = self.year_re.find_iter(sentence).any(|m| {
-                let abs = s_start + m.start();
-                let in_date = sentence_dates.iter().any(|(a, b, _)| abs >= *a && abs < *b);
-                !in_date && m.as_str().parse::<i32>().is_ok_and(|y| y < post_year)
-            });
+            let sentence_digits = sentence.bytes().any(|b| b.is_ascii_digit());
+            let old_year = sentence_digits
+                && self.year_re.find_iter(sentence).any(|m| {
+                    let abs = s_start + m.start();
+                    let in_date = sentence_dates.iter().any(|(a, b, _)| abs >= *a && abs < *b);
+                    !in_date && m.as_str().parse::<i32>().is_ok_and(|y| y < post_year)
+                });
             let other_ref = sh.iter().any(|h| {
                 h.cat == Cat::OtherRef && !text[h.start..h.end].bytes().any(|b| b.is_ascii_digit())
             });
@@ -683,8 +724,15 @@ impl Analyser {
                     push(*kind, *a, *b);
                 }
             }
-            for (kind, a, b) in self.hours(text, s_start, s_end, sh, &sentence_dates) {
-                push(kind, a, b);
+            // Poll hours need a word saying opening or closing (or midnight, noon).
+            let clock_words = sh.iter().any(|h| {
+                matches!(h.cat, Cat::Midnight | Cat::Noon)
+                    || (sentence_digits && matches!(h.cat, Cat::Open | Cat::Close))
+            });
+            if clock_words {
+                for (kind, a, b) in self.hours(text, s_start, s_end, sh, &sentence_dates) {
+                    push(kind, a, b);
+                }
             }
             // "after tomorrow" also holds "tomorrow": keep the longer relative claim.
             let relatives: Vec<(usize, usize)> = found
@@ -827,13 +875,17 @@ impl Analyser {
             // A range: "de 8h à 20h", "from 8 to 20", "von 8 bis 18 Uhr", "od 7 do 21".
             if let Some(&(a2, b2, m2, explicit2)) = found.get(i + 1) {
                 let between = &text[b..a2];
-                let joined = between.trim().is_empty()
-                    || between.trim() == "-"
-                    || between.trim() == "–"
-                    || hits
-                        .iter()
-                        .any(|h| h.cat == Cat::RangeTo && h.start >= b && h.end <= a2);
-                let from = near_before(a, Cat::RangeFrom, 2).is_some();
+                let between = between.trim();
+                let joined = between.is_empty()
+                    || between == "-"
+                    || between == "–"
+                    || self.range_to.contains(between);
+                // The word right before the first hour: "de", "from", "von", "od"...
+                let before = text[..a].trim_end();
+                let word = before
+                    .rfind(|c: char| !c.is_alphanumeric())
+                    .map_or(before, |p| &before[p + 1..]);
+                let from = self.range_from.contains(word);
                 if joined && a2 - b <= 8 && (from || explicit || explicit2) {
                     let opener = near_before(a, Cat::Open, 40).is_some()
                         || near_before(a, Cat::Close, 40).is_none();
@@ -868,21 +920,6 @@ impl Analyser {
         }
         out
     }
-}
-
-/// The text with every link's bytes replaced by spaces (same length, same offsets).
-fn mask_links(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("http").into_iter().chain(rest.find("www.")).min() {
-        out.push_str(&rest[..i]);
-        let link = &rest[i..];
-        let end = link.find(char::is_whitespace).unwrap_or(link.len());
-        out.extend(std::iter::repeat_n(' ', end));
-        rest = &link[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn negatable(k: &ClaimKind) -> bool {
@@ -1001,7 +1038,7 @@ impl ElectoralProcess {
     }
 }
 
-struct Flagged {
+pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
     id: String,
@@ -1036,33 +1073,25 @@ impl Detector for ElectoralProcess {
             tracing::info!("electoral_process: no [[election]] configured, nothing to check");
             return Ok(Vec::new());
         }
-        let mut flagged = Vec::new();
-        ctx.store
-            .for_each_text(&[Kind::Post, Kind::Article], |row| {
-                if row.repost_of.is_some() {
-                    return Ok(());
-                }
-                let (Some(ts), true) = (row.ts, !row.norm.is_empty()) else {
-                    return Ok(());
-                };
-                let Some(at) = DateTime::from_timestamp_millis(ts) else {
-                    return Ok(());
-                };
-                let findings = self.findings(row.norm, row.lang, at);
-                if !findings.is_empty() {
-                    flagged.push(Flagged {
-                        kind: row.kind,
-                        platform: row.platform.to_owned(),
-                        id: row.id.to_owned(),
-                        author: row.author.map(str::to_owned),
-                        lang: row.lang.map(str::to_owned),
-                        ts,
-                        findings,
-                    });
-                }
-                Ok(())
-            })?;
-        self.alerts(ctx, flagged)
+        self.alerts(ctx, &ctx.content_scan()?.electoral)
+    }
+}
+
+impl ElectoralProcess {
+    /// What one stored text contributes (see [`crate::content`]).
+    pub(crate) fn scan_row(&self, row: &TextRow<'_>) -> Option<Flagged> {
+        let ts = row.ts?;
+        let at = DateTime::from_timestamp_millis(ts)?;
+        let findings = self.findings(row.norm, row.lang, at);
+        (!findings.is_empty()).then(|| Flagged {
+            kind: row.kind,
+            platform: row.platform.to_owned(),
+            id: row.id.to_owned(),
+            author: row.author.map(str::to_owned),
+            lang: row.lang.map(str::to_owned),
+            ts,
+            findings,
+        })
     }
 }
 
@@ -1077,7 +1106,7 @@ pub fn original_text(record: &Record) -> Option<String> {
 }
 
 impl ElectoralProcess {
-    fn alerts(&self, ctx: &Context<'_>, flagged: Vec<Flagged>) -> Result<Vec<Alert>, DetectError> {
+    fn alerts(&self, ctx: &Context<'_>, flagged: &[Flagged]) -> Result<Vec<Alert>, DetectError> {
         type Key = (usize, String, String, String);
         let mut groups: BTreeMap<Key, Vec<(usize, serde_json::Value)>> = BTreeMap::new();
         for (n, f) in flagged.iter().enumerate() {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
+use vigie_store::TextRow;
 
 pub const NAME: &str = "incitement";
 
@@ -106,7 +107,7 @@ impl Incitement {
             }
         }
         let re = |p: &str| {
-            Regex::new(p).map_err(|e| DetectError::Failed {
+            crate::lexicon::regex(p).map_err(|e| DetectError::Failed {
                 detector: NAME,
                 reason: e.to_string(),
             })
@@ -203,7 +204,7 @@ impl Incitement {
     }
 }
 
-struct Flagged {
+pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
     id: String,
@@ -221,38 +222,35 @@ impl Detector for Incitement {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
-        let mut flagged = Vec::new();
-        ctx.store
-            .for_each_text(&[Kind::Post, Kind::Article], |row| {
-                if row.repost_of.is_some() || row.norm.is_empty() {
-                    return Ok(());
-                }
-                let Some(at) = row.ts.and_then(DateTime::from_timestamp_millis) else {
-                    return Ok(());
-                };
-                let calls = self.calls(row.norm, row.lang, at.year());
-                if let Some(call) = calls.into_iter().next() {
-                    let word = |(a, b): (usize, usize)| row.norm.get(a..b).unwrap_or("").to_owned();
-                    flagged.push(Flagged {
-                        kind: row.kind,
-                        platform: row.platform.to_owned(),
-                        id: row.id.to_owned(),
-                        author: row.author.map(str::to_owned),
-                        lang: row.lang.map(str::to_owned),
-                        ts: at.timestamp_millis(),
-                        action: word(call.action),
-                        target: word(call.target),
-                        call,
-                    });
-                }
-                Ok(())
-            })?;
-        self.alerts(ctx, flagged)
+        self.alerts(ctx, &ctx.content_scan()?.incitement)
     }
 }
 
 impl Incitement {
-    fn alerts(&self, ctx: &Context<'_>, flagged: Vec<Flagged>) -> Result<Vec<Alert>, DetectError> {
+    /// What one stored text contributes (see [`crate::content`]).
+    pub(crate) fn scan_row(&self, row: &TextRow<'_>) -> Option<Flagged> {
+        let at = row.ts.and_then(DateTime::from_timestamp_millis)?;
+        let call = self
+            .calls(row.norm, row.lang, at.year())
+            .into_iter()
+            .next()?;
+        let word = |(a, b): (usize, usize)| row.norm.get(a..b).unwrap_or("").to_owned();
+        Some(Flagged {
+            kind: row.kind,
+            platform: row.platform.to_owned(),
+            id: row.id.to_owned(),
+            author: row.author.map(str::to_owned),
+            lang: row.lang.map(str::to_owned),
+            ts: at.timestamp_millis(),
+            action: word(call.action),
+            target: word(call.target),
+            call,
+        })
+    }
+}
+
+impl Incitement {
+    fn alerts(&self, ctx: &Context<'_>, flagged: &[Flagged]) -> Result<Vec<Alert>, DetectError> {
         let mut groups: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
         for (n, f) in flagged.iter().enumerate() {
             let key = (
