@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod content;
 pub mod detectors;
 pub mod lexicon;
+pub mod narratives;
 pub mod neardup;
 pub mod pii;
 

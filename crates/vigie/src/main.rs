@@ -69,6 +69,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Volume, first appearance, spreaders and linked alerts of each watched `[[narrative]]`.
+    Narratives {
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Configuration file (default: ./vigie.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write realistic election-season data with injected operations and their ground truth.
     Generate {
         #[arg(long, default_value_t = 42)]
@@ -225,6 +236,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 print_stats(&stats);
+            }
+        }
+        Command::Narratives { db, config, json } => {
+            if !db.exists() {
+                bail!("{}: no such store (run `vigie scan` first)", db.display());
+            }
+            let config = load_config(config.as_deref())?;
+            let reports = vigie_detect::narratives::track(&config, &Store::open(&db)?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else if reports.is_empty() {
+                println!("no [[narrative]] in the configuration");
+            } else {
+                for r in &reports {
+                    println!("{}: {} items", r.name, r.items);
+                    if let (Some(at), Some(item)) = (r.first_seen, &r.first_item) {
+                        println!("  first seen {} ({item})", at.to_rfc3339());
+                    }
+                    let daily: Vec<String> =
+                        r.daily.iter().map(|(d, n)| format!("{d}:{n}")).collect();
+                    println!("  daily: {}", daily.join(" "));
+                    let top: Vec<String> = r
+                        .top_spreaders
+                        .iter()
+                        .map(|(w, n)| format!("{w} ({n})"))
+                        .collect();
+                    println!("  top spreaders: {}", top.join(", "));
+                    let langs: Vec<String> = r
+                        .languages
+                        .iter()
+                        .map(|(l, n)| format!("{l}:{n}"))
+                        .collect();
+                    println!("  languages: {}", langs.join(" "));
+                    let by: Vec<String> = r
+                        .alerts_by_detector
+                        .iter()
+                        .map(|(d, n)| format!("{d} {n}"))
+                        .collect();
+                    println!("  alerts on the same items: {}", by.join(", "));
+                }
             }
         }
         Command::Generate { seed, out, posts } => {
