@@ -416,6 +416,9 @@ fn resolve_date(day: u32, month: u32, year: Option<i32>, today: NaiveDate) -> Op
 /// The compiled lexicons and expressions of the detector.
 pub struct Analyser {
     matcher: Matcher<Cat>,
+    /// The words that can start a claim, unanchored: a text with none of them and no digit
+    /// claims nothing, and most texts stop at this cheap test.
+    triggers: aho_corasick::AhoCorasick,
     /// Words that open and join an hour range ("de 8h à 20h"), checked around hours only:
     /// as lexicon hits they would match in almost every text.
     range_from: HashSet<String>,
@@ -435,6 +438,7 @@ impl Analyser {
         let mut months: HashMap<String, u32> = HashMap::new();
         let mut range_from = HashSet::new();
         let mut range_to = HashSet::new();
+        let mut trigger_words: Vec<String> = Vec::new();
         for (i, lex) in lexicons.iter().enumerate() {
             let l = u8::try_from(i).map_err(|_| DetectError::Failed {
                 detector: NAME,
@@ -476,6 +480,31 @@ impl Analyser {
                 (&e.other_reference, Cat::OtherRef),
             ] {
                 b.add_all(terms, l, cat);
+            }
+            for list in [
+                &e.today,
+                &e.tomorrow,
+                &e.after_tomorrow,
+                &e.midnight,
+                &e.noon,
+                &e.postpone,
+                &e.cancel,
+                &e.place_change,
+                &e.cannot_vote,
+                &e.vote_twice,
+                &e.separate_days,
+            ]
+            .into_iter()
+            .chain(&e.weekdays)
+            .chain(e.methods.values())
+            {
+                for t in list {
+                    let f = vigie_normalise::text::fold(t);
+                    let f = f.trim_end_matches('*').trim_end();
+                    if !f.is_empty() {
+                        trigger_words.push(f.to_owned());
+                    }
+                }
             }
             for (name, terms) in &e.methods {
                 if let Some(m) = Method::parse(name) {
@@ -524,6 +553,12 @@ impl Analyser {
             })?;
         Ok(Analyser {
             matcher: b.build()?,
+            triggers: aho_corasick::AhoCorasick::new(&trigger_words).map_err(|e| {
+                DetectError::Failed {
+                    detector: NAME,
+                    reason: e.to_string(),
+                }
+            })?,
             range_from,
             range_to,
             countries,
@@ -537,6 +572,12 @@ impl Analyser {
     /// The claims a folded text makes about the vote. `post_year` marks older years as
     /// references to past elections.
     pub fn claims(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Claim> {
+        let may_claim = self.triggers.is_match(text)
+            || (text.bytes().any(|b| b.is_ascii_digit())
+                && lexicon::has_digit_outside(text, &lexicon::link_spans(text)));
+        if !may_claim {
+            return Vec::new();
+        }
         let mut hits = Vec::new();
         let lang = self.matcher.lang_index(lang);
         self.matcher.scan(text, lang, &mut hits);

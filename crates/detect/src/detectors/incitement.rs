@@ -67,6 +67,8 @@ pub struct Call {
 pub struct Incitement {
     settings: Settings,
     matcher: Matcher<Cat>,
+    /// The action words alone, unanchored: most texts hold none and stop at this cheap test.
+    actions: aho_corasick::AhoCorasick,
     year_re: Regex,
     hour_re: Regex,
 }
@@ -80,12 +82,20 @@ impl Incitement {
         let settings: Settings = config.detector_settings(NAME)?;
         let lexicons = lexicon::load(&settings.lexicons)?;
         let mut b = MatcherBuilder::new(lexicons.iter().map(|l| l.lang.clone()).collect());
+        let mut action_words: Vec<String> = Vec::new();
         for (i, lex) in lexicons.iter().enumerate() {
             let l = u8::try_from(i).map_err(|_| DetectError::Failed {
                 detector: NAME,
                 reason: "too many lexicon languages".into(),
             })?;
             let inc = &lex.incitement;
+            for t in inc.actions.iter().chain(&inc.violent) {
+                let f = vigie_normalise::text::fold(t);
+                let f = f.trim_end_matches('*').trim_end();
+                if !f.is_empty() {
+                    action_words.push(f.to_owned());
+                }
+            }
             for (terms, cat) in [
                 (&inc.calls, Cat::Call),
                 (&inc.actions, Cat::Action),
@@ -115,6 +125,12 @@ impl Incitement {
         Ok(Incitement {
             settings,
             matcher: b.build()?,
+            actions: aho_corasick::AhoCorasick::new(&action_words).map_err(|e| {
+                DetectError::Failed {
+                    detector: NAME,
+                    reason: e.to_string(),
+                }
+            })?,
             year_re: re(r"\b(?:19|20)\d\d\b")?,
             hour_re: re(
                 r"\b[012]?\d(?:\s?(?:h|:)\s?[0-5]\d\b|\s?(?:h\b|uhr\b|am\b|pm\b|godz)|:00)",
@@ -124,6 +140,9 @@ impl Incitement {
 
     /// Calls to action in a folded text posted in `post_year`.
     pub fn calls(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Call> {
+        if !self.actions.is_match(text) {
+            return Vec::new();
+        }
         let mut hits: Vec<Hit<Cat>> = Vec::new();
         self.matcher
             .scan(text, self.matcher.lang_index(lang), &mut hits);
