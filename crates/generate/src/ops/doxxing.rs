@@ -3,7 +3,7 @@
 //! poll workers' phones, e-mails and addresses. Negatives: public contacts (a campaign office,
 //! a town hall) and order numbers that look like IBANs but fail the checksum.
 
-use super::electoral::{post_in, Tongue};
+use super::electoral::{post_in, register_copies, Tongue};
 use super::{operation, Ctx};
 use crate::lang::{Lang, CANDIDATES};
 use crate::truth::{NegativeSet, Operation};
@@ -247,6 +247,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
             neg.items.push(post_in(ctx, &office, at, text, t));
         }
     }
+    let ids: Vec<String> = op.items.iter().chain(&neg.items).cloned().collect();
+    register_copies(ctx, &ids);
     ctx.negatives.add("doxxing", neg);
     vec![op]
 }

@@ -306,6 +306,32 @@ pub(crate) fn post_in(
     id
 }
 
+/// Registers, as copy-paste ground truth, the texts among `ids` that three or more accounts
+/// published word for word (what `copypasta` reports).
+pub(crate) fn register_copies(ctx: &mut Ctx<'_>, ids: &[String]) {
+    let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut by_text: std::collections::BTreeMap<
+        String,
+        (Vec<String>, std::collections::BTreeSet<String>),
+    > = Default::default();
+    for item in &ctx.items {
+        if let Item::Post(p) = item {
+            if wanted.contains(p.id.as_str()) {
+                let e = by_text.entry(p.text.clone()).or_default();
+                e.0.push(p.id.clone());
+                e.1.insert(p.author.clone());
+            }
+        }
+    }
+    for (text, (group, authors)) in by_text {
+        if authors.len() >= 3 {
+            for id in group {
+                ctx.copies(&format!("text:{text}"), &id);
+            }
+        }
+    }
+}
+
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     let eday = ctx.clock.election_day;
     let mut op = operation(
@@ -444,6 +470,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         "false_voting_day".into(),
         Value::from((eday + Duration::days(1)).to_string()),
     );
+    let ids: Vec<String> = op.items.iter().chain(&neg.items).cloned().collect();
+    register_copies(ctx, &ids);
     ctx.negatives.add("electoral_process", neg);
     vec![op]
 }

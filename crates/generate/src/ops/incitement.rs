@@ -2,7 +2,7 @@
 //! party offices and a candidate's rally, in the last days of the campaign. Negatives: news
 //! reports of arrests for such calls, past protests, and the same violent words about football.
 
-use super::electoral::{post_in, Tongue};
+use super::electoral::{post_in, register_copies, Tongue};
 use super::{operation, Ctx};
 use crate::lang::{Lang, CANDIDATES};
 use crate::truth::{NegativeSet, Operation};
@@ -144,6 +144,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         }
     }
     op.details.insert("violent".into(), Value::Object(violent));
+    let ids: Vec<String> = op.items.iter().chain(&neg.items).cloned().collect();
+    register_copies(ctx, &ids);
     ctx.negatives.add("incitement", neg);
     vec![op]
 }
