@@ -5,13 +5,17 @@
 
 pub mod clusters;
 pub mod coaction;
+pub mod content;
 pub mod detectors;
 pub mod fast_hash;
 pub mod graph;
 pub mod handles;
+pub mod lexicon;
 pub mod lookalike;
+pub mod narratives;
 pub mod neardup;
 pub mod permute;
+pub mod pii;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;
@@ -35,6 +39,7 @@ pub struct Context<'a> {
     pub store: &'a Store,
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
     coaction: std::cell::OnceCell<coaction::Network>,
+    content: std::cell::OnceCell<content::ContentScan>,
 }
 
 impl<'a> Context<'a> {
@@ -44,6 +49,7 @@ impl<'a> Context<'a> {
             store,
             copy_clusters: std::cell::OnceCell::new(),
             coaction: std::cell::OnceCell::new(),
+            content: std::cell::OnceCell::new(),
         }
     }
 
@@ -63,6 +69,16 @@ impl<'a> Context<'a> {
         }
         let computed = coaction::network(self)?;
         Ok(self.coaction.get_or_init(|| computed))
+    }
+
+    /// What the content detectors found in one pass over the store's texts (see
+    /// [`content::scan`]).
+    pub fn content_scan(&self) -> Result<&content::ContentScan, DetectError> {
+        if let Some(c) = self.content.get() {
+            return Ok(c);
+        }
+        let computed = content::scan(self.config, self.store)?;
+        Ok(self.content.get_or_init(|| computed))
     }
 }
 
@@ -85,6 +101,9 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("lookalike_domain", detectors::lookalike_domain::build),
     ("lookalike_account", detectors::lookalike_account::build),
     ("cloned_site", detectors::cloned_site::build),
+    ("electoral_process", detectors::electoral_process::build),
+    ("incitement", detectors::incitement::build),
+    ("doxxing", detectors::doxxing::build),
 ];
 
 /// Names of every available detector.

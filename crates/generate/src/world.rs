@@ -323,7 +323,8 @@ pub const BENIGN_DOMAINS: [&str; 12] = [
 /// One national poll of the European election, as vigie.toml states it.
 pub struct ElectionSpec {
     pub country: &'static str,
-    pub lang: Lang,
+    /// ISO 639-1 code of the language its voters are addressed in.
+    pub lang: &'static str,
     pub polls_open: &'static str,
     pub polls_close: &'static str,
     pub methods: &'static [&'static str],
@@ -331,10 +332,10 @@ pub struct ElectionSpec {
     pub two_days: bool,
 }
 
-pub const ELECTIONS: [ElectionSpec; 5] = [
+pub const ELECTIONS: [ElectionSpec; 7] = [
     ElectionSpec {
         country: "FR",
-        lang: Lang::Fr,
+        lang: "fr",
         polls_open: "08:00",
         polls_close: "20:00",
         methods: &["in_person", "proxy"],
@@ -342,7 +343,7 @@ pub const ELECTIONS: [ElectionSpec; 5] = [
     },
     ElectionSpec {
         country: "DE",
-        lang: Lang::De,
+        lang: "de",
         polls_open: "08:00",
         polls_close: "18:00",
         methods: &["in_person", "postal"],
@@ -350,7 +351,7 @@ pub const ELECTIONS: [ElectionSpec; 5] = [
     },
     ElectionSpec {
         country: "ES",
-        lang: Lang::Es,
+        lang: "es",
         polls_open: "09:00",
         polls_close: "20:00",
         methods: &["in_person", "postal"],
@@ -358,7 +359,7 @@ pub const ELECTIONS: [ElectionSpec; 5] = [
     },
     ElectionSpec {
         country: "IT",
-        lang: Lang::It,
+        lang: "it",
         polls_open: "07:00",
         polls_close: "23:00",
         methods: &["in_person"],
@@ -366,15 +367,32 @@ pub const ELECTIONS: [ElectionSpec; 5] = [
     },
     ElectionSpec {
         country: "PL",
-        lang: Lang::Pl,
+        lang: "pl",
         polls_open: "07:00",
         polls_close: "21:00",
-        methods: &["in_person", "proxy"],
+        // Postal votes exist for some voters (disabled, over 60) since 2018.
+        methods: &["in_person", "proxy", "postal"],
+        two_days: false,
+    },
+    ElectionSpec {
+        country: "IE",
+        lang: "en",
+        polls_open: "07:00",
+        polls_close: "22:00",
+        methods: &["in_person", "postal"],
+        two_days: false,
+    },
+    ElectionSpec {
+        country: "PT",
+        lang: "pt",
+        polls_open: "08:00",
+        polls_close: "19:00",
+        methods: &["in_person"],
         two_days: false,
     },
 ];
 
-pub fn election_for(lang: Lang) -> &'static ElectionSpec {
+pub fn election_for(lang: &str) -> &'static ElectionSpec {
     ELECTIONS
         .iter()
         .find(|e| e.lang == lang)
@@ -433,11 +451,15 @@ pub fn config_toml(clock: &Clock) -> String {
         let _ = writeln!(s, "handles = {}", qlist(m.handles));
         let _ = writeln!(s, "aliases = {}\n", qlist(&[m.name]));
     }
-    for (name, handle, party) in &CANDIDATES {
+    for (i, (name, handle, party)) in CANDIDATES.iter().enumerate() {
         let _ = writeln!(s, "[[protected]]\nkind = \"candidate\"");
         let _ = writeln!(s, "name = {}", q(name));
         let _ = writeln!(s, "domains = {}", qlist(&[format!("{handle}.eu")]));
         let _ = writeln!(s, "handles = {}", qlist(&[format!("x:{handle}")]));
+        let hashes = crate::ops::doxxing::pii_hashes(i);
+        if !hashes.is_empty() {
+            let _ = writeln!(s, "pii_sha256 = {}", qlist(&hashes));
+        }
         let _ = writeln!(s, "aliases = {}\n", qlist(&[*name, party]));
     }
     let _ = writeln!(
@@ -446,7 +468,7 @@ pub fn config_toml(clock: &Clock) -> String {
          domains = [\"interieur.gouv.fr\", \"elections.interieur.gouv.fr\"]\n\
          handles = [\"x:Interieur_Gouv\"]\naliases = [\"Ministère de l'Intérieur\", \"Place Beauvau\"]\n"
     );
-    let _ = writeln!(s, "[privacy]\nsalt = \"vigie-generate\"\n");
+    let _ = writeln!(s, "[privacy]\nsalt = {}\n", q(crate::ops::doxxing::SALT));
     for n in &NARRATIVES {
         let langs: Vec<&str> = n.templates.iter().map(|(l, _)| l.code()).collect();
         let examples: Vec<String> = n
@@ -477,6 +499,8 @@ fn timezone(country: &str) -> &'static str {
         "ES" => "Europe/Madrid",
         "IT" => "Europe/Rome",
         "PL" => "Europe/Warsaw",
+        "IE" => "Europe/Dublin",
+        "PT" => "Europe/Lisbon",
         _ => "Europe/Paris",
     }
 }

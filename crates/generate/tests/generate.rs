@@ -171,7 +171,7 @@ fn config_parses_and_describes_the_world() {
         .unwrap();
     assert_eq!(fr.voting_days, vec!["2024-06-09"]);
     assert_eq!(fr.timezone.as_deref(), Some("Europe/Paris"));
-    assert_eq!(cfg.election.len(), 5);
+    assert_eq!(cfg.election.len(), 7);
     let media: BTreeSet<&str> = cfg
         .protected
         .iter()
@@ -656,7 +656,7 @@ fn lookalikes_differ_from_what_they_imitate() {
 }
 
 #[test]
-fn electoral_claims_cover_six_languages_with_true_reminders() {
+fn electoral_claims_cover_seven_languages_with_true_reminders() {
     let (_d, data) = generated(9, 2000);
     let posts = data.post_map();
     let op = data.ops("electoral_process")[0];
@@ -665,11 +665,11 @@ fn electoral_claims_cover_six_languages_with_true_reminders() {
         .iter()
         .filter_map(|i| posts[i.as_str()].lang.as_deref())
         .collect();
-    assert_eq!(langs.len(), 6, "{langs:?}");
+    assert_eq!(langs.len(), 7, "{langs:?}");
     let claims = op.details["claims"].as_object().unwrap();
     assert_eq!(claims.len(), op.items.len());
     let kinds: BTreeSet<&str> = claims.values().filter_map(|v| v.as_str()).collect();
-    assert_eq!(kinds.len(), 4);
+    assert_eq!(kinds.len(), 8);
     let poll = NaiveDate::from_ymd_opt(2024, 6, 9).unwrap();
     for (id, kind) in claims {
         let p = posts[id.as_str()];
@@ -765,7 +765,7 @@ fn short_periods_and_tiny_volumes_still_work() {
             ..GenerateOptions::default()
         };
         let s = generate(&o, dir.path()).unwrap();
-        assert_eq!(s.operations, 27); // 17 + look-alike accounts and clones of each protected outlet
+        assert_eq!(s.operations, 29); // 16 + loose coordination, look-alike accounts and clones, incitement and doxxing
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

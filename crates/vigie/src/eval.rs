@@ -409,7 +409,70 @@ pub fn evaluate(dir: &Path, seed: u64, posts: usize) -> anyhow::Result<Vec<Score
         &outputs,
         &IngestOptions::default(),
     )?;
-    Ok(score(&truth, &report.alerts, &report.detectors))
+    let mut scores = score(&truth, &report.alerts, &report.detectors);
+    let langs = item_languages(&store)?;
+    for s in &mut scores {
+        if CONTENT_DETECTORS.contains(&s.detector.as_str()) {
+            s.details
+                .extend(per_language(&truth, &report.alerts, &s.detector, &langs));
+        }
+    }
+    Ok(scores)
+}
+
+/// Detectors that read the text itself, scored per language as well.
+pub const CONTENT_DETECTORS: [&str; 3] = ["electoral_process", "incitement", "doxxing"];
+
+/// Language of every post and article in the store, by id.
+fn item_languages(store: &Store) -> anyhow::Result<HashMap<String, String>> {
+    let mut langs = HashMap::new();
+    store.for_each_text(
+        &[vigie_core::Kind::Post, vigie_core::Kind::Article],
+        |row| {
+            if let Some(l) = row.lang {
+                langs.insert(row.id.to_owned(), l.to_owned());
+            }
+            Ok(())
+        },
+    )?;
+    Ok(langs)
+}
+
+/// Precision and recall of one detector per language of the items (`precision_fr`,
+/// `recall_fr`, ...): the flagged and target items of each language.
+pub fn per_language(
+    truth: &Truth,
+    alerts: &[Alert],
+    detector: &str,
+    langs: &HashMap<String, String>,
+) -> std::collections::BTreeMap<String, f64> {
+    let target = targets(truth, detector);
+    let flagged: BTreeSet<&str> = alerts
+        .iter()
+        .filter(|a| a.detector == detector)
+        .flat_map(|a| a.evidence.items.iter().map(String::as_str))
+        .collect();
+    let lang_of = |i: &str| langs.get(i).map(String::as_str).unwrap_or("unknown");
+    let mut counts: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    for i in &flagged {
+        let c = counts.entry(lang_of(i)).or_default();
+        c.0 += 1;
+        c.1 += usize::from(target.contains(*i));
+    }
+    for i in &target {
+        counts.entry(lang_of(i)).or_default().2 += 1;
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    for (lang, (flag, tp, tgt)) in counts {
+        let hits = target
+            .iter()
+            .filter(|i| lang_of(i) == lang && flagged.contains(i.as_str()))
+            .count();
+        out.insert(format!("precision_{lang}"), ratio(tp, flag));
+        out.insert(format!("recall_{lang}"), ratio(hits, tgt));
+    }
+    out
 }
 
 #[cfg(test)]

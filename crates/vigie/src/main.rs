@@ -69,6 +69,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Volume, first appearance, spreaders and linked alerts of each watched `[[narrative]]`.
+    Narratives {
+        #[arg(long, default_value = "vigie.db")]
+        db: PathBuf,
+        /// Configuration file (default: ./vigie.toml when present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write realistic election-season data with injected operations and their ground truth.
     Generate {
         #[arg(long, default_value_t = 42)]
@@ -102,6 +113,12 @@ enum Command {
         /// Ordinary domains, one per line, for the false-positive rate (with --lookalike).
         #[arg(long, default_value = vigie::lookalike::ALEXA_100K)]
         fp_list: PathBuf,
+        /// Evaluate on real data instead: `claims` (electoral_process on ../shared/data/claims).
+        #[arg(long, value_name = "DATASET")]
+        real: Option<String>,
+        /// Folder of the real claims data.
+        #[arg(long, default_value = vigie::eval_claims::CLAIMS_DIR)]
+        claims_dir: PathBuf,
     },
     /// Which protected domain does each DOMAIN imitate, and how (reverse look-alike lookup).
     Lookalike {
@@ -201,7 +218,8 @@ enum Command {
         /// Scratch store, deleted first.
         #[arg(long, default_value = "bench.db")]
         db: PathBuf,
-        /// Time this detector on generated data instead of ingest (e.g. copypasta).
+        /// Time this detector on generated data instead of ingest (e.g. copypasta), or several
+        /// together: electoral_process,incitement,doxxing.
         #[arg(long)]
         detector: Option<String>,
         /// Organic posts generated for a detector benchmark.
@@ -330,6 +348,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 print_stats(&stats);
             }
         }
+        Command::Narratives { db, config, json } => {
+            if !db.exists() {
+                bail!("{}: no such store (run `vigie scan` first)", db.display());
+            }
+            let config = load_config(config.as_deref())?;
+            let reports = vigie_detect::narratives::track(&config, &Store::open(&db)?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else if reports.is_empty() {
+                println!("no [[narrative]] in the configuration");
+            } else {
+                for r in &reports {
+                    println!("{}: {} items", r.name, r.items);
+                    if let (Some(at), Some(item)) = (r.first_seen, &r.first_item) {
+                        println!("  first seen {} ({item})", at.to_rfc3339());
+                    }
+                    let daily: Vec<String> =
+                        r.daily.iter().map(|(d, n)| format!("{d}:{n}")).collect();
+                    println!("  daily: {}", daily.join(" "));
+                    let top: Vec<String> = r
+                        .top_spreaders
+                        .iter()
+                        .map(|(w, n)| format!("{w} ({n})"))
+                        .collect();
+                    println!("  top spreaders: {}", top.join(", "));
+                    let langs: Vec<String> = r
+                        .languages
+                        .iter()
+                        .map(|(l, n)| format!("{l}:{n}"))
+                        .collect();
+                    println!("  languages: {}", langs.join(" "));
+                    let by: Vec<String> = r
+                        .alerts_by_detector
+                        .iter()
+                        .map(|(d, n)| format!("{d} {n}"))
+                        .collect();
+                    println!("  alerts on the same items: {}", by.join(", "));
+                }
+            }
+        }
         Command::Generate { seed, out, posts } => {
             let opts = vigie_generate::GenerateOptions {
                 seed,
@@ -346,6 +404,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.display(),
                 summary.operations
             );
+        }
+        Command::Eval {
+            real: Some(dataset),
+            claims_dir,
+            json,
+            ..
+        } => {
+            if dataset != "claims" {
+                anyhow::bail!("unknown real dataset {dataset:?} (have: claims)");
+            }
+            let Some(r) = vigie::eval_claims::evaluate(&claims_dir)? else {
+                println!(
+                    "skipped: {} is absent (TSE and LIAR claims, see ../shared/data/README.md)",
+                    claims_dir.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print_real_claims(&r);
+            }
         }
         Command::Eval {
             seed,
@@ -595,7 +675,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             ..
         } => {
-            let dir = std::env::temp_dir().join(format!("vigie-bench-{detector}-{posts}"));
+            let dir = std::env::temp_dir().join(format!(
+                "vigie-bench-{}-{posts}",
+                detector.replace(',', "+")
+            ));
             let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
             println!(
                 "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles)",
@@ -615,6 +698,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 total,
                 r.items as f64 / total.max(1e-9)
             );
+            if let Some(cpu) = r.cpu_seconds {
+                println!(
+                    "CPU time of the detector thread: {cpu:.1}s = {:.0} items per CPU-second",
+                    r.items as f64 / cpu.max(1e-9)
+                );
+            }
+            if let Some(a) = r.analysis_seconds {
+                println!(
+                    "text analysis alone (texts in memory, store read excluded): {a:.2} CPU-s = \
+                     {:.0} items per CPU-second",
+                    r.items as f64 / a.max(1e-9)
+                );
+            }
             match r.peak_rss_bytes {
                 Some(b) => println!("peak RSS during the detector: {:.1} MB", b as f64 / 1e6),
                 None => println!("peak RSS: not reported on this platform"),
@@ -734,6 +830,43 @@ fn serve(db: PathBuf, addr: std::net::SocketAddr, token: Option<String>) -> Resu
     println!("dashboard: http://{shown}/  (API: http://{shown}/api/openapi.json; Ctrl-C to stop)");
     server.run()?;
     Ok(())
+}
+
+fn print_real_claims(r: &vigie::eval_claims::RealClaimsReport) {
+    let hit = r.tse_selected.iter().filter(|c| c.flagged).count();
+    println!(
+        "TSE Fato ou Boato: {} debunks, {} state the rumour after a debunk frame; {} of those \
+         are about voting date, hours, method, eligibility, place or cancellation (hand-picked)",
+        r.tse_rows,
+        r.tse_framed,
+        r.tse_selected.len()
+    );
+    println!(
+        "electoral_process recall on them (Brazil 2018/2020/2022 configured): {hit}/{} = {:.3}",
+        r.tse_selected.len(),
+        r.tse_recall
+    );
+    for c in &r.tse_selected {
+        let verdict = if c.flagged { "found" } else { "MISSED" };
+        println!("  {verdict:<6} {} {} {:?}", c.id, c.text, c.claimed);
+    }
+    println!(
+        "LIAR, subject 'elections' (US 2016 configured): false positives on 'true' statements \
+         {}/{} = {:.3}; on 'mostly-true' {}/{} = {:.3}",
+        r.liar_true_flagged.len(),
+        r.liar_true,
+        r.liar_true_fp_rate,
+        r.liar_mostly_true_flagged.len(),
+        r.liar_mostly_true,
+        r.liar_mostly_true_fp_rate
+    );
+    for c in r
+        .liar_true_flagged
+        .iter()
+        .chain(&r.liar_mostly_true_flagged)
+    {
+        println!("  flagged {} {} {:?}", c.id, c.text, c.claimed);
+    }
 }
 
 fn default_bench_inputs() -> Result<Vec<PathBuf>> {

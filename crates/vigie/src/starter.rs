@@ -31,6 +31,8 @@ aliases = ["Le Monde"]
 # name = "Jane Example"
 # handles = ["x:janeexample"]
 # pii_sha256 = ["<hex sha256 of salt + normalised value>"]   # never the raw values
+#   e.g. printf '%s%s' "change-me" "+33612345678" | sha256sum   (phone in E.164; e-mails
+#   lower-case; IBANs and ID numbers: letters and digits only, lower-case)
 
 # ── Privacy ────────────────────────────────────────────────────────────────────────────────────
 [privacy]
@@ -77,6 +79,21 @@ min_score = 0.5                       # the same name under another country's or
                                       # registration or links from posts add to it
 # max_evidence_items = 500
 
+[detectors.electoral_process]
+enabled = true                        # checks claims against the [[election]] facts above
+# lexicons = ["my-lexicon-nl.toml"]   # extra terms or languages, same shape as the built-in
+#                                     # lexicons (crates/detect/data/lexicons/*.toml)
+
+[detectors.incitement]
+enabled = true                        # calls to block, storm or burn polling stations, counts,
+# lexicons = []                       # party offices; protected candidates and parties by name
+
+[detectors.doxxing]
+enabled = true                        # protected persons' data (by salted hash) and dumps
+min_dump_items = 4                    # personal items in one post that make it a dump...
+min_dump_kinds = 2                    # ...of at least this many kinds (phones, e-mails, ...)
+# lexicons = []
+
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
 [input]
 max_record_bytes = 1048576            # longer lines/records are quarantined
@@ -109,6 +126,7 @@ mod tests {
         assert_eq!(cfg.protected[0].domains, vec!["lemonde.fr"]);
         assert!(cfg.detector_enabled("copypasta"));
         assert!(cfg.detector_enabled("relay_network"));
+        assert!(cfg.detector_enabled("doxxing"));
         assert_eq!(cfg.input.max_json_depth, 64);
         // Every detector's settings in the starter file must be accepted by that detector.
         assert!(vigie_detect::registry(&cfg).is_ok());

@@ -195,7 +195,7 @@ fn csv_neutralises_formulas_and_lists_every_alert_and_incident() {
     assert_eq!(rows.len(), alerts.len());
     let hostile = rows
         .iter()
-        .find(|row| row[col("accounts")].contains("evil2"))
+        .find(|row| row[col("detector")] == *"copypasta" && row[col("accounts")].contains("evil2"))
         .unwrap();
     assert!(
         hostile[col("accounts")].starts_with("'="),

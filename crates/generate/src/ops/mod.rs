@@ -9,7 +9,9 @@
 pub mod astroturf;
 pub mod burst;
 pub mod coordination;
+pub mod doxxing;
 pub mod electoral;
+pub mod incitement;
 pub mod lookalike;
 pub mod relay;
 
@@ -250,5 +252,7 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     ops.extend(burst::inject(ctx));
     ops.extend(lookalike::inject(ctx));
     ops.extend(electoral::inject(ctx));
+    ops.extend(incitement::inject(ctx));
+    ops.extend(doxxing::inject(ctx));
     ops
 }
