@@ -129,8 +129,9 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// The layout of a page: its tag names and its id and class values.
-fn layout(html: &str) -> BTreeSet<String> {
+/// The layout of a page: its tag names and its id and class values (also the page-template
+/// fingerprint `relay_network` compares across sites).
+pub(crate) fn layout(html: &str) -> BTreeSet<String> {
     let lower = html.to_ascii_lowercase();
     let mut out = BTreeSet::new();
     for part in lower.split('<').skip(1).take(20_000) {

@@ -289,7 +289,8 @@ impl RelayNetwork {
     }
 }
 
-/// Name servers, IPs, AS numbers and registrars that two or more of `sites` share, from the
+/// Name servers, IPs, AS numbers, registrars, registration weeks and page templates (a digest
+/// of the landing page's tags, ids and classes) that two or more of `sites` share, from the
 /// store's `domain` records.
 fn shared_infrastructure(
     ctx: &Context<'_>,
@@ -321,6 +322,21 @@ fn shared_infrastructure(
         }
         if let Some(r) = &d.registrar {
             add("registrar", r);
+        }
+        // Sites bought together for one network are often registered the same week.
+        if let Some(t) = d.registered_at {
+            add("registration_week", &t.format("%G-W%V").to_string());
+        }
+        // One theme and one analytics id behind many sites: the same tags, ids and classes.
+        if let Some(html) = d.html.as_deref().filter(|h| !h.is_empty()) {
+            let page = super::cloned_site::layout(html);
+            if page.len() >= 3 {
+                let parts: Vec<&[u8]> = page.iter().map(|p| p.as_bytes()).collect();
+                add(
+                    "page_template",
+                    &format!("{:016x}", vigie_core::stable_hash(&parts)),
+                );
+            }
         }
     }
     Ok(seen
@@ -399,8 +415,18 @@ mod tests {
         }
         // The real outlet quotes one story once: not a relayer.
         lines.push(article("quote", "real-news.fr", 400, STORIES[0]));
-        for relay in ["relay-a.com", "relay-b.net", "relay-c.org"] {
-            lines.push(format!(r#"{{"kind":"domain","domain":"{relay}","nameservers":["ns1.bulletproof.example"],"asn":"AS64500"}}"#));
+        // Two relays registered the same week (2024-W18) with one theme; the third elsewhere.
+        let theme = "<html><body><div id=\\\"feed\\\" class=\\\"np-grid np-dark\\\"><p class=\\\"np-lead\\\"></p></div></body></html>";
+        for (relay, registered, html) in [
+            ("relay-a.com", "2024-04-29T10:00:00Z", theme),
+            ("relay-b.net", "2024-05-03T18:00:00Z", theme),
+            (
+                "relay-c.org",
+                "2023-01-10T09:00:00Z",
+                "<html><body><main><article></article></main></body></html>",
+            ),
+        ] {
+            lines.push(format!(r#"{{"kind":"domain","domain":"{relay}","nameservers":["ns1.bulletproof.example"],"asn":"AS64500","registered_at":"{registered}","html":"{html}"}}"#));
         }
         let store = store_with(&lines);
         let config = Config::default();
@@ -425,6 +451,16 @@ mod tests {
             3
         );
         assert_eq!(infra["asn"]["as64500"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            infra["registration_week"]["2024-w18"],
+            json!(["relay-a.com", "relay-b.net"])
+        );
+        let templates = infra["page_template"].as_object().unwrap();
+        assert_eq!(templates.len(), 1, "{templates:?}");
+        assert_eq!(
+            templates.values().next().unwrap(),
+            &json!(["relay-a.com", "relay-b.net"])
+        );
     }
 
     fn member(id: &str, source: &str, minute: i64, kind: Kind) -> Member {
