@@ -159,6 +159,45 @@ pub fn evidence_graph<'a>(
                 }
             }
         }
+        // The co-action graph of a coordination community: accounts linked by how many times
+        // they acted together, with the types, first and last time and mean gap.
+        let coaction = ev.figures.get("coaction_edges").and_then(|v| v.as_array());
+        for e in coaction.into_iter().flatten() {
+            let (Some(source), Some(target)) = (
+                e.get("source").and_then(|v| v.as_str()),
+                e.get("target").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            for name in [source, target] {
+                let id = format!("account:{name}");
+                g.node(&id, name, "account")
+                    .attrs
+                    .insert("community".into(), AttrValue::Text(a.id.clone()));
+            }
+            let weight = e.get("weight").and_then(|v| v.as_f64()).unwrap_or(1.0);
+            let (x, y) = (format!("account:{source}"), format!("account:{target}"));
+            let (x, y) = if x <= y { (x, y) } else { (y, x) };
+            let edge = g.edge(&x, &y, "co_action", weight);
+            let types: Vec<&str> = e
+                .get("types")
+                .and_then(|v| v.as_array())
+                .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            edge.attrs
+                .insert("types".into(), AttrValue::Text(types.join(" ")));
+            for key in ["first", "last"] {
+                if let Some(t) = e.get(key).and_then(|v| v.as_str()) {
+                    edge.attrs.insert(key.into(), AttrValue::Text(t.to_owned()));
+                }
+            }
+            if let Some(gap) = e.get("mean_gap_seconds").and_then(|v| v.as_f64()) {
+                edge.attrs
+                    .insert("mean_gap_seconds".into(), AttrValue::Float(gap));
+            }
+            edge.attrs
+                .insert("community".into(), AttrValue::Text(a.id.clone()));
+        }
         let relayers = ev.figures.get("relayers").and_then(|v| v.as_array());
         for r in relayers.into_iter().flatten() {
             let (Some(source), Some(origins)) = (
@@ -385,5 +424,47 @@ mod tests {
             "int and float join as double"
         );
         assert!(!text.contains("<x>"));
+    }
+
+    #[test]
+    fn coordination_alerts_give_the_co_action_graph() {
+        let alert: Alert = serde_json::from_value(serde_json::json!({
+            "id": "coordination-1", "detector": "coordination", "modus_operandi": "amplification",
+            "disarm": ["T0049.005"], "severity": "high", "score": 0.8, "title": "t", "summary": "s",
+            "first_seen": "2024-06-01T00:00:00Z", "last_seen": "2024-06-02T00:00:00Z",
+            "evidence": {
+                "items": [], "accounts": ["a", "b", "c"], "domains": [], "urls": [],
+                "coaction_edges": [
+                    {"source": "b", "target": "a", "weight": 5, "types": ["same_url", "same_text"],
+                     "first": "2024-06-01T10:00:00+00:00", "last": "2024-06-05T10:00:00+00:00",
+                     "mean_gap_seconds": 4.5, "p_value": 1e-12},
+                    {"source": "a", "target": "c", "weight": 3, "types": ["same_url"],
+                     "mean_gap_seconds": 9.0, "p_value": 1e-8}
+                ]
+            }
+        }))
+        .unwrap();
+        let g = evidence_graph([&alert], EvidenceGraphOptions::default());
+        let co: Vec<&Edge> = g.edges.iter().filter(|e| e.kind == "co_action").collect();
+        assert_eq!(co.len(), 2);
+        let ab = co
+            .iter()
+            .find(|e| e.source == "account:a" && e.target == "account:b")
+            .unwrap();
+        assert_eq!(ab.weight, 5.0);
+        assert_eq!(
+            ab.attrs["types"],
+            AttrValue::Text("same_url same_text".into())
+        );
+        assert_eq!(ab.attrs["mean_gap_seconds"], AttrValue::Float(4.5));
+        assert_eq!(
+            ab.attrs["first"],
+            AttrValue::Text("2024-06-01T10:00:00+00:00".into())
+        );
+        let a = g.nodes.iter().find(|n| n.id == "account:a").unwrap();
+        assert_eq!(
+            a.attrs["community"],
+            AttrValue::Text("coordination-1".into())
+        );
     }
 }
