@@ -7,6 +7,7 @@ pub mod clusters;
 pub mod coaction;
 pub mod detectors;
 pub mod graph;
+pub mod names;
 pub mod neardup;
 
 use vigie_core::{Alert, Config};
@@ -78,6 +79,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("coordination", detectors::coordination::build),
     ("account_burst", detectors::account_burst::build),
     ("astroturf", detectors::astroturf::build),
+    ("political_ad", detectors::political_ad::build),
 ];
 
 /// Names of every available detector.

@@ -4,4 +4,5 @@ pub mod account_burst;
 pub mod astroturf;
 pub mod coordination;
 pub mod copypasta;
+pub mod political_ad;
 pub mod relay_network;
