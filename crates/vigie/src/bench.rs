@@ -110,7 +110,11 @@ pub fn bench_detector(
         &ingest_opts,
     )?;
     let ingest_seconds = ingest_started.elapsed().as_secs_f64();
-    let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
+    // The records the detector reads.
+    let items = match detector {
+        "political_ad" => store.count(vigie_core::Kind::Ad)?,
+        _ => store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?,
+    };
     let Some(built) = vigie_detect::registry(&config)?
         .into_iter()
         .find(|d| d.name() == detector)

@@ -285,8 +285,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let dir = std::env::temp_dir().join(format!("vigie-bench-{detector}-{posts}"));
             let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
+            let read = match detector.as_str() {
+                "political_ad" => "ads",
+                _ => "posts and articles",
+            };
             println!(
-                "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles)",
+                "dataset: vigie generate --seed 1 --posts {posts} ({} {read})",
                 r.items
             );
             println!(

@@ -77,7 +77,8 @@ pub struct Settings {
     /// Creatives shorter than this (matching text) are too generic to be shared evidence.
     pub min_creative_chars: usize,
     /// An ad copies a copy cluster's text (or a narrative's example) when this share of the
-    /// smaller text's word pairs is in the other.
+    /// smaller text's word pairs is in the other (the cluster's origin often carries a source
+    /// tag or a hashtag the ad does not, and the ad a call to action).
     pub min_copy_containment: f64,
     /// An ad carries a narrative when it contains this many of its keywords.
     pub min_narrative_keywords: usize,
@@ -103,7 +104,7 @@ impl Default for Settings {
             min_narrowing: 2,
             min_shared_pages: 3,
             min_creative_chars: 40,
-            min_copy_containment: 0.7,
+            min_copy_containment: 0.6,
             min_narrative_keywords: 2,
             common_link_domains: [
                 "facebook.com",
@@ -218,7 +219,6 @@ const WORDS: &[&str] = &[
     "nato",
     "otan",
     "ue",
-    "eu",
     "frexit",
     "brexit",
     "polexit",
@@ -263,7 +263,7 @@ impl Lexicon {
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .any(|w| self.words.contains(w) || STEMS.iter().any(|s| w.starts_with(s)))
-            || self.phrases.iter().any(|p| folded.contains(p.as_str()))
+            || self.phrases.iter().any(|p| contains_term(folded, p))
     }
 }
 
@@ -368,6 +368,14 @@ fn imitated<'p>(host: &str, protected: &'p [String]) -> Option<&'p str> {
             || crate::names::within_one_edit(&label, &plabel)
             || one_swap(&label, &plabel)
             || host.starts_with(&format!("{pd}."))
+    })
+}
+
+/// Whether `term` occurs in `text` as whole words (`cia` is not in `sociale`).
+fn contains_term(text: &str, term: &str) -> bool {
+    let boundary = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+    text.match_indices(term).any(|(at, _)| {
+        boundary(text[..at].chars().next_back()) && boundary(text[at + term.len()..].chars().next())
     })
 }
 
@@ -961,6 +969,8 @@ impl PoliticalAd {
             }
             let best = hits
                 .into_iter()
+                // Five shared word pairs at least: a short slogan is not a copied text.
+                .filter(|(_, n)| *n >= 5)
                 .map(|(set, n)| {
                     (
                         set,

@@ -336,5 +336,8 @@ fn age_ranges_and_disclaimers_are_read_leniently() {
     assert!(missing_disclaimer(Some("  ")));
     assert!(!missing_disclaimer(Some("Paid for by X")));
     assert!(one_swap("lemnode", "lemonde"));
+    assert!(contains_term("la cia paie", "cia"));
+    assert!(!contains_term("une association sociale", "cia"));
+    assert!(contains_term("le cheval de troie.", "cheval de troie"));
     assert!(!one_swap("lemonde", "lemonde"));
 }
