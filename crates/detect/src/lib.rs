@@ -80,6 +80,7 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("account_burst", detectors::account_burst::build),
     ("astroturf", detectors::astroturf::build),
     ("political_ad", detectors::political_ad::build),
+    ("manufactured_media", detectors::manufactured_media::build),
 ];
 
 /// Names of every available detector.

@@ -111,7 +111,7 @@ fn generated(seed: u64, posts: usize) -> (tempfile::TempDir, Data) {
     assert_eq!(summary.counts["domain"], data.domains.len() as u64);
     assert_eq!(summary.counts["ad"], data.ads.len() as u64);
     assert_eq!(summary.operations, data.truth.operations.len());
-    assert_eq!(summary.files.len(), 7);
+    assert_eq!(summary.files.len(), 8);
     (dir, data)
 }
 
@@ -120,9 +120,10 @@ fn detail_time(op: &Operation, key: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "data/accounts.jsonl",
     "data/ads.jsonl",
+    "data/media.jsonl",
     "data/posts.jsonl",
     "data/articles.jsonl",
     "data/domains.jsonl",
@@ -206,6 +207,7 @@ fn config_parses_and_describes_the_world() {
 #[test]
 fn every_truth_id_exists_and_references_resolve() {
     let (_d, data) = generated(2, 4000);
+    let _d = &_d;
     let posts = data.post_map();
     let accounts = data.account_map();
     let articles: BTreeSet<&str> = data
@@ -214,9 +216,21 @@ fn every_truth_id_exists_and_references_resolve() {
         .filter_map(|a| a.id.as_deref())
         .collect();
     let domains: BTreeSet<&str> = data.domains.iter().map(|d| d.domain.as_str()).collect();
-    let ads: BTreeSet<&str> = data.ads.iter().map(|a| a.id.as_str()).collect();
-    let pages: BTreeSet<&str> = data.ads.iter().map(|a| a.page_id.as_str()).collect();
+    let mut ads: BTreeSet<&str> = data.ads.iter().map(|a| a.id.as_str()).collect();
+    let media = std::fs::read_to_string(_d.path().join("data/media.jsonl")).unwrap();
+    let media: Vec<Record> = media
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(ads.len(), data.ads.len(), "duplicate ad ids");
+    // Media ids count as items too (altered copies are evidence).
+    ads.extend(media.iter().map(|m| m.id()));
+    assert_eq!(
+        ads.len(),
+        data.ads.len() + media.len(),
+        "duplicate media ids"
+    );
+    let pages: BTreeSet<&str> = data.ads.iter().map(|a| a.page_id.as_str()).collect();
     assert_eq!(posts.len(), data.posts.len(), "duplicate post ids");
     assert_eq!(accounts.len(), data.accounts.len(), "duplicate account ids");
     assert_eq!(
@@ -245,6 +259,7 @@ fn every_truth_id_exists_and_references_resolve() {
         "lookalike_domain",
         "electoral_process",
         "political_ad",
+        "manufactured_media",
     ] {
         assert!(kinds.contains(k), "no {k} operation");
     }
@@ -777,7 +792,7 @@ fn short_periods_and_tiny_volumes_still_work() {
             ..GenerateOptions::default()
         };
         let s = generate(&o, dir.path()).unwrap();
-        assert_eq!(s.operations, 18);
+        assert_eq!(s.operations, 19);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

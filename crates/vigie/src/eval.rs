@@ -81,6 +81,7 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                         account_scores(truth, detector, &mine)
                     }
                     "political_ad" => signal_scores(truth, detector, &mine),
+                    "manufactured_media" => media_scores(truth, &mine),
                     _ => Default::default(),
                 },
             }
@@ -261,10 +262,16 @@ fn signal_scores(
             .get("signal")
             .and_then(|v| v.as_str())
         {
+            // Signals about accounts alone (a shared avatar) are scored on their accounts.
+            let ids = if alert.evidence.items.is_empty() {
+                &alert.evidence.accounts
+            } else {
+                &alert.evidence.items
+            };
             found
                 .entry(signal.to_owned())
                 .or_default()
-                .extend(alert.evidence.items.iter().map(String::as_str));
+                .extend(ids.iter().map(String::as_str));
         }
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
@@ -278,6 +285,43 @@ fn signal_scores(
         out.insert(format!("{signal}.precision"), ratio(hit, got.len()));
         out.insert(format!("{signal}.recall"), ratio(hit, want.len()));
         out.insert(format!("{signal}.expected"), want.len() as f64);
+    }
+    out
+}
+
+/// Per-signal scores, plus for each kind of edit the share of altered copies found and the
+/// Hamming distances (min–max) the generator gave them.
+fn media_scores(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let mut out = signal_scores(truth, "manufactured_media", alerts);
+    let flagged: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.items.iter().map(String::as_str))
+        .collect();
+    // edit → (found, all, min distance, max distance)
+    let mut per_edit: std::collections::BTreeMap<&str, (usize, usize, f64, f64)> =
+        Default::default();
+    for op in truth.operations_of("manufactured_media") {
+        let edits = op.details.get("edits").and_then(|v| v.as_object());
+        let distances = op.details.get("distances").and_then(|v| v.as_object());
+        for (item, edit) in edits.into_iter().flatten() {
+            let Some(edit) = edit.as_str() else { continue };
+            let d = distances
+                .and_then(|m| m.get(item))
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN);
+            let e = per_edit
+                .entry(edit)
+                .or_insert((0, 0, f64::INFINITY, f64::NEG_INFINITY));
+            e.0 += usize::from(flagged.contains(item.as_str()));
+            e.1 += 1;
+            e.2 = e.2.min(d);
+            e.3 = e.3.max(d);
+        }
+    }
+    for (edit, (found, all, lo, hi)) in per_edit {
+        out.insert(format!("recall_{edit}"), found as f64 / all.max(1) as f64);
+        out.insert(format!("hamming_{edit}_min"), lo);
+        out.insert(format!("hamming_{edit}_max"), hi);
     }
     out
 }

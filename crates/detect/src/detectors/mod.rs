@@ -4,5 +4,6 @@ pub mod account_burst;
 pub mod astroturf;
 pub mod coordination;
 pub mod copypasta;
+pub mod manufactured_media;
 pub mod political_ad;
 pub mod relay_network;

@@ -12,6 +12,7 @@ pub mod burst;
 pub mod coordination;
 pub mod electoral;
 pub mod lookalike;
+pub mod media;
 pub mod relay;
 
 use crate::lang::Lang;
@@ -24,7 +25,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use vigie_core::{Account, Ad, Article, DomainRecord, Metrics, Post};
+use vigie_core::{Account, Ad, Article, DomainRecord, Media, Metrics, Post};
 
 /// A generated content item of an operation (or a decoy), kept until merged into the files.
 #[derive(Debug, Clone)]
@@ -70,6 +71,8 @@ pub struct Ctx<'a> {
     pub organic_ads: usize,
     /// Ads made so far, for their ids.
     pub ad_seq: u64,
+    /// Media records (known originals, altered copies, decoys).
+    pub media: Vec<Media>,
 }
 
 impl<'a> Ctx<'a> {
@@ -259,5 +262,7 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     ops.extend(electoral::inject(ctx));
     // Last: the ads copy talking points the other operations wrote.
     ops.extend(ads::inject(ctx));
+    // After the bursts: their shared avatars are part of the media truth.
+    ops.extend(media::inject(ctx));
     ops
 }
