@@ -113,6 +113,9 @@ pub fn bench_detector(
     // The records the detector reads.
     let items = match detector {
         "political_ad" => store.count(vigie_core::Kind::Ad)?,
+        "manufactured_media" => {
+            store.count(vigie_core::Kind::Media)? + store.count(vigie_core::Kind::Account)?
+        }
         _ => store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?,
     };
     let Some(built) = vigie_detect::registry(&config)?

@@ -287,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
             let read = match detector.as_str() {
                 "political_ad" => "ads",
+                "manufactured_media" => "media records and accounts",
                 _ => "posts and articles",
             };
             println!(

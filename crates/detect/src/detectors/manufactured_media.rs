@@ -3,10 +3,9 @@
 //!
 //! An altered copy (cropped, recompressed, overlaid) keeps most of its perceptual hash: it lies
 //! within a small Hamming distance of the original, but is not the same file. Candidates come
-//! from a multi-index: each hash is cut into `max_distance + 1` bands, and two hashes within
-//! `max_distance` bits must agree exactly on at least one band (pigeonhole), so only hashes
-//! sharing a band bucket are compared — never all pairs. Memory: 16 bytes and one bucket entry per
-//! band for each hash.
+//! from a multi-index ([`PhashIndex`]: four 16-bit bands probed within a small radius), so only
+//! hashes that nearly agree on one band are compared — never all pairs. Memory: 8 bytes plus four
+//! bucket entries per hash.
 //!
 //! Not done here: hashing image files (`media.path`) and C2PA manifests; media records must carry
 //! their `phash`.
@@ -67,59 +66,64 @@ pub fn parse_phash(raw: &str) -> Option<u64> {
     u64::from_str_radix(&hex, 16).ok()
 }
 
-/// Multi-index hashing over 64-bit hashes: `bands` contiguous bit ranges, one bucket map each.
+/// Multi-index hashing over 64-bit hashes: four 16-bit bands, one bucket map each. Two hashes
+/// within `max_distance` bits differ in at least one band by at most `max_distance / 4` bits
+/// (pigeonhole), so a query probes, in each band, the buckets of every key within that radius
+/// (137 keys per band for a radius of 2) and verifies the candidates' full distance.
 pub struct PhashIndex {
     max_distance: u32,
-    bands: Vec<(u32, u32)>,
-    buckets: Vec<HashMap<u64, Vec<u32>>>,
+    /// Keys within the per-band radius of 0, as XOR masks.
+    masks: Vec<u16>,
+    buckets: [HashMap<u16, Vec<u32>>; 4],
     hashes: Vec<u64>,
 }
 
 impl PhashIndex {
     pub fn new(max_distance: u32) -> PhashIndex {
-        let n = (max_distance.min(31) + 1) as usize;
-        let bands: Vec<(u32, u32)> = (0..n)
-            .map(|i| ((64 * i / n) as u32, (64 * (i + 1) / n) as u32))
+        let max_distance = max_distance.min(63);
+        // Beyond 3 bits per band the probes outnumber what they save.
+        let radius = (max_distance / 4).min(3);
+        let masks = (0..=u16::MAX)
+            .filter(|m| m.count_ones() <= radius)
             .collect();
         PhashIndex {
             max_distance,
-            buckets: vec![HashMap::new(); bands.len()],
-            bands,
+            masks,
+            buckets: Default::default(),
             hashes: Vec::new(),
         }
     }
 
-    fn key(&self, band: usize, h: u64) -> u64 {
-        let (lo, hi) = self.bands[band];
-        let width = hi - lo;
-        (h >> lo)
-            & if width >= 64 {
-                u64::MAX
-            } else {
-                (1 << width) - 1
-            }
+    fn key(band: usize, h: u64) -> u16 {
+        (h >> (16 * band)) as u16
     }
 
     /// Adds a hash; returns its number.
     pub fn add(&mut self, h: u64) -> u32 {
         let n = self.hashes.len() as u32;
-        for b in 0..self.bands.len() {
-            let k = self.key(b, h);
-            self.buckets[b].entry(k).or_default().push(n);
+        for (b, buckets) in self.buckets.iter_mut().enumerate() {
+            buckets.entry(Self::key(b, h)).or_default().push(n);
         }
         self.hashes.push(h);
         n
     }
 
     /// Every indexed hash within `max_distance` of `h`, with its distance, sorted by number.
+    /// Exact up to a distance of 15 (four bands of radius 3); beyond, a near miss is possible.
     pub fn near(&self, h: u64) -> Vec<(u32, u32)> {
-        let mut seen = BTreeSet::new();
-        for b in 0..self.bands.len() {
-            if let Some(list) = self.buckets[b].get(&self.key(b, h)) {
-                seen.extend(list.iter().copied());
+        let mut candidates = Vec::new();
+        for (b, buckets) in self.buckets.iter().enumerate() {
+            let key = Self::key(b, h);
+            for m in &self.masks {
+                if let Some(list) = buckets.get(&(key ^ m)) {
+                    candidates.extend_from_slice(list);
+                }
             }
         }
-        seen.into_iter()
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
             .filter_map(|n| {
                 let d = (self.hashes[n as usize] ^ h).count_ones();
                 (d <= self.max_distance).then_some((n, d))
