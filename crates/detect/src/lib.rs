@@ -12,6 +12,7 @@ pub mod graph;
 pub mod handles;
 pub mod lexicon;
 pub mod lookalike;
+pub mod names;
 pub mod narratives;
 pub mod neardup;
 pub mod permute;
@@ -104,6 +105,8 @@ const BUILDERS: &[(&str, Builder)] = &[
     ("electoral_process", detectors::electoral_process::build),
     ("incitement", detectors::incitement::build),
     ("doxxing", detectors::doxxing::build),
+    ("political_ad", detectors::political_ad::build),
+    ("manufactured_media", detectors::manufactured_media::build),
 ];
 
 /// Names of every available detector.

@@ -2,7 +2,7 @@
 //! injected operations of known membership and a ground-truth file, for tests, detector
 //! evaluation (precision/recall per detector), benchmarks and the demo.
 //!
-//! Output: `out_dir/data/{accounts,posts,articles,domains}.jsonl` (one [`vigie_core::Record`] per
+//! Output: `out_dir/data/{accounts,posts,articles,domains,ads,media}.jsonl` (one [`vigie_core::Record`] per
 //! line), and beside `data/`, `truth.json` ([`truth::Truth`]) and `vigie.toml` (a config describing
 //! the generated world: elections, protected entities, narratives).
 //!
@@ -203,6 +203,10 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         handles: BTreeSet::new(),
         negatives: truth::Negatives::default(),
         copy_groups: BTreeMap::new(),
+        ads: Vec::new(),
+        organic_ads: (opts.posts / 10).max(600),
+        ad_seq: 0,
+        media: Vec::new(),
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {
@@ -212,6 +216,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         mut handles,
         mut negatives,
         copy_groups,
+        mut ads,
+        mut media,
         ..
     } = ctx;
     // Stable: items at the same instant keep their generation order.
@@ -237,6 +243,20 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
     let mut domains_out = JsonlWriter::create(data_dir.join("domains.jsonl"))?;
     for d in domains {
         domains_out.write(&Record::Domain(d))?;
+    }
+
+    // 3b. The ad library, in time order.
+    ads.sort_by_key(|a| a.started_at);
+    let mut ads_out = JsonlWriter::create(data_dir.join("ads.jsonl"))?;
+    for a in ads {
+        ads_out.write(&Record::Ad(a))?;
+    }
+
+    // 3c. Media, by id so that file order does not group the altered copies.
+    media.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut media_out = JsonlWriter::create(data_dir.join("media.jsonl"))?;
+    for m in media {
+        media_out.write(&Record::Media(m))?;
     }
 
     // 4. Posts and articles, streamed by hour.
@@ -282,6 +302,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         ("post", posts_out),
         ("article", articles_out),
         ("domain", domains_out),
+        ("ad", ads_out),
+        ("media", media_out),
     ] {
         let (path, n) = w.finish()?;
         counts.insert(kind.to_owned(), n);

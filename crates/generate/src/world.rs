@@ -486,6 +486,12 @@ pub fn config_toml(clock: &Clock) -> String {
         let _ = writeln!(s, "examples = {}", qlist(&examples));
         let _ = writeln!(s, "languages = {}\n", qlist(&langs));
     }
+    let _ = writeln!(
+        s,
+        "# The user's sanctions list: payers and pages matching these names are flagged.\n\
+         [detectors.political_ad]\nsanctioned = {}\n",
+        qlist(&crate::ops::ads::SANCTIONED)
+    );
     s.push_str(
         "# Detector tables (`[detectors.NAME]`, `enabled = true|false` plus thresholds) are left at\n\
          # their defaults: the generated operations are meant to be found without tuning.\n",

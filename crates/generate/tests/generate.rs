@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use vigie_core::{Account, Article, DomainRecord, Post, Record};
+use vigie_core::{Account, Ad, Article, DomainRecord, Post, Record};
 use vigie_generate::truth::{Operation, Truth};
 use vigie_generate::{generate, GenerateError, GenerateOptions};
 
@@ -13,6 +13,7 @@ struct Data {
     accounts: Vec<Account>,
     articles: Vec<Article>,
     domains: Vec<DomainRecord>,
+    ads: Vec<Ad>,
     truth: Truth,
     config: String,
 }
@@ -68,6 +69,7 @@ fn load(dir: &Path) -> Data {
         accounts: Vec::new(),
         articles: Vec::new(),
         domains: Vec::new(),
+        ads: Vec::new(),
         truth: serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap(),
         config: std::fs::read_to_string(dir.join("vigie.toml")).unwrap(),
     };
@@ -91,6 +93,11 @@ fn load(dir: &Path) -> Data {
             d.domains.push(x);
         }
     }
+    for r in read_records(&dir.join("data/ads.jsonl"), "ad") {
+        if let Record::Ad(x) = r {
+            d.ads.push(x);
+        }
+    }
     d
 }
 
@@ -102,8 +109,9 @@ fn generated(seed: u64, posts: usize) -> (tempfile::TempDir, Data) {
     assert_eq!(summary.counts["account"], data.accounts.len() as u64);
     assert_eq!(summary.counts["article"], data.articles.len() as u64);
     assert_eq!(summary.counts["domain"], data.domains.len() as u64);
+    assert_eq!(summary.counts["ad"], data.ads.len() as u64);
     assert_eq!(summary.operations, data.truth.operations.len());
-    assert_eq!(summary.files.len(), 6);
+    assert_eq!(summary.files.len(), 8);
     (dir, data)
 }
 
@@ -112,8 +120,10 @@ fn detail_time(op: &Operation, key: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 8] = [
     "data/accounts.jsonl",
+    "data/ads.jsonl",
+    "data/media.jsonl",
     "data/posts.jsonl",
     "data/articles.jsonl",
     "data/domains.jsonl",
@@ -197,6 +207,7 @@ fn config_parses_and_describes_the_world() {
 #[test]
 fn every_truth_id_exists_and_references_resolve() {
     let (_d, data) = generated(2, 4000);
+    let _d = &_d;
     let posts = data.post_map();
     let accounts = data.account_map();
     let articles: BTreeSet<&str> = data
@@ -205,6 +216,21 @@ fn every_truth_id_exists_and_references_resolve() {
         .filter_map(|a| a.id.as_deref())
         .collect();
     let domains: BTreeSet<&str> = data.domains.iter().map(|d| d.domain.as_str()).collect();
+    let mut ads: BTreeSet<&str> = data.ads.iter().map(|a| a.id.as_str()).collect();
+    let media = std::fs::read_to_string(_d.path().join("data/media.jsonl")).unwrap();
+    let media: Vec<Record> = media
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ads.len(), data.ads.len(), "duplicate ad ids");
+    // Media ids count as items too (altered copies are evidence).
+    ads.extend(media.iter().map(|m| m.id()));
+    assert_eq!(
+        ads.len(),
+        data.ads.len() + media.len(),
+        "duplicate media ids"
+    );
+    let pages: BTreeSet<&str> = data.ads.iter().map(|a| a.page_id.as_str()).collect();
     assert_eq!(posts.len(), data.posts.len(), "duplicate post ids");
     assert_eq!(accounts.len(), data.accounts.len(), "duplicate account ids");
     assert_eq!(
@@ -232,6 +258,8 @@ fn every_truth_id_exists_and_references_resolve() {
         "account_burst",
         "lookalike_domain",
         "electoral_process",
+        "political_ad",
+        "manufactured_media",
     ] {
         assert!(kinds.contains(k), "no {k} operation");
     }
@@ -251,13 +279,19 @@ fn every_truth_id_exists_and_references_resolve() {
         );
         for i in &op.items {
             assert!(
-                posts.contains_key(i.as_str()) || articles.contains(i.as_str()),
+                posts.contains_key(i.as_str())
+                    || articles.contains(i.as_str())
+                    || ads.contains(i.as_str()),
                 "{}: item {i}",
                 op.id
             );
         }
         for a in &op.accounts {
-            assert!(accounts.contains_key(a.as_str()), "{}: account {a}", op.id);
+            assert!(
+                accounts.contains_key(a.as_str()) || pages.contains(a.as_str()),
+                "{}: account {a}",
+                op.id
+            );
         }
         for d in &op.domains {
             assert!(domains.contains(d.as_str()), "{}: domain {d}", op.id);
@@ -266,7 +300,9 @@ fn every_truth_id_exists_and_references_resolve() {
     let n = &data.truth.negatives;
     for i in &n.items {
         assert!(
-            posts.contains_key(i.as_str()) || articles.contains(i.as_str()),
+            posts.contains_key(i.as_str())
+                || articles.contains(i.as_str())
+                || ads.contains(i.as_str()),
             "negative {i}"
         );
     }
@@ -274,7 +310,10 @@ fn every_truth_id_exists_and_references_resolve() {
         assert!(domains.contains(d.as_str()), "negative domain {d}");
     }
     for a in &n.accounts {
-        assert!(accounts.contains_key(a.as_str()), "negative account {a}");
+        assert!(
+            accounts.contains_key(a.as_str()) || pages.contains(a.as_str()),
+            "negative account {a}"
+        );
     }
     // Negatives never overlap the operations they are decoys for.
     let op_items: BTreeSet<&str> = data
@@ -765,7 +804,9 @@ fn short_periods_and_tiny_volumes_still_work() {
             ..GenerateOptions::default()
         };
         let s = generate(&o, dir.path()).unwrap();
-        assert_eq!(s.operations, 29); // 16 + loose coordination, look-alike accounts and clones, incitement and doxxing
+        // 5 coordination, 5 each of look-alike domains, accounts and clones, 2 relay, 2 astroturf,
+        // 2 bursts, and one each of electoral, incitement, doxxing, ads and media.
+        assert_eq!(s.operations, 31);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }
@@ -802,4 +843,63 @@ fn copy_groups_name_real_original_items() {
             assert!(seen.insert(i.to_owned()), "{i} is in two copy groups");
         }
     }
+}
+
+#[test]
+fn ad_campaign_is_recent_foreign_shared_and_labelled_by_signal() {
+    let (_d, data) = generated(6, 3000);
+    for w in data.ads.windows(2) {
+        assert!(w[0].started_at <= w[1].started_at);
+    }
+    let ops = data.ops("political_ad");
+    assert_eq!(ops.len(), 1);
+    let op = ops[0];
+    let by_id: BTreeMap<&str, &Ad> = data.ads.iter().map(|a| (a.id.as_str(), a)).collect();
+    let signals = op.details["signals"].as_object().unwrap();
+    let of = |s: &str| -> Vec<&Ad> {
+        signals[s]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| by_id[v.as_str().unwrap()])
+            .collect()
+    };
+    // Every signal has ads, and each ad of a signal shows it.
+    assert!(of("foreign_payer")
+        .iter()
+        .all(|a| a.payer_country.as_deref().is_some_and(|c| c != "FR")));
+    assert!(of("no_disclaimer").iter().all(|a| a.disclaimer.is_none()));
+    assert!(of("micro_targeting")
+        .iter()
+        .all(|a| a.target_genders.len() == 1));
+    let burst_days: BTreeSet<_> = of("burst")
+        .iter()
+        .map(|a| (a.page_id.as_str(), a.started_at.date_naive()))
+        .collect();
+    assert_eq!(burst_days.len(), 2, "one burst day on each of two pages");
+    assert!(of("burst").len() >= 40);
+    let shared_pages: BTreeSet<&str> = of("shared_creative")
+        .iter()
+        .map(|a| a.page_id.as_str())
+        .collect();
+    assert!(shared_pages.len() >= 3);
+    assert!(!of("sanctioned_payer").is_empty());
+    // The sanctions list spells the payers in Cyrillic; the ads in Latin.
+    assert!(data.config.contains("Гамбашидзе"));
+    assert!(of("sanctioned_payer")
+        .iter()
+        .all(|a| a.payer.as_deref().is_some_and(|p| p.is_ascii())));
+    // The operation's pages are new; the parties advertise for months.
+    let first_op = op
+        .items
+        .iter()
+        .map(|i| by_id[i.as_str()].started_at)
+        .min()
+        .unwrap();
+    let first_any = data.ads.first().unwrap().started_at;
+    assert!(first_op - first_any > Duration::days(90));
+    // Decoys are ads, never the operation's.
+    let decoys = &data.truth.negatives.by_detector["political_ad"];
+    assert!(decoys.items.iter().all(|i| by_id.contains_key(i.as_str())));
+    assert!(decoys.items.iter().all(|i| !op.items.contains(i)));
 }

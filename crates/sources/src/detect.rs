@@ -29,6 +29,10 @@ pub enum Format {
     DomainList,
     /// certstream JSON messages, one per line.
     Certstream,
+    /// Meta Ad Library API responses (`{"data": [ad…]}` pages, or one ad object per line).
+    MetaAds,
+    /// Google political-ads transparency report, creative-stats CSV.
+    GoogleAdsCsv,
 }
 
 impl Format {
@@ -45,6 +49,8 @@ impl Format {
             Format::Feed => "RSS/Atom feed",
             Format::DomainList => "domain list",
             Format::Certstream => "certstream JSONL",
+            Format::MetaAds => "Meta Ad Library JSON",
+            Format::GoogleAdsCsv => "Google political ads CSV",
         }
     }
 }
@@ -98,11 +104,18 @@ fn sniff_json_object(body: &[u8]) -> Result<Format, String> {
             if obj.contains_key("message_type") {
                 return Ok(Format::Certstream);
             }
+            if crate::ad_library::is_meta_ad(&obj) || looks_like_meta_page(&obj) {
+                return Ok(Format::MetaAds);
+            }
             return Err(format!(
                 "JSON lines without a `kind` field (keys: {})",
                 obj.keys().take(6).cloned().collect::<Vec<_>>().join(", ")
             ));
         }
+    }
+    // A pretty-printed (or very long) API page: ad fields appear before any Telegram key.
+    if contains(body, b"\"ad_archive_id\"") || contains(body, b"\"ad_delivery_start_time\"") {
+        return Ok(Format::MetaAds);
     }
     if contains(body, b"\"messages\"") {
         return Ok(Format::TelegramJson);
@@ -114,7 +127,19 @@ fn sniff_json_object(body: &[u8]) -> Result<Format, String> {
     Err("a JSON document that is neither native JSONL nor a Telegram export".into())
 }
 
+/// `{"data": [ad, …]}`, an API response page.
+fn looks_like_meta_page(obj: &serde_json::Map<String, serde_json::Value>) -> bool {
+    obj.get("data")
+        .and_then(|d| d.as_array())
+        .and_then(|a| a.first())
+        .and_then(|ad| ad.as_object())
+        .is_some_and(crate::ad_library::is_meta_ad)
+}
+
 fn sniff_json_array(body: &[u8]) -> Result<Format, String> {
+    if contains(body, b"\"ad_archive_id\"") || contains(body, b"\"ad_delivery_start_time\"") {
+        return Ok(Format::MetaAds);
+    }
     if contains(body, b"\"date\"")
         && (contains(body, b"\"from_id\"") || contains(body, b"\"text\""))
     {
@@ -161,6 +186,9 @@ fn sniff_text(body: &[u8], cfg: &InputConfig) -> Result<Format, String> {
     if has("account_id") && has("post_id") && has("timestamp") {
         return Ok(Format::CoortweetShares);
     }
+    if has("ad_id") && has("advertiser_name") && has("advertiser_id") {
+        return Ok(Format::GoogleAdsCsv);
+    }
     if looks_like_domain_list(body) {
         return Ok(Format::DomainList);
     }
@@ -206,6 +234,22 @@ mod tests {
 
     fn sample(name: &str) -> Option<Vec<u8>> {
         crate::test_support::sample(name).map(|b| b[..b.len().min(SNIFF_BYTES)].to_vec())
+    }
+
+    #[test]
+    fn ad_libraries_are_recognised_by_content() {
+        let page = b"{\"data\":[{\"id\":\"1\",\"ad_archive_id\":\"1\",\"page_id\":\"2\"}],\"paging\":{}}\n";
+        assert_eq!(sniff(page, &cfg()), Ok(Format::MetaAds));
+        let pretty = b"{\n  \"data\": [\n    {\n      \"ad_archive_id\": \"1\",\n";
+        assert_eq!(sniff(pretty, &cfg()), Ok(Format::MetaAds));
+        let lines = b"{\"page_id\":\"2\",\"ad_delivery_start_time\":\"2024-05-01\"}\n";
+        assert_eq!(sniff(lines, &cfg()), Ok(Format::MetaAds));
+        let google =
+            b"Ad_ID,Ad_URL,Ad_Type,Regions,Advertiser_ID,Advertiser_Name,Date_Range_Start\n";
+        assert_eq!(sniff(google, &cfg()), Ok(Format::GoogleAdsCsv));
+        // A Telegram export mentioning none of these stays a Telegram export.
+        let tg = b"{\n \"name\": \"c\",\n \"messages\": [\n";
+        assert_eq!(sniff(tg, &cfg()), Ok(Format::TelegramJson));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! naming the line, the reason and the raw bytes (for quarantine). A bad record never stops a read;
 //! only an unreadable input (I/O error, corrupt gzip) ends it with a [`SourceError`].
 
+pub mod ad_library;
 pub mod certstream;
 pub mod coortweet;
 mod csv_rows;
@@ -141,5 +142,7 @@ pub fn read_format(
         Format::Feed => feed::read(reader, ctx, sink),
         Format::DomainList => domain_list::read(reader, ctx, sink),
         Format::Certstream => certstream::read(reader, ctx, sink),
+        Format::MetaAds => ad_library::read_meta(reader, ctx, sink),
+        Format::GoogleAdsCsv => ad_library::read_google(reader, ctx, sink),
     }
 }

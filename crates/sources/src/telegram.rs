@@ -58,14 +58,14 @@ pub fn read(
 
 /// Byte-level access to the input with line counting. Never reads ahead of what it consumes
 /// beyond the reader's own buffer.
-struct Scanner<'r> {
-    r: &'r mut dyn BufRead,
+pub(crate) struct Scanner<'r> {
+    pub(crate) r: &'r mut dyn BufRead,
     /// 1-based line of the next unconsumed byte.
-    line: u64,
+    pub(crate) line: u64,
 }
 
 /// Why the scanner stopped.
-enum ScanError {
+pub(crate) enum ScanError {
     Io(io::Error),
     /// The input ended inside a value.
     Eof,
@@ -78,18 +78,18 @@ impl From<io::Error> for ScanError {
 }
 
 /// One JSON value cut out of the stream.
-struct Captured {
+pub(crate) struct Captured {
     /// Its bytes, verbatim, cut at the size limit.
-    bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// Line of its first byte.
-    line: u64,
-    overlong: bool,
+    pub(crate) line: u64,
+    pub(crate) overlong: bool,
     /// Deepest bracket nesting seen (the value's own bracket counts as 1).
-    depth: usize,
+    pub(crate) depth: usize,
 }
 
 impl Scanner<'_> {
-    fn fill(&mut self) -> io::Result<&[u8]> {
+    pub(crate) fn fill(&mut self) -> io::Result<&[u8]> {
         loop {
             match self.r.fill_buf() {
                 Ok(_) => break,
@@ -101,7 +101,7 @@ impl Scanner<'_> {
     }
 
     /// Consumes `n` bytes of the current buffer, counting the newlines among them.
-    fn advance(&mut self, n: usize) {
+    pub(crate) fn advance(&mut self, n: usize) {
         if let Ok(buf) = self.r.fill_buf() {
             let n = n.min(buf.len());
             self.line += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
@@ -110,7 +110,7 @@ impl Scanner<'_> {
     }
 
     /// Skips whitespace; the next byte, not consumed, or `None` at the end of input.
-    fn skip_ws(&mut self) -> io::Result<Option<u8>> {
+    pub(crate) fn skip_ws(&mut self) -> io::Result<Option<u8>> {
         loop {
             let buf = self.fill()?;
             if buf.is_empty() {
@@ -126,7 +126,7 @@ impl Scanner<'_> {
     }
 
     /// Skips whitespace and consumes the next byte if it is `want`.
-    fn eat(&mut self, want: u8) -> io::Result<bool> {
+    pub(crate) fn eat(&mut self, want: u8) -> io::Result<bool> {
         if self.skip_ws()? == Some(want) {
             self.advance(1);
             return Ok(true);
@@ -137,7 +137,7 @@ impl Scanner<'_> {
     /// Cuts the next JSON value out of the stream, keeping at most `max` of its bytes. Only strings
     /// and brackets are tracked (iteratively), so any nesting depth is survivable; syntax inside the
     /// value is checked later by serde_json on the captured bytes.
-    fn capture(&mut self, max: usize) -> Result<Captured, ScanError> {
+    pub(crate) fn capture(&mut self, max: usize) -> Result<Captured, ScanError> {
         let first = self.skip_ws()?.ok_or(ScanError::Eof)?;
         let mut cap = Captured {
             bytes: Vec::new(),

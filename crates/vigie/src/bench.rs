@@ -178,7 +178,14 @@ pub fn bench_detector(
         &ingest_opts,
     )?;
     let ingest_seconds = ingest_started.elapsed().as_secs_f64();
-    let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
+    // The records the detectors read.
+    let items = match detector {
+        "political_ad" => store.count(vigie_core::Kind::Ad)?,
+        "manufactured_media" => {
+            store.count(vigie_core::Kind::Media)? + store.count(vigie_core::Kind::Account)?
+        }
+        _ => store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?,
+    };
     // The generated calendar, protected entities and narratives: content detectors need them.
     let config = Config::load(&dir.join("vigie.toml"))?;
     // Several detectors, comma-separated, are timed together over the same store.

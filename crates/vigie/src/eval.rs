@@ -82,6 +82,8 @@ pub fn score(truth: &Truth, alerts: &[Alert], detectors: &[&str]) -> Vec<Score> 
                     }
                     "lookalike_domain" | "cloned_site" => lookalike_domains(truth, detector, &mine),
                     "lookalike_account" => lookalike_accounts(truth, &mine),
+                    "political_ad" => signal_scores(truth, detector, &mine),
+                    "manufactured_media" => media_scores(truth, &mine),
                     _ => Default::default(),
                 },
             }
@@ -230,6 +232,99 @@ fn account_scores(
         "decoy_accounts_flagged".to_owned(),
         found.intersection(&decoys).count() as f64,
     );
+    out
+}
+
+/// Precision and recall per signal, for detectors whose alerts name their `signal` and whose
+/// operations list, under `details.signals`, the items carrying each signal by construction.
+/// An item flagged for a signal it does not carry is a false positive of that signal, even when
+/// it belongs to the operation.
+fn signal_scores(
+    truth: &Truth,
+    detector: &str,
+    alerts: &[&Alert],
+) -> std::collections::BTreeMap<String, f64> {
+    let mut expected: std::collections::BTreeMap<String, BTreeSet<&str>> = Default::default();
+    for op in truth.operations.iter().filter(|op| op.kind == detector) {
+        let signals = op.details.get("signals").and_then(|v| v.as_object());
+        for (signal, items) in signals.into_iter().flatten() {
+            let items = items
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str());
+            expected.entry(signal.clone()).or_default().extend(items);
+        }
+    }
+    let mut found: std::collections::BTreeMap<String, BTreeSet<&str>> = Default::default();
+    for alert in alerts {
+        if let Some(signal) = alert
+            .evidence
+            .figures
+            .get("signal")
+            .and_then(|v| v.as_str())
+        {
+            // Signals about accounts alone (a shared avatar) are scored on their accounts.
+            let ids = if alert.evidence.items.is_empty() {
+                &alert.evidence.accounts
+            } else {
+                &alert.evidence.items
+            };
+            found
+                .entry(signal.to_owned())
+                .or_default()
+                .extend(ids.iter().map(String::as_str));
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    let empty = BTreeSet::new();
+    let signals: BTreeSet<&String> = expected.keys().chain(found.keys()).collect();
+    for signal in signals {
+        let want = expected.get(signal).unwrap_or(&empty);
+        let got = found.get(signal).unwrap_or(&empty);
+        let hit = got.intersection(want).count();
+        out.insert(format!("{signal}.precision"), ratio(hit, got.len()));
+        out.insert(format!("{signal}.recall"), ratio(hit, want.len()));
+        out.insert(format!("{signal}.expected"), want.len() as f64);
+    }
+    out
+}
+
+/// Per-signal scores, plus for each kind of edit the share of altered copies found and the
+/// Hamming distances (min–max) the generator gave them.
+fn media_scores(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
+    let mut out = signal_scores(truth, "manufactured_media", alerts);
+    let flagged: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a.evidence.items.iter().map(String::as_str))
+        .collect();
+    // edit → (found, all, min distance, max distance)
+    let mut per_edit: std::collections::BTreeMap<&str, (usize, usize, f64, f64)> =
+        Default::default();
+    for op in truth.operations_of("manufactured_media") {
+        let edits = op.details.get("edits").and_then(|v| v.as_object());
+        let distances = op.details.get("distances").and_then(|v| v.as_object());
+        for (item, edit) in edits.into_iter().flatten() {
+            let Some(edit) = edit.as_str() else { continue };
+            let d = distances
+                .and_then(|m| m.get(item))
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN);
+            let e = per_edit
+                .entry(edit)
+                .or_insert((0, 0, f64::INFINITY, f64::NEG_INFINITY));
+            e.0 += usize::from(flagged.contains(item.as_str()));
+            e.1 += 1;
+            e.2 = e.2.min(d);
+            e.3 = e.3.max(d);
+        }
+    }
+    for (edit, (found, all, lo, hi)) in per_edit {
+        out.insert(format!("recall_{edit}"), found as f64 / all.max(1) as f64);
+        out.insert(format!("hamming_{edit}_min"), lo);
+        out.insert(format!("hamming_{edit}_max"), hi);
+    }
     out
 }
 
@@ -498,6 +593,41 @@ mod tests {
                 ..Evidence::default()
             },
         }
+    }
+
+    #[test]
+    fn signals_are_scored_apart() {
+        let mut op = Operation {
+            id: "op-ads-1".into(),
+            kind: "political_ad".into(),
+            items: vec!["a1".into(), "a2".into(), "a3".into()],
+            ..Operation::default()
+        };
+        op.details.insert(
+            "signals".into(),
+            serde_json::json!({"burst": ["a1", "a2"], "foreign_payer": ["a3"]}),
+        );
+        let truth = Truth {
+            seed: 1,
+            generator_version: String::new(),
+            options: Default::default(),
+            operations: vec![op],
+            negatives: Negatives::default(),
+            copy_groups: vec![],
+        };
+        let mut burst = alert(&["a1", "a3"]);
+        burst.detector = "political_ad".into();
+        burst
+            .evidence
+            .figures
+            .insert("signal".into(), serde_json::json!("burst"));
+        let scores = score(&truth, &[burst], &["political_ad"]);
+        let d = &scores[0].details;
+        // a3 belongs to the operation but does not burst: half of the burst flags are wrong.
+        assert!((d["burst.precision"] - 0.5).abs() < 1e-9);
+        assert!((d["burst.recall"] - 0.5).abs() < 1e-9);
+        assert!((d["foreign_payer.recall"]).abs() < 1e-9);
+        assert!((scores[0].precision - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -680,8 +680,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 detector.replace(',', "+")
             ));
             let r = vigie::bench::bench_detector(&detector, posts, &dir, progress)?;
+            let read = match detector.as_str() {
+                "political_ad" => "ads",
+                "manufactured_media" => "media records and accounts",
+                _ => "posts and articles",
+            };
             println!(
-                "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles)",
+                "dataset: vigie generate --seed 1 --posts {posts} ({} {read})",
                 r.items
             );
             println!(

@@ -158,7 +158,7 @@ fn generated_campaign_scans_to_deterministic_spec_alerts() {
 
     // Every input id, to check that evidence points at real items.
     let mut ids = BTreeSet::new();
-    for f in ["posts", "articles"] {
+    for f in ["posts", "articles", "ads", "media"] {
         let text = std::fs::read_to_string(dir.path().join(format!("s/data/{f}.jsonl"))).unwrap();
         for line in text.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -68,3 +68,41 @@ fn copy_clusters_relay_sites_and_coordinated_accounts_match_the_ground_truth() {
         );
     }
 }
+
+#[test]
+fn every_political_ad_and_media_signal_meets_the_targets_and_decoys_stay_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let scores = evaluate(dir.path(), 11, 2_000).unwrap();
+    let ads = score(&scores, "political_ad");
+    for signal in vigie::detect::detectors::political_ad::SIGNALS {
+        let p = ads.details[&format!("{signal}.precision")];
+        let r = ads.details[&format!("{signal}.recall")];
+        assert!(p >= 0.9 && r >= 0.9, "{signal}: precision {p}, recall {r}");
+    }
+    let media = score(&scores, "manufactured_media");
+    for signal in vigie::detect::detectors::manufactured_media::SIGNALS {
+        let p = media.details[&format!("{signal}.precision")];
+        let r = media.details[&format!("{signal}.recall")];
+        assert!(p >= 0.9 && r >= 0.9, "{signal}: precision {p}, recall {r}");
+    }
+    for edit in ["recompress", "resize", "overlay", "crop"] {
+        assert!(media.details[&format!("recall_{edit}")] >= 0.9, "{media:?}");
+    }
+    let truth: vigie::generate::truth::Truth =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
+            .unwrap();
+    let alerts = std::fs::read_to_string(dir.path().join("alerts.jsonl")).unwrap();
+    for detector in ["political_ad", "manufactured_media"] {
+        let decoys = &truth.negatives.by_detector[detector];
+        assert!(!decoys.items.is_empty());
+        let tag = format!("\"detector\":\"{detector}\"");
+        for line in alerts.lines().filter(|l| l.contains(&tag)) {
+            for decoy in decoys.items.iter().chain(&decoys.accounts) {
+                assert!(
+                    !line.contains(&format!("\"{decoy}\"")),
+                    "decoy {decoy} is named in an alert"
+                );
+            }
+        }
+    }
+}

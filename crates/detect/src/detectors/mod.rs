@@ -10,4 +10,6 @@ pub mod electoral_process;
 pub mod incitement;
 pub mod lookalike_account;
 pub mod lookalike_domain;
+pub mod manufactured_media;
+pub mod political_ad;
 pub mod relay_network;

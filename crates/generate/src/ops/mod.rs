@@ -6,6 +6,7 @@
 //! same seed gives the same operations whatever the number of organic posts. Their items are
 //! small in number (thousands) and kept in memory, then merged by time into the streamed files.
 
+pub mod ads;
 pub mod astroturf;
 pub mod burst;
 pub mod coordination;
@@ -13,6 +14,7 @@ pub mod doxxing;
 pub mod electoral;
 pub mod incitement;
 pub mod lookalike;
+pub mod media;
 pub mod relay;
 
 use crate::lang::Lang;
@@ -25,7 +27,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use vigie_core::{Account, Article, DomainRecord, Metrics, Post};
+use vigie_core::{Account, Ad, Article, DomainRecord, Media, Metrics, Post};
 
 /// A generated content item of an operation (or a decoy), kept until merged into the files.
 #[derive(Debug, Clone)]
@@ -65,6 +67,14 @@ pub struct Ctx<'a> {
     pub negatives: Negatives,
     /// Items that copy the same text (a talking point, or a relay origin), by key.
     pub copy_groups: BTreeMap<String, Vec<String>>,
+    /// Ads of the ad library (background and operations).
+    pub ads: Vec<Ad>,
+    /// Background ads to generate (scales with the organic posts).
+    pub organic_ads: usize,
+    /// Ads made so far, for their ids.
+    pub ad_seq: u64,
+    /// Media records (known originals, altered copies, decoys).
+    pub media: Vec<Media>,
 }
 
 impl<'a> Ctx<'a> {
@@ -254,5 +264,9 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     ops.extend(electoral::inject(ctx));
     ops.extend(incitement::inject(ctx));
     ops.extend(doxxing::inject(ctx));
+    // Last: the ads copy talking points the other operations wrote.
+    ops.extend(ads::inject(ctx));
+    // After the bursts: their shared avatars are part of the media truth.
+    ops.extend(media::inject(ctx));
     ops
 }
