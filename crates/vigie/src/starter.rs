@@ -69,6 +69,21 @@ min_relayers = 3                      # relayers sharing origins, per reported n
 # min_shared_relays = 2
 # include_accounts = false            # accounts relaying talking points are coordination's business
 
+[detectors.political_ad]
+enabled = true
+sanctioned = []                       # your sanctions list, any script and word order:
+                                      # e.g. ["Илья Гамбашидзе", "ООО «Структура»"]
+# new_advertiser_days = 30            # first ad this close to a voting day: a new advertiser
+# burst_factor = 5.0                  # a day at 5x the page's own daily rate...
+# burst_min_ads = 10                  # ...and at least 10 ads (or the spend/impression minimums)
+# min_shared_pages = 3                # pages sharing a creative, payer or link domain
+# min_narrowing = 2                   # of: age band <= 10 years, one gender, <= 3 regions
+
+[detectors.manufactured_media]
+enabled = true
+max_distance = 10                     # perceptual-hash bits (of 64) within which two images match
+min_avatar_accounts = 5               # accounts sharing one avatar, reported as a group
+
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
 [input]
 max_record_bytes = 1048576            # longer lines/records are quarantined
@@ -101,6 +116,7 @@ mod tests {
         assert_eq!(cfg.protected[0].domains, vec!["lemonde.fr"]);
         assert!(cfg.detector_enabled("copypasta"));
         assert!(cfg.detector_enabled("relay_network"));
+        assert!(cfg.detector_enabled("political_ad"));
         assert_eq!(cfg.input.max_json_depth, 64);
         // Every detector's settings in the starter file must be accepted by that detector.
         assert!(vigie_detect::registry(&cfg).is_ok());
