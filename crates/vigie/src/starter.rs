@@ -94,6 +94,21 @@ min_dump_items = 4                    # personal items in one post that make it 
 min_dump_kinds = 2                    # ...of at least this many kinds (phones, e-mails, ...)
 # lexicons = []
 
+[detectors.political_ad]
+enabled = true
+sanctioned = []                       # your sanctions list, any script and word order:
+                                      # e.g. ["Илья Гамбашидзе", "ООО «Структура»"]
+# new_advertiser_days = 30            # first ad this close to a voting day: a new advertiser
+# burst_factor = 5.0                  # a day at 5x the page's own daily rate...
+# burst_min_ads = 10                  # ...and at least 10 ads (or the spend/impression minimums)
+# min_shared_pages = 3                # pages sharing a creative, payer or link domain
+# min_narrowing = 2                   # of: age band <= 10 years, one gender, <= 3 regions
+
+[detectors.manufactured_media]
+enabled = true
+max_distance = 10                     # perceptual-hash bits (of 64) within which two images match
+min_avatar_accounts = 5               # accounts sharing one avatar, reported as a group
+
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
 [input]
 max_record_bytes = 1048576            # longer lines/records are quarantined
@@ -127,6 +142,7 @@ mod tests {
         assert!(cfg.detector_enabled("copypasta"));
         assert!(cfg.detector_enabled("relay_network"));
         assert!(cfg.detector_enabled("doxxing"));
+        assert!(cfg.detector_enabled("political_ad"));
         assert_eq!(cfg.input.max_json_depth, 64);
         // Every detector's settings in the starter file must be accepted by that detector.
         assert!(vigie_detect::registry(&cfg).is_ok());
