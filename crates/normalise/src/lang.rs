@@ -428,6 +428,18 @@ mod tests {
     }
 
     #[test]
+    fn guess_answers_where_detection_abstains() {
+        // Too few letters for a confident detection, but a guess is still made; an empty or
+        // letter-free text has none.
+        assert_eq!(detect_lang("Wahl manipuliert"), None);
+        assert!(guess_lang("Wahl manipuliert").is_some());
+        assert_eq!(guess_lang(""), None);
+        let fr = "Les bureaux de vote ouvrent à huit heures dimanche matin dans toute la France.";
+        assert_eq!(guess_lang(fr), detect_lang(fr));
+        assert_eq!(guess_lang(fr), Some("fr"));
+    }
+
+    #[test]
     fn codes_and_tags() {
         assert_eq!(n("en").as_deref(), Some("en"));
         assert_eq!(n("EN-us").as_deref(), Some("en"));
