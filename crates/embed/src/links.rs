@@ -42,6 +42,13 @@ pub struct LinkParams {
     pub copy_jaccard: f32,
     /// Neighbours examined per item.
     pub neighbours: usize,
+    /// Rewordings through shared meaning: two same-language texts joined, through links at least
+    /// this similar, to one group (typically by their translations) are rewordings if their own
+    /// cosine reaches `group_rewording_min`. `None` turns this off.
+    pub group_min: Option<f32>,
+    pub group_rewording_min: f32,
+    /// Groups larger than this are not expanded (keeps the pass near-linear).
+    pub group_max: usize,
     pub index: IndexParams,
 }
 
@@ -54,6 +61,9 @@ impl Default for LinkParams {
             rewording_min: 0.55,
             copy_jaccard: 0.6,
             neighbours: 30,
+            group_min: Some(0.65),
+            group_rewording_min: 0.45,
+            group_max: 64,
             index: IndexParams::default(),
         }
     }
@@ -95,9 +105,10 @@ pub fn semantic_links(
     vectors.truncate(n * DIM);
     let index = Index::build(vectors, DIM, params.index);
     let floor = params.translation_min.min(params.rewording_min);
-    index
-        .pairs_above(floor, params.neighbours)
-        .into_iter()
+    let pairs = index.pairs_above(floor, params.neighbours);
+    let mut links: Vec<SemanticLink> = pairs
+        .iter()
+        .copied()
         .filter_map(|(a, b, similarity)| {
             let (ai, bi) = (a as usize, b as usize);
             let kind = if langs[ai] != langs[bi] {
@@ -117,7 +128,76 @@ pub fn semantic_links(
                 similarity,
             })
         })
-        .collect()
+        .collect();
+    if let Some(group_min) = params.group_min {
+        links.extend(group_rewordings(
+            &index, &pairs, texts, langs, group_min, params,
+        ));
+        links.sort_by_key(|l| (l.a, l.b));
+        links.dedup_by_key(|l| (l.a, l.b));
+    }
+    links
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
+
+/// Same-language, non-copy pairs inside one group of strongly linked texts.
+fn group_rewordings(
+    index: &Index,
+    pairs: &[(u32, u32, f32)],
+    texts: &[&str],
+    langs: &[Option<&str>],
+    group_min: f32,
+    params: &LinkParams,
+) -> Vec<SemanticLink> {
+    let n = index.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for &(a, b, s) in pairs {
+        if s >= group_min {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            // The smaller root wins, so groups do not depend on the order of union.
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for i in 0..n as u32 {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for members in groups.values() {
+        if members.len() < 2 || members.len() > params.group_max {
+            continue;
+        }
+        for (k, &a) in members.iter().enumerate() {
+            for &b in &members[k + 1..] {
+                let (ai, bi) = (a as usize, b as usize);
+                if langs[ai] != langs[bi] {
+                    continue;
+                }
+                let similarity = crate::cosine(index.vector(ai), index.vector(bi));
+                if similarity >= params.group_rewording_min
+                    && trigram_jaccard(texts[ai], texts[bi]) < params.copy_jaccard
+                {
+                    out.push(SemanticLink {
+                        a,
+                        b,
+                        kind: LinkKind::Rewording,
+                        similarity,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -157,7 +237,11 @@ mod tests {
             "Something else entirely",
         ];
         let langs = [Some("en"), Some("de"), Some("en"), Some("en"), Some("en")];
-        let links = semantic_links(vectors, &texts, &langs, &LinkParams::default());
+        let params = LinkParams {
+            group_min: None,
+            ..LinkParams::default()
+        };
+        let links = semantic_links(vectors, &texts, &langs, &params);
         let got: Vec<(u32, u32, LinkKind)> = links.iter().map(|l| (l.a, l.b, l.kind)).collect();
         assert_eq!(
             got,
@@ -169,5 +253,62 @@ mod tests {
                 (2, 3, LinkKind::Rewording),
             ]
         );
+    }
+
+    /// `v` made orthogonal to every vector of `basis` (orthonormal) and normalised.
+    fn orth(v: Vec<f32>, basis: &[&[f32]]) -> Vec<f32> {
+        let mut v = v;
+        for b in basis {
+            let d = crate::cosine(&v, b);
+            v.iter_mut().zip(b.iter()).for_each(|(x, y)| *x -= d * y);
+        }
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / n).collect()
+    }
+
+    fn mix(parts: &[(f32, &[f32])]) -> Vec<f32> {
+        (0..DIM)
+            .map(|i| parts.iter().map(|(w, v)| w * v[i]).sum())
+            .collect()
+    }
+
+    #[test]
+    fn a_shared_translation_makes_a_loose_paraphrase_a_rewording() {
+        // 0 (en) and 2 (en) are too far apart for a direct link (cosine ~0.5) but both translate
+        // 1 (de) closely; 3 (en) is on the same topic, linked to nothing above 0.65.
+        let base = unit(0.37);
+        let o1 = orth(unit(1.1), &[&base]);
+        let o2 = orth(unit(2.3), &[&base, &o1]);
+        let o3 = orth(unit(3.7), &[&base, &o1, &o2]);
+        let sin = (1.0f32 - 0.85 * 0.85).sqrt();
+        let a = mix(&[(0.85, &base), (sin, &o1)]);
+        let c = mix(&[(0.85, &base), (-0.8 * sin, &o1), (0.6 * sin, &o2)]);
+        let neg = mix(&[(0.5, &base), (0.75f32.sqrt(), &o3)]);
+        let direct = crate::cosine(&a, &c);
+        assert!((0.45..0.55).contains(&direct), "{direct}");
+        let vectors: Vec<f32> = [a, base, c, neg].concat();
+        let texts = [
+            "Sanctions against Russia are ruining our farmers",
+            "Die Sanktionen gegen Russland ruinieren unsere Bauern",
+            "Our growers go bankrupt because of the measures taken against Moscow",
+            "Farmers protest in Paris against fuel prices",
+        ];
+        let langs = [Some("en"), Some("de"), Some("en"), Some("en")];
+        let links = semantic_links(vectors.clone(), &texts, &langs, &LinkParams::default());
+        let got: Vec<(u32, u32, LinkKind)> = links.iter().map(|l| (l.a, l.b, l.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 1, LinkKind::Translation),
+                (0, 2, LinkKind::Rewording),
+                (1, 2, LinkKind::Translation),
+            ]
+        );
+        let off = LinkParams {
+            group_min: None,
+            ..LinkParams::default()
+        };
+        let direct_only = semantic_links(vectors, &texts, &langs, &off);
+        assert!(direct_only.iter().all(|l| l.kind == LinkKind::Translation));
     }
 }

@@ -22,6 +22,6 @@ fn translations_are_found_precisely_and_rewordings_typed_apart() {
     assert!(t.precision >= 0.95, "translation precision {}", t.precision);
     assert!(t.recall >= 0.75, "translation recall {}", t.recall);
     let r = get("rewording");
-    assert!(r.precision >= 0.8, "rewording precision {}", r.precision);
-    assert!(r.recall >= 0.25, "rewording recall {}", r.recall);
+    assert!(r.precision >= 0.85, "rewording precision {}", r.precision);
+    assert!(r.recall >= 0.4, "rewording recall {}", r.recall);
 }
