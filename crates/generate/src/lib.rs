@@ -16,6 +16,7 @@ mod names;
 mod narrative;
 mod ops;
 mod organic;
+pub mod semantic;
 mod text;
 pub mod truth;
 mod world;

@@ -373,6 +373,23 @@ const MIN_CONFIDENCE: f64 = 0.3;
 /// Detects the language of a text (ISO 639-1). `None` when fewer than 12 letters remain once links,
 /// mentions and hashtags are removed, or when the best guess is not clearly ahead.
 pub fn detect_lang(text: &str) -> Option<&'static str> {
+    let (clean, letters) = detection_text(text);
+    if letters < MIN_LETTERS {
+        return None;
+    }
+    let info = whatlang::detect(&clean)?;
+    (info.confidence() >= MIN_CONFIDENCE).then(|| iso639_1(info.lang()))
+}
+
+/// whatlang's best guess whatever its confidence, for uses where a likely language beats none
+/// (typing a semantic link as translation or rewording).
+pub fn guess_lang(text: &str) -> Option<&'static str> {
+    let (clean, _) = detection_text(text);
+    whatlang::detect(&clean).map(|info| iso639_1(info.lang()))
+}
+
+/// The text with language-free tokens removed (bounded in size), and its letter count.
+fn detection_text(text: &str) -> (String, usize) {
     let mut clean = String::with_capacity(text.len().min(MAX_DETECT_BYTES));
     let mut letters = 0usize;
     for tok in text.split_whitespace() {
@@ -388,11 +405,7 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
         clean.push_str(tok);
         letters += tok.chars().filter(|c| c.is_alphabetic()).count();
     }
-    if letters < MIN_LETTERS {
-        return None;
-    }
-    let info = whatlang::detect(&clean)?;
-    (info.confidence() >= MIN_CONFIDENCE).then(|| iso639_1(info.lang()))
+    (clean, letters)
 }
 
 /// Tokens that carry no language: links, mentions, hashtags, the retweet marker.
@@ -412,6 +425,18 @@ mod tests {
 
     fn n(s: &str) -> Option<String> {
         normalise_lang(s)
+    }
+
+    #[test]
+    fn guess_answers_where_detection_abstains() {
+        // Too few letters for a confident detection, but a guess is still made; an empty or
+        // letter-free text has none.
+        assert_eq!(detect_lang("Wahl manipuliert"), None);
+        assert!(guess_lang("Wahl manipuliert").is_some());
+        assert_eq!(guess_lang(""), None);
+        let fr = "Les bureaux de vote ouvrent à huit heures dimanche matin dans toute la France.";
+        assert_eq!(guess_lang(fr), detect_lang(fr));
+        assert_eq!(guess_lang(fr), Some("fr"));
     }
 
     #[test]

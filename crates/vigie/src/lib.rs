@@ -10,10 +10,14 @@ pub mod eval_claims;
 pub mod ingest;
 pub mod lookalike;
 pub mod scan;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 pub mod starter;
 
 pub use vigie_core as core;
 pub use vigie_detect as detect;
+#[cfg(feature = "semantic")]
+pub use vigie_embed as embed;
 pub use vigie_generate as generate;
 pub use vigie_normalise as normalise;
 pub use vigie_sources as sources;

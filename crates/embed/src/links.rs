@@ -1,0 +1,314 @@
+//! Typed semantic links between texts, as D3lta types them: two texts that mean the same thing
+//! are a `translation` when their languages differ, a `rewording` when they share a language but
+//! are not near-copies (near-copies are copy-paste, which vigie's copy clusters already hold).
+
+use std::collections::BTreeSet;
+
+use crate::ann::{Index, IndexParams};
+use crate::DIM;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkKind {
+    Translation,
+    Rewording,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Translation => "translation",
+            LinkKind::Rewording => "rewording",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SemanticLink {
+    /// Item positions, `a < b`.
+    pub a: u32,
+    pub b: u32,
+    pub kind: LinkKind,
+    pub similarity: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct LinkParams {
+    /// Minimum cosine for a cross-language pair (translations score lower than same-language
+    /// rewordings: the encoder's languages are aligned, not identical).
+    pub translation_min: f32,
+    /// Minimum cosine for a same-language pair.
+    pub rewording_min: f32,
+    /// Same-language pairs whose character-trigram Jaccard reaches this are copies, not links.
+    pub copy_jaccard: f32,
+    /// Neighbours examined per item.
+    pub neighbours: usize,
+    /// Rewordings through shared meaning: two same-language texts joined, through links at least
+    /// this similar, to one group (typically by their translations) are rewordings if their own
+    /// cosine reaches `group_rewording_min`. `None` turns this off.
+    pub group_min: Option<f32>,
+    pub group_rewording_min: f32,
+    /// Groups larger than this are not expanded (keeps the pass near-linear).
+    pub group_max: usize,
+    pub index: IndexParams,
+}
+
+impl Default for LinkParams {
+    fn default() -> Self {
+        LinkParams {
+            // Chosen on `vigie eval --semantic` (README): precision about 0.95 for translations;
+            // heavier rewordings score lower and are traded for precision.
+            translation_min: 0.55,
+            rewording_min: 0.55,
+            copy_jaccard: 0.6,
+            neighbours: 30,
+            group_min: Some(0.65),
+            group_rewording_min: 0.45,
+            group_max: 64,
+            index: IndexParams::default(),
+        }
+    }
+}
+
+/// Character trigrams of the lower-cased text with whitespace runs collapsed.
+fn trigrams(text: &str) -> BTreeSet<[char; 3]> {
+    let chars: Vec<char> = text
+        .split_whitespace()
+        .flat_map(|w| w.chars().flat_map(char::to_lowercase).chain([' ']))
+        .collect();
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
+}
+
+/// Jaccard similarity of the two texts' character trigrams.
+pub fn trigram_jaccard(a: &str, b: &str) -> f32 {
+    let (ta, tb) = (trigrams(a), trigrams(b));
+    let union = ta.union(&tb).count();
+    if union == 0 {
+        return 1.0;
+    }
+    ta.intersection(&tb).count() as f32 / union as f32
+}
+
+/// Links among `texts` (with their detected languages, `None` when unknown) from their vectors
+/// (`texts.len() x DIM`, as [`Encoder::embed_parallel`] returns them). Pairs with an unknown
+/// language on either side count as the same language only if both are unknown. Sorted by
+/// `(a, b)`.
+///
+/// [`Encoder::embed_parallel`]: crate::Encoder::embed_parallel
+pub fn semantic_links(
+    vectors: Vec<f32>,
+    texts: &[&str],
+    langs: &[Option<&str>],
+    params: &LinkParams,
+) -> Vec<SemanticLink> {
+    let n = texts.len().min(langs.len()).min(vectors.len() / DIM);
+    let mut vectors = vectors;
+    vectors.truncate(n * DIM);
+    let index = Index::build(vectors, DIM, params.index);
+    let floor = params.translation_min.min(params.rewording_min);
+    let pairs = index.pairs_above(floor, params.neighbours);
+    let mut links: Vec<SemanticLink> = pairs
+        .iter()
+        .copied()
+        .filter_map(|(a, b, similarity)| {
+            let (ai, bi) = (a as usize, b as usize);
+            let kind = if langs[ai] != langs[bi] {
+                (similarity >= params.translation_min).then_some(LinkKind::Translation)?
+            } else {
+                if similarity < params.rewording_min
+                    || trigram_jaccard(texts[ai], texts[bi]) >= params.copy_jaccard
+                {
+                    return None;
+                }
+                LinkKind::Rewording
+            };
+            Some(SemanticLink {
+                a,
+                b,
+                kind,
+                similarity,
+            })
+        })
+        .collect();
+    if let Some(group_min) = params.group_min {
+        links.extend(group_rewordings(
+            &index, &pairs, texts, langs, group_min, params,
+        ));
+        links.sort_by_key(|l| (l.a, l.b));
+        links.dedup_by_key(|l| (l.a, l.b));
+    }
+    links
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
+
+/// Same-language, non-copy pairs inside one group of strongly linked texts.
+fn group_rewordings(
+    index: &Index,
+    pairs: &[(u32, u32, f32)],
+    texts: &[&str],
+    langs: &[Option<&str>],
+    group_min: f32,
+    params: &LinkParams,
+) -> Vec<SemanticLink> {
+    let n = index.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for &(a, b, s) in pairs {
+        if s >= group_min {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            // The smaller root wins, so groups do not depend on the order of union.
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for i in 0..n as u32 {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for members in groups.values() {
+        if members.len() < 2 || members.len() > params.group_max {
+            continue;
+        }
+        for (k, &a) in members.iter().enumerate() {
+            for &b in &members[k + 1..] {
+                let (ai, bi) = (a as usize, b as usize);
+                if langs[ai] != langs[bi] {
+                    continue;
+                }
+                let similarity = crate::cosine(index.vector(ai), index.vector(bi));
+                if similarity >= params.group_rewording_min
+                    && trigram_jaccard(texts[ai], texts[bi]) < params.copy_jaccard
+                {
+                    out.push(SemanticLink {
+                        a,
+                        b,
+                        kind: LinkKind::Rewording,
+                        similarity,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(seed: f32) -> Vec<f32> {
+        let v: Vec<f32> = (0..DIM).map(|i| ((i as f32 + 1.0) * seed).sin()).collect();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / n).collect()
+    }
+
+    #[test]
+    fn jaccard_separates_copies_from_rewordings() {
+        let a = "Sanctions against Russia are ruining our farmers";
+        assert!(trigram_jaccard(a, "sanctions  against Russia are ruining our farmers!!") > 0.8);
+        assert!(
+            trigram_jaccard(a, "Our farmers are being destroyed by the Russia sanctions") < 0.6
+        );
+        assert_eq!(trigram_jaccard("", ""), 1.0);
+    }
+
+    #[test]
+    fn pairs_are_typed_by_language_and_copying() {
+        // Items 0-3 share one vector (same meaning); 4 is unrelated.
+        let same = unit(0.37);
+        let mut vectors = Vec::new();
+        for _ in 0..4 {
+            vectors.extend_from_slice(&same);
+        }
+        vectors.extend(unit(1.91));
+        let texts = [
+            "Sanctions against Russia are ruining our farmers",
+            "Die Sanktionen gegen Russland ruinieren unsere Bauern",
+            "Our farmers are being destroyed by the Russia sanctions",
+            "Sanctions against Russia are ruining our farmers!!",
+            "Something else entirely",
+        ];
+        let langs = [Some("en"), Some("de"), Some("en"), Some("en"), Some("en")];
+        let params = LinkParams {
+            group_min: None,
+            ..LinkParams::default()
+        };
+        let links = semantic_links(vectors, &texts, &langs, &params);
+        let got: Vec<(u32, u32, LinkKind)> = links.iter().map(|l| (l.a, l.b, l.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 1, LinkKind::Translation),
+                (0, 2, LinkKind::Rewording),
+                (1, 2, LinkKind::Translation),
+                (1, 3, LinkKind::Translation),
+                (2, 3, LinkKind::Rewording),
+            ]
+        );
+    }
+
+    /// `v` made orthogonal to every vector of `basis` (orthonormal) and normalised.
+    fn orth(v: Vec<f32>, basis: &[&[f32]]) -> Vec<f32> {
+        let mut v = v;
+        for b in basis {
+            let d = crate::cosine(&v, b);
+            v.iter_mut().zip(b.iter()).for_each(|(x, y)| *x -= d * y);
+        }
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / n).collect()
+    }
+
+    fn mix(parts: &[(f32, &[f32])]) -> Vec<f32> {
+        (0..DIM)
+            .map(|i| parts.iter().map(|(w, v)| w * v[i]).sum())
+            .collect()
+    }
+
+    #[test]
+    fn a_shared_translation_makes_a_loose_paraphrase_a_rewording() {
+        // 0 (en) and 2 (en) are too far apart for a direct link (cosine ~0.5) but both translate
+        // 1 (de) closely; 3 (en) is on the same topic, linked to nothing above 0.65.
+        let base = unit(0.37);
+        let o1 = orth(unit(1.1), &[&base]);
+        let o2 = orth(unit(2.3), &[&base, &o1]);
+        let o3 = orth(unit(3.7), &[&base, &o1, &o2]);
+        let sin = (1.0f32 - 0.85 * 0.85).sqrt();
+        let a = mix(&[(0.85, &base), (sin, &o1)]);
+        let c = mix(&[(0.85, &base), (-0.8 * sin, &o1), (0.6 * sin, &o2)]);
+        let neg = mix(&[(0.5, &base), (0.75f32.sqrt(), &o3)]);
+        let direct = crate::cosine(&a, &c);
+        assert!((0.45..0.55).contains(&direct), "{direct}");
+        let vectors: Vec<f32> = [a, base, c, neg].concat();
+        let texts = [
+            "Sanctions against Russia are ruining our farmers",
+            "Die Sanktionen gegen Russland ruinieren unsere Bauern",
+            "Our growers go bankrupt because of the measures taken against Moscow",
+            "Farmers protest in Paris against fuel prices",
+        ];
+        let langs = [Some("en"), Some("de"), Some("en"), Some("en")];
+        let links = semantic_links(vectors.clone(), &texts, &langs, &LinkParams::default());
+        let got: Vec<(u32, u32, LinkKind)> = links.iter().map(|l| (l.a, l.b, l.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, 1, LinkKind::Translation),
+                (0, 2, LinkKind::Rewording),
+                (1, 2, LinkKind::Translation),
+            ]
+        );
+        let off = LinkParams {
+            group_min: None,
+            ..LinkParams::default()
+        };
+        let direct_only = semantic_links(vectors, &texts, &langs, &off);
+        assert!(direct_only.iter().all(|l| l.kind == LinkKind::Translation));
+    }
+}

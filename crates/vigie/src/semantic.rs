@@ -1,0 +1,257 @@
+//! Semantic links (cargo feature `semantic`): the evaluation of `rewording` / `translation` links
+//! against the generator's hand-written parallel claims, and the embedding benchmark.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use vigie_core::Config;
+use vigie_embed::{semantic_links, Encoder, LinkKind, LinkParams, SemanticLink};
+use vigie_generate::semantic::{semantic_corpus, SemanticItem};
+
+/// Loads the encoder from `[semantic] model_dir`, else `VIGIE_USE_MODEL` or the Python package.
+pub fn load_encoder(config: &Config) -> anyhow::Result<Encoder> {
+    let started = Instant::now();
+    let encoder = Encoder::load_default(config.semantic.model_dir.as_deref())
+        .context("loading the multilingual sentence encoder")?;
+    tracing::info!("encoder loaded in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(encoder)
+}
+
+/// The language vigie would type a link with: the confident detection when there is one, else
+/// the detector's best guess (a likely language types a link better than none).
+fn language(text: &str) -> Option<&'static str> {
+    vigie_normalise::lang::detect_lang(text).or_else(|| vigie_normalise::lang::guess_lang(text))
+}
+
+/// What a pair of evaluation items is, by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Truth {
+    /// The same wording in another language.
+    Translation,
+    /// Another wording in the same language.
+    Rewording,
+    /// Another wording in another language: same meaning, so a correct link of either type, but
+    /// counted in neither type's recall (D3lta's types do not cover it); its own recall is shown.
+    TranslatedRewording,
+    /// Two copies of one wording: copy-paste, neither expected nor penalised as a link.
+    Copy,
+    Unrelated,
+}
+
+fn truth(a: &SemanticItem, b: &SemanticItem) -> Truth {
+    match (a.meaning, b.meaning) {
+        (Some(x), Some(y)) if x == y => {
+            if a.lang != b.lang {
+                if a.wording == b.wording {
+                    Truth::Translation
+                } else {
+                    Truth::TranslatedRewording
+                }
+            } else if a.wording != b.wording {
+                Truth::Rewording
+            } else {
+                Truth::Copy
+            }
+        }
+        _ => Truth::Unrelated,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeScore {
+    pub kind: &'static str,
+    pub threshold: f32,
+    /// Links between items of the hand-written set (claims and hard negatives), or between one of
+    /// them and a background post.
+    pub predicted: usize,
+    pub correct: usize,
+    /// Links between two background posts: the generator's posts are word salad drawn from one
+    /// vocabulary per language, which the encoder finds alike; reported, not scored.
+    pub background_links: usize,
+    /// Of `correct`, links between another wording in another language.
+    pub translated_rewordings: usize,
+    pub expected_translated_rewordings: usize,
+    pub expected: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SemanticEval {
+    pub items: usize,
+    pub background: usize,
+    pub embed_seconds: f64,
+    pub link_seconds: f64,
+    /// At the default thresholds.
+    pub scores: Vec<TypeScore>,
+    /// Each type's precision and recall as its threshold moves.
+    pub sweep: Vec<TypeScore>,
+}
+
+fn score(
+    items: &[SemanticItem],
+    links: &[SemanticLink],
+    kind: LinkKind,
+    threshold: f32,
+) -> TypeScore {
+    let want = match kind {
+        LinkKind::Translation => Truth::Translation,
+        LinkKind::Rewording => Truth::Rewording,
+    };
+    let (mut expected, mut expected_translated_rewordings) = (0, 0);
+    for (i, a) in items.iter().enumerate() {
+        for b in &items[i + 1..] {
+            match truth(a, b) {
+                t if t == want => expected += 1,
+                Truth::TranslatedRewording => expected_translated_rewordings += 1,
+                _ => {}
+            }
+        }
+    }
+    let (mut predicted, mut correct, mut background_links) = (0, 0, 0);
+    let mut translated_rewordings = 0;
+    for l in links
+        .iter()
+        .filter(|l| l.kind == kind && l.similarity >= threshold)
+    {
+        let (a, b) = (&items[l.a as usize], &items[l.b as usize]);
+        if a.meaning.is_none() && b.meaning.is_none() {
+            background_links += 1;
+            continue;
+        }
+        match truth(a, b) {
+            Truth::Copy => {}
+            Truth::TranslatedRewording => {
+                predicted += 1;
+                correct += 1;
+                translated_rewordings += 1;
+            }
+            t => {
+                predicted += 1;
+                correct += usize::from(t == want);
+            }
+        }
+    }
+    // Correct only when it is this type (a translated rewording is correct for precision but is
+    // not this type's recall).
+    let correct_of_type = correct - translated_rewordings;
+    TypeScore {
+        kind: kind.as_str(),
+        translated_rewordings,
+        expected_translated_rewordings,
+        threshold,
+        predicted,
+        correct,
+        background_links,
+        expected,
+        precision: correct as f64 / predicted.max(1) as f64,
+        recall: correct_of_type as f64 / expected.max(1) as f64,
+    }
+}
+
+/// Embeds the evaluation set (`background` ordinary posts around the claims), links it with
+/// detected languages, and scores each link type.
+pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result<SemanticEval> {
+    let encoder = load_encoder(config)?;
+    let items = semantic_corpus(seed, background);
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    // Languages as vigie detects them at ingest, not the truth: a misdetected language mistypes
+    // a link, and that should cost.
+    let langs: Vec<Option<&str>> = texts.iter().map(|t| language(t)).collect();
+    let started = Instant::now();
+    let vectors = encoder.embed_parallel(&texts, 0);
+    let embed_seconds = started.elapsed().as_secs_f64();
+    let defaults = LinkParams::default();
+    let floor = 0.4;
+    let started = Instant::now();
+    let linked = semantic_links(vectors.clone(), &texts, &langs, &defaults);
+    let link_seconds = started.elapsed().as_secs_f64();
+    // Every link the defaults make counts, whatever its cosine (group rewordings may be below
+    // the direct threshold); the row shows the direct threshold.
+    let scores = vec![
+        TypeScore {
+            threshold: defaults.rewording_min,
+            ..score(&items, &linked, LinkKind::Rewording, f32::MIN)
+        },
+        TypeScore {
+            threshold: defaults.translation_min,
+            ..score(&items, &linked, LinkKind::Translation, f32::MIN)
+        },
+    ];
+    // The sweep moves the direct threshold alone.
+    let links = semantic_links(
+        vectors,
+        &texts,
+        &langs,
+        &LinkParams {
+            translation_min: floor,
+            rewording_min: floor,
+            group_min: None,
+            ..defaults
+        },
+    );
+    let mut sweep = Vec::new();
+    for kind in [LinkKind::Rewording, LinkKind::Translation] {
+        for step in 0..9 {
+            sweep.push(score(&items, &links, kind, floor + 0.05 * step as f32));
+        }
+    }
+    Ok(SemanticEval {
+        items: items.len(),
+        background,
+        embed_seconds,
+        link_seconds,
+        scores,
+        sweep,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedBench {
+    pub items: usize,
+    pub threads: usize,
+    pub load_seconds: f64,
+    pub embed_seconds: f64,
+    pub link_seconds: f64,
+    pub links: BTreeMap<&'static str, usize>,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Embeds `items` generated multilingual posts (the claims plus ordinary posts in six languages)
+/// and links them, timing each stage.
+pub fn bench(config: &Config, items: usize, threads: usize) -> anyhow::Result<EmbedBench> {
+    let corpus = semantic_corpus(1, items.saturating_sub(12 * 6 * 2 * 2 + 12 * 3));
+    let texts: Vec<&str> = corpus.iter().map(|i| i.text.as_str()).collect();
+    let langs: Vec<Option<&str>> = texts.iter().map(|t| language(t)).collect();
+    let started = Instant::now();
+    let encoder = load_encoder(config)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let vectors = encoder.embed_parallel(&texts, threads);
+    let embed_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let params = LinkParams {
+        index: vigie_embed::IndexParams {
+            threads,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let links = semantic_links(vectors, &texts, &langs, &params);
+    let link_seconds = started.elapsed().as_secs_f64();
+    let mut counts = BTreeMap::new();
+    for l in &links {
+        *counts.entry(l.kind.as_str()).or_insert(0) += 1;
+    }
+    Ok(EmbedBench {
+        items: texts.len(),
+        threads,
+        load_seconds,
+        embed_seconds,
+        link_seconds,
+        links: counts,
+        peak_rss_bytes: crate::bench::peak_rss_bytes(),
+    })
+}
