@@ -17,6 +17,8 @@ pub mod narratives;
 pub mod neardup;
 pub mod permute;
 pub mod pii;
+#[cfg(test)]
+mod test_support;
 
 use vigie_core::{Alert, Config};
 use vigie_store::Store;

@@ -392,24 +392,9 @@ fn attach_posts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigie_core::config::InputConfig;
-    use vigie_core::Config;
-    use vigie_normalise::Normaliser;
-    use vigie_store::Store;
+    use crate::test_support::store_with;
 
-    fn store_with(lines: &[String]) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        let normaliser = Normaliser::new(&InputConfig::default());
-        let mut batch = store.batch().unwrap();
-        for line in lines {
-            let record: Record = serde_json::from_str(line).unwrap();
-            batch
-                .insert(&normaliser.normalise(record).unwrap())
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        store
-    }
+    use vigie_core::Config;
 
     fn account(id: &str, handle: &str, created_secs: i64, avatar: &str) -> String {
         let at = DateTime::from_timestamp(1_700_000_000 + created_secs, 0)

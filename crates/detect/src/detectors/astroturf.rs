@@ -378,24 +378,9 @@ fn creation_times(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigie_core::config::InputConfig;
-    use vigie_core::Config;
-    use vigie_normalise::Normaliser;
-    use vigie_store::Store;
+    use crate::test_support::store_with;
 
-    fn store_with(lines: &[String]) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        let normaliser = Normaliser::new(&InputConfig::default());
-        let mut batch = store.batch().unwrap();
-        for line in lines {
-            let record: Record = serde_json::from_str(line).unwrap();
-            batch
-                .insert(&normaliser.normalise(record).unwrap())
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        store
-    }
+    use vigie_core::Config;
 
     fn post(id: usize, author: &str, secs: i64, text: &str) -> String {
         let at = DateTime::from_timestamp(1_717_200_000 + secs, 0)

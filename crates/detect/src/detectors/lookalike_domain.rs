@@ -379,10 +379,9 @@ impl LookalikeDomain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigie_core::config::InputConfig;
+    use crate::test_support::store_with;
+
     use vigie_core::Config;
-    use vigie_normalise::Normaliser;
-    use vigie_store::Store;
 
     const CONFIG: &str = r#"
 [[protected]]
@@ -395,20 +394,6 @@ kind = "media"
 name = "Le Monde"
 domains = ["lemonde.fr"]
 "#;
-
-    fn store_with(lines: &[String]) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        let normaliser = Normaliser::new(&InputConfig::default());
-        let mut batch = store.batch().unwrap();
-        for line in lines {
-            let record: Record = serde_json::from_str(line).unwrap();
-            batch
-                .insert(&normaliser.normalise(record).unwrap())
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        store
-    }
 
     fn post(id: &str, author: &str, url: &str) -> String {
         format!(

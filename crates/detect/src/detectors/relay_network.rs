@@ -357,10 +357,9 @@ fn shared_infrastructure(
 mod tests {
     use super::*;
     use crate::clusters::Member;
-    use vigie_core::config::InputConfig;
+    use crate::test_support::store_with;
+
     use vigie_core::Config;
-    use vigie_normalise::Normaliser;
-    use vigie_store::Store;
 
     const STORIES: [&str; 6] = [
         "Les sanctions contre la Russie ruinent les agriculteurs francais et Bruxelles ne fait rien pour eux",
@@ -377,20 +376,6 @@ mod tests {
             8 + minute / 60,
             minute % 60
         )
-    }
-
-    fn store_with(lines: &[String]) -> Store {
-        let mut store = Store::open_in_memory().unwrap();
-        let normaliser = Normaliser::new(&InputConfig::default());
-        let mut batch = store.batch().unwrap();
-        for line in lines {
-            let record: Record = serde_json::from_str(line).unwrap();
-            batch
-                .insert(&normaliser.normalise(record).unwrap())
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        store
     }
 
     #[test]
