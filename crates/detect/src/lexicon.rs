@@ -546,3 +546,21 @@ mod tests {
         assert_eq!(&original[a..b], "REPORTÉ");
     }
 }
+
+/// Settings of a detector driven by the lexicons: extra lexicon files (TOML, same shape as
+/// `data/lexicons/*.toml`) and how many items its evidence lists keep (figures keep the counts).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct LexiconSettings {
+    pub lexicons: Vec<String>,
+    pub max_evidence_items: usize,
+}
+
+impl Default for LexiconSettings {
+    fn default() -> Self {
+        LexiconSettings {
+            lexicons: Vec::new(),
+            max_evidence_items: 500,
+        }
+    }
+}

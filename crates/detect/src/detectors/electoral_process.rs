@@ -15,7 +15,6 @@ use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Record, Severity};
@@ -23,23 +22,8 @@ use vigie_store::TextRow;
 
 pub const NAME: &str = "electoral_process";
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Extra lexicon files (TOML, same shape as `data/lexicons/*.toml`).
-    pub lexicons: Vec<String>,
-    /// Evidence lists are cut at this many items (figures keep the counts).
-    pub max_evidence_items: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            lexicons: Vec::new(),
-            max_evidence_items: 500,
-        }
-    }
-}
+/// Lexicon files and the evidence cut: all this detector is configured with.
+pub type Settings = crate::lexicon::LexiconSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {

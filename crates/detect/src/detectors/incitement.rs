@@ -13,7 +13,6 @@ use crate::lexicon::{self, Hit, MappedFold, Matcher, MatcherBuilder, ANY_LANG};
 use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, Datelike};
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
@@ -21,23 +20,8 @@ use vigie_store::TextRow;
 
 pub const NAME: &str = "incitement";
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default)]
-pub struct Settings {
-    /// Extra lexicon files (TOML, same shape as `data/lexicons/*.toml`).
-    pub lexicons: Vec<String>,
-    /// Evidence lists are cut at this many items.
-    pub max_evidence_items: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            lexicons: Vec::new(),
-            max_evidence_items: 500,
-        }
-    }
-}
+/// Lexicon files and the evidence cut: all this detector is configured with.
+pub type Settings = crate::lexicon::LexiconSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cat {
