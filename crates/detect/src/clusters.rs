@@ -4,6 +4,7 @@
 
 use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
 use crate::neardup::{Entry, Index};
+use crate::pipeline::read_map_consume;
 use crate::DetectError;
 use std::collections::{BTreeMap, HashMap};
 use vigie_core::{Config, Kind};
@@ -56,8 +57,19 @@ struct Building {
 /// settings rebuild the index from scratch. Then the clusters are assembled from the store.
 pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>, DetectError> {
     let settings: Settings = config.detector_settings(NAME)?;
+    let started = std::time::Instant::now();
     update_index(&settings, store)?;
-    assemble(store)
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "copy clusters: index updated"
+    );
+    let clusters = assemble(store)?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        clusters = clusters.len(),
+        "copy clusters: assembled"
+    );
+    Ok(clusters)
 }
 
 const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];
@@ -105,38 +117,74 @@ fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
     let max_rid = store.max_rid()?;
 
     let mut index = Index::new(params.clone());
+    let preparer = index.preparer();
     // Store row of each indexed item, by item number.
     let mut rids: Vec<i64> = Vec::new();
     let mut horizon = state.as_ref().map_or(i64::MIN, |s| s.horizon_ts);
-    store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
-        // A native repost (retweet, forward) is the platform copying, not a person: it is
-        // amplification, which the coordination detector weighs.
-        if row.repost_of.is_some() || row.rid > max_rid {
-            return Ok(());
-        }
-        let text = matching_text(row.norm);
-        if text.chars().count() < settings.min_chars {
-            return Ok(());
-        }
-        let headline = row
-            .title
-            .map(|t| matching_text(&vigie_normalise::text::fold(t)));
-        let entry = Entry {
-            text: &text,
-            cut: looks_cut(row.norm),
-            headline: headline.as_deref(),
-            known_cluster: labels.contains_key(&row.rid),
-        };
-        let ts = row.ts.unwrap_or(0);
-        horizon = horizon.max(ts);
-        if index
-            .add_entry(ts.div_euclid(1000), entry, |_| {})
-            .is_some()
-        {
-            rids.push(row.rid);
-        }
-        Ok(())
-    })?;
+    // This thread reads the rows and joins them in order; the text work (folding, shingles,
+    // MinHash) runs on a second core in between.
+    struct Row {
+        rid: i64,
+        ts: i64,
+        norm: String,
+        title: Option<String>,
+    }
+    read_map_consume(
+        |sink| {
+            let mut stopped = None;
+            let read = store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
+                // A native repost (retweet, forward) is the platform copying, not a person:
+                // it is amplification, which the coordination detector weighs.
+                if row.repost_of.is_some() || row.rid > max_rid {
+                    return Ok(());
+                }
+                sink(Row {
+                    rid: row.rid,
+                    ts: row.ts.unwrap_or(0),
+                    norm: row.norm.to_owned(),
+                    title: row.title.map(str::to_owned),
+                })
+                .map_err(|e| {
+                    stopped = Some(e);
+                    vigie_store::StoreError::Stopped
+                })
+            });
+            match stopped {
+                Some(e) => Err(e),
+                None => read.map_err(DetectError::from),
+            }
+        },
+        |row: Row| {
+            let text = matching_text(&row.norm);
+            if text.chars().count() < settings.min_chars {
+                return None;
+            }
+            let headline = row
+                .title
+                .as_deref()
+                .map(|t| matching_text(&vigie_normalise::text::fold(t)));
+            let prepared = preparer.prepare(&Entry {
+                text: &text,
+                cut: looks_cut(&row.norm),
+                headline: headline.as_deref(),
+                known_cluster: labels.contains_key(&row.rid),
+            });
+            Some((row.rid, row.ts, prepared))
+        },
+        |item| {
+            let Some((rid, ts, prepared)) = item else {
+                return Ok(());
+            };
+            horizon = horizon.max(ts);
+            if index
+                .add_prepared(ts.div_euclid(1000), &prepared, |_| {})
+                .is_some()
+            {
+                rids.push(rid);
+            }
+            Ok(())
+        },
+    )?;
 
     // Sets of this pass → labels: a set keeps the smallest label its items already had (and
     // merges the others into it), or takes its earliest row id.

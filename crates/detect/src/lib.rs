@@ -17,6 +17,7 @@ pub mod narratives;
 pub mod neardup;
 pub mod permute;
 pub mod pii;
+pub mod pipeline;
 #[cfg(test)]
 mod test_support;
 

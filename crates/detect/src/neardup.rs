@@ -358,6 +358,62 @@ pub struct Join {
     pub similarity: f64,
 }
 
+/// An item's hashes, computed from its text alone by a [`Preparer`] — on another thread while
+/// the index joins earlier items.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `None`: too few words to index.
+    text: Option<PreparedText>,
+    cut: bool,
+    known_cluster: bool,
+    headline_digest: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct PreparedText {
+    digest: u64,
+    shingles: Vec<u32>,
+    band_keys: Vec<u32>,
+}
+
+/// Computes [`Prepared`] items for one index; cheap to clone and shareable between threads.
+#[derive(Debug, Clone)]
+pub struct Preparer {
+    params: Params,
+    hasher: MinHasher,
+}
+
+impl Preparer {
+    pub fn prepare(&self, entry: &Entry<'_>) -> Prepared {
+        let params = &self.params;
+        let w = words(entry.text);
+        let text = (w.len() >= params.min_words).then(|| {
+            let shingles = shingles(&w, params.shingle_words, params.max_shingles);
+            let signature = self.hasher.signature(&shingles);
+            let band_keys = signature
+                .chunks(params.rows.max(1))
+                .enumerate()
+                .map(|(band, values)| band_key(band, values))
+                .collect();
+            PreparedText {
+                digest: vigie_core::stable_hash(&[entry.text.as_bytes()]),
+                shingles,
+                band_keys,
+            }
+        });
+        let headline_digest = entry
+            .headline
+            .filter(|h| text.is_some() && words(h).len() >= params.min_words)
+            .map(|h| vigie_core::stable_hash(&[h.as_bytes()]));
+        Prepared {
+            text,
+            cut: entry.cut,
+            known_cluster: entry.known_cluster,
+            headline_digest,
+        }
+    }
+}
+
 /// The streaming near-duplicate index. Items must be added in non-decreasing time order.
 pub struct Index {
     params: Params,
@@ -410,17 +466,35 @@ impl Index {
         &mut self,
         ts: i64,
         entry: Entry<'_>,
+        on_join: impl FnMut(Join),
+    ) -> Option<u32> {
+        let prepared = self.preparer().prepare(&entry);
+        self.add_prepared(ts, &prepared, on_join)
+    }
+
+    /// What computes an item's hashes for this index, away from it (see [`Preparer`]).
+    pub fn preparer(&self) -> Preparer {
+        Preparer {
+            params: self.params.clone(),
+            hasher: self.hasher.clone(),
+        }
+    }
+
+    /// Adds an item whose hashes were computed by this index's [`Preparer`]: same result as
+    /// [`Index::add_entry`] on the entry it was prepared from.
+    pub fn add_prepared(
+        &mut self,
+        ts: i64,
+        item: &Prepared,
         mut on_join: impl FnMut(Join),
     ) -> Option<u32> {
-        let id = self.add_text(ts, entry.text, entry.cut, &mut on_join)?;
-        if entry.known_cluster {
+        let text = item.text.as_ref()?;
+        let id = self.add_text(ts, text, item.cut, &mut on_join);
+        if item.known_cluster {
             self.known.insert(id);
         }
-        if let Some(headline) = entry.headline {
-            if words(headline).len() >= self.params.min_words {
-                let digest = vigie_core::stable_hash(&[headline.as_bytes()]);
-                self.generations[1].exact.entry(digest).or_insert(id);
-            }
+        if let Some(digest) = item.headline_digest {
+            self.generations[1].exact.entry(digest).or_insert(id);
         }
         Some(id)
     }
@@ -428,18 +502,14 @@ impl Index {
     fn add_text(
         &mut self,
         ts: i64,
-        matching_text: &str,
+        text: &PreparedText,
         cut: bool,
         on_join: &mut impl FnMut(Join),
-    ) -> Option<u32> {
-        let w = words(matching_text);
-        if w.len() < self.params.min_words {
-            return None;
-        }
+    ) -> u32 {
+        let digest = text.digest;
         let id = self.sets.len() as u32;
         self.roll(ts, id);
         self.sets.push();
-        let digest = vigie_core::stable_hash(&[matching_text.as_bytes()]);
         for g in [1, 0] {
             let Some(&first) = self.generations[g].exact.get(&digest) else {
                 continue;
@@ -453,7 +523,7 @@ impl Index {
                     matched: first,
                     similarity: 1.0,
                 });
-                return Some(id);
+                return id;
             }
         }
         if let Some(&rep) = self.memory.exact.get(&digest) {
@@ -466,17 +536,14 @@ impl Index {
                     matched: rep,
                     similarity: 1.0,
                 });
-                return Some(id);
+                return id;
             }
         }
         self.generations[1].exact.insert(digest, id);
-        let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
-        let signature = self.hasher.signature(&shingles);
-        let rows = self.params.rows.max(1);
+        let shingles = &text.shingles;
         let mut candidates = Vec::with_capacity(self.params.max_probe);
         let mut matches: Vec<(u32, f64)> = Vec::new();
-        for (band, values) in signature.chunks(rows).enumerate() {
-            let key = band_key(band, values);
+        for &key in &text.band_keys {
             for g in 0..2 {
                 self.generations[g]
                     .buckets
@@ -486,7 +553,7 @@ impl Index {
                         continue;
                     };
                     if (ts - other_ts).abs() <= self.params.window_seconds {
-                        if let Some(sim) = self.similar((&shingles, cut), (other, other_cut)) {
+                        if let Some(sim) = self.similar((shingles, cut), (other, other_cut)) {
                             matches.push((c, sim));
                         }
                     }
@@ -498,7 +565,7 @@ impl Index {
                     continue;
                 };
                 if (ts - other_ts).abs() <= self.params.cluster_memory_seconds {
-                    if let Some(sim) = self.similar((&shingles, cut), (other, *other_cut)) {
+                    if let Some(sim) = self.similar((shingles, cut), (other, *other_cut)) {
                         matches.push((c, sim));
                     }
                 }
@@ -518,8 +585,8 @@ impl Index {
                 similarity: sim,
             });
         }
-        self.generations[1].push(ts, &shingles, cut);
-        Some(id)
+        self.generations[1].push(ts, shingles, cut);
+        id
     }
 
     /// The verified similarity of two items (shingle sets and cut flags), when they are copies.

@@ -35,6 +35,9 @@ pub enum StoreError {
     Corrupt { rid: i64, reason: String },
     #[error("store: key collision between {existing} and {new} (64-bit digest); please report")]
     Collision { existing: String, new: String },
+    /// A row callback asked to stop the pass; the caller holds the reason.
+    #[error("store: pass stopped by its caller")]
+    Stopped,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -79,6 +79,9 @@ pub struct DetectorBench {
     /// CPU time the detectors' thread spent running (Linux), which, unlike wall time, does not
     /// grow when other processes share the cores.
     pub cpu_seconds: Option<f64>,
+    /// CPU time of every thread of the process (Linux) during the ingest and the detectors.
+    pub ingest_process_cpu_seconds: Option<f64>,
+    pub process_cpu_seconds: Option<f64>,
     /// For the content detectors: CPU seconds of their text analysis alone, on texts held in
     /// memory (the store's read excluded).
     pub analysis_seconds: Option<f64>,
@@ -138,6 +141,18 @@ fn time_content_analysis(config: &Config, store: &Store) -> anyhow::Result<f64> 
         .unwrap_or_else(|| wall.elapsed().as_secs_f64()))
 }
 
+/// CPU time (user + system) of the whole process so far, threads that ended included (Linux
+/// `/proc/self/stat`, in clock ticks of 1/100 s).
+pub fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
+}
+
 /// CPU time of the calling thread so far (Linux `schedstat`, nanoseconds).
 fn thread_cpu_seconds() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
@@ -171,6 +186,7 @@ pub fn bench_detector(
         ..IngestOptions::default()
     };
     let ingest_started = Instant::now();
+    let ingest_cpu_before = process_cpu_seconds();
     ingest(
         &mut store,
         &expand_inputs(&[dir.join("data")])?,
@@ -178,6 +194,9 @@ pub fn bench_detector(
         &ingest_opts,
     )?;
     let ingest_seconds = ingest_started.elapsed().as_secs_f64();
+    let ingest_process_cpu_seconds = process_cpu_seconds()
+        .zip(ingest_cpu_before)
+        .map(|(after, before)| after - before);
     // The records the detectors read.
     let items = match detector {
         "political_ad" => store.count(vigie_core::Kind::Ad)?,
@@ -205,6 +224,7 @@ pub fn bench_detector(
     }
     reset_peak_rss();
     let cpu_before = thread_cpu_seconds();
+    let process_cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(&config, &store);
     let mut alerts = 0;
@@ -215,6 +235,9 @@ pub fn bench_detector(
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     let seconds = started.elapsed().as_secs_f64();
+    let process_cpu_seconds = process_cpu_seconds()
+        .zip(process_cpu_before)
+        .map(|(after, before)| after - before);
     let peak = peak_rss_bytes();
     // The text analysis alone, on texts already in memory: what the store's read costs is
     // the difference.
@@ -231,6 +254,8 @@ pub fn bench_detector(
         seconds,
         peak_rss_bytes: peak,
         cpu_seconds,
+        ingest_process_cpu_seconds,
+        process_cpu_seconds,
         analysis_seconds,
     })
 }

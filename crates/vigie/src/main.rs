@@ -732,6 +732,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     r.items as f64 / cpu.max(1e-9)
                 );
             }
+            // Unlike wall time, CPU time does not grow when other work shares the cores.
+            if let (Some(ingest), Some(detect)) =
+                (r.ingest_process_cpu_seconds, r.process_cpu_seconds)
+            {
+                println!(
+                    "CPU time, all threads: ingest {ingest:.1}s, detectors {detect:.1}s, \
+                     end to end {:.1}s = {:.0} items per CPU-second",
+                    ingest + detect,
+                    r.items as f64 / (ingest + detect).max(1e-9)
+                );
+            }
             if let Some(a) = r.analysis_seconds {
                 println!(
                     "text analysis alone (texts in memory, store read excluded): {a:.2} CPU-s = \
