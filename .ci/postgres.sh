@@ -36,6 +36,8 @@ if [ "$(id -u)" = 0 ]; then
   chown "$PG_USER" "$PG_DIR"
   PG_RUN=(runuser -u "$PG_USER" --)
 fi
+# The server's user may not be allowed into the caller's folder: run from the cluster's own.
+PG_RUN=(env -C "$PG_DIR" "${PG_RUN[@]}")
 PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 "${PG_RUN[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U vigie --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \

@@ -813,7 +813,7 @@ impl PgStore {
         state: &CopyState,
     ) -> Result<()> {
         let mut c = self.conn()?;
-        // Under the ingest lock: two scans updating the index at once would interleave merges.
+        // Under an advisory lock: two scans updating the index at once would interleave merges.
         c.begin(Some("copy index"))?;
         let relabel = c.prepare("UPDATE copy_members SET cluster = $2 WHERE cluster = $1")?;
         let fold_weakest = c.prepare(
