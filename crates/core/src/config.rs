@@ -157,12 +157,16 @@ pub struct CsvMapping {
 pub struct StoreConfig {
     /// Data older than this many days is purged by `vigie purge`.
     pub retention_days: u32,
+    /// A shared PostgreSQL store (`postgres://USER@HOST/DB`) for `vigie scan` when no `--db` is
+    /// given.
+    pub url: Option<String>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             retention_days: 183,
+            url: None,
         }
     }
 }

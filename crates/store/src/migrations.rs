@@ -136,8 +136,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
     }
 }
 
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
 pub(crate) fn latest() -> i64 {
-    MIGRATIONS.len() as i64
+    LATEST
 }
 
 #[cfg(test)]

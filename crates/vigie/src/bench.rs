@@ -25,9 +25,25 @@ impl BenchResult {
 }
 
 /// Ingests `inputs` into a fresh store at `db` and measures it.
+/// A `postgres://` URL gets a scratch schema in that database, dropped afterwards.
 pub fn bench_ingest(inputs: &[PathBuf], db: &Path, progress: bool) -> anyhow::Result<BenchResult> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    #[cfg(feature = "postgres")]
+    let scratch = match vigie_store::is_url(db) {
+        true => Some(vigie_store::ScratchSchema::create(
+            &db.to_string_lossy(),
+            "bench",
+        )?),
+        false => None,
+    };
+    #[cfg(feature = "postgres")]
+    let scratch_url = scratch.as_ref().map(|s| PathBuf::from(s.url()));
+    #[cfg(feature = "postgres")]
+    let db = scratch_url.as_deref().unwrap_or(db);
+    let shared = vigie_store::is_url(db);
+    if !shared {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
     }
     let mut store = Store::open(db)?;
     // The peak is measured over the whole process: keep this function to the ingest itself.
@@ -39,12 +55,16 @@ pub fn bench_ingest(inputs: &[PathBuf], db: &Path, progress: bool) -> anyhow::Re
     let started = Instant::now();
     let summary = ingest(&mut store, &expanded, &Config::default(), &opts)?;
     let seconds = started.elapsed().as_secs_f64();
-    drop(store);
-    let store_bytes = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
-        .map(|m| m.len())
-        .sum();
+    let store_bytes = if shared {
+        store.stats()?.file_bytes
+    } else {
+        drop(store);
+        ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
+            .map(|m| m.len())
+            .sum()
+    };
     Ok(BenchResult {
         dataset: inputs
             .iter()
@@ -283,7 +303,7 @@ pub struct SurfaceBench {
 pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
     use std::io::{Read, Write};
     use vigie_surface::incidents;
-    if !db.exists() {
+    if !vigie_store::exists(db) {
         anyhow::bail!("{}: no such store", db.display());
     }
     reset_peak_rss();

@@ -51,9 +51,10 @@ enum Command {
         /// Alerts output, JSON lines (`-` for standard output).
         #[arg(long, default_value = "alerts.jsonl")]
         alerts: PathBuf,
-        /// The store: an SQLite file.
-        #[arg(long, default_value = "vigie.db")]
-        db: PathBuf,
+        /// The store: an SQLite file or `postgres://USER@HOST/DB` (default: the configuration's
+        /// `[store] url`, else vigie.db).
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// Rejected input lines are appended here with file, line and reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
@@ -219,7 +220,7 @@ enum Command {
     Bench {
         /// Inputs to ingest (default: ../shared/data/ira/ira_tweets_full.csv.gz, else generated data).
         inputs: Vec<PathBuf>,
-        /// Scratch store, deleted first.
+        /// Scratch store, deleted first (a `postgres://` URL: a scratch schema in that database).
         #[arg(long, default_value = "bench.db")]
         db: PathBuf,
         /// Time this detector on generated data instead of ingest (e.g. copypasta), or several
@@ -322,8 +323,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commit_records,
         } => {
             let config = load_config(config.as_deref())?;
+            let db = db
+                .or_else(|| config.store.url.clone().map(PathBuf::from))
+                .unwrap_or_else(|| PathBuf::from("vigie.db"));
             let mut store = Store::open(&db)?;
             let quarantine = quarantine.unwrap_or_else(|| {
+                if vigie_store::is_url(&db) {
+                    return PathBuf::from("vigie.quarantine.jsonl");
+                }
                 let mut q = db.clone().into_os_string();
                 q.push(".quarantine.jsonl");
                 PathBuf::from(q)
@@ -348,7 +355,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_scan_summary(&report, &outputs, &db);
         }
         Command::Stats { db, json } => {
-            if !db.exists() {
+            if !vigie_store::exists(&db) {
                 bail!("{}: no such store (run `vigie scan` first)", db.display());
             }
             let stats = Store::open(&db)?.stats()?;
@@ -359,7 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Narratives { db, config, json } => {
-            if !db.exists() {
+            if !vigie_store::exists(&db) {
                 bail!("{}: no such store (run `vigie scan` first)", db.display());
             }
             let config = load_config(config.as_deref())?;

@@ -128,6 +128,8 @@ max_future_days = 2                   # later timestamps are absurd
 # ── Store ──────────────────────────────────────────────────────────────────────────────────────
 [store]
 retention_days = 183                  # data older than this is purged on command
+# url = "postgres://vigie@db.example/vigie"   # shared PostgreSQL store for `vigie scan` (build
+#                                             # feature `postgres`); `--db` overrides it
 
 # ── Semantic links (multilingual sentence embeddings, offline) ─────────────────────────────────
 # [semantic]
