@@ -76,8 +76,8 @@ pub struct DetectorBench {
     pub seconds: f64,
     /// Peak RSS of the detector's run alone (the counter is reset after ingest), when reported.
     pub peak_rss_bytes: Option<u64>,
-    /// CPU time the detectors' thread spent running (Linux), which, unlike wall time, does not
-    /// grow when other processes share the cores.
+    /// CPU time the detectors spent running, all their threads together (Linux), which,
+    /// unlike wall time, does not grow when other processes share the cores.
     pub cpu_seconds: Option<f64>,
     /// For the content detectors: CPU seconds of their text analysis alone, on texts held in
     /// memory (the store's read excluded).
@@ -136,6 +136,17 @@ fn time_content_analysis(config: &Config, store: &Store) -> anyhow::Result<f64> 
     Ok(thread_cpu_seconds()
         .map(|after| after - before)
         .unwrap_or_else(|| wall.elapsed().as_secs_f64()))
+}
+
+/// CPU time of the whole process so far, every thread's, finished ones included (Linux
+/// `/proc/self/stat` user and system time, in the kernel's 100 Hz ticks).
+fn process_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let mut fields = s.get(s.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }
 
 /// CPU time of the calling thread so far (Linux `schedstat`, nanoseconds).
@@ -204,14 +215,14 @@ pub fn bench_detector(
         built.push(d);
     }
     reset_peak_rss();
-    let cpu_before = thread_cpu_seconds();
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(&config, &store);
     let mut alerts = 0;
     for d in &built {
         alerts += d.run(&ctx)?.len();
     }
-    let cpu_seconds = thread_cpu_seconds()
+    let cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     let seconds = started.elapsed().as_secs_f64();

@@ -728,7 +728,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             if let Some(cpu) = r.cpu_seconds {
                 println!(
-                    "CPU time of the detector thread: {cpu:.1}s = {:.0} items per CPU-second",
+                    "CPU time of the detectors (all threads): {cpu:.2}s = {:.0} items per \
+                     CPU-second",
                     r.items as f64 / cpu.max(1e-9)
                 );
             }
