@@ -96,12 +96,11 @@ pub struct DetectorBench {
     pub seconds: f64,
     /// Peak RSS of the detector's run alone (the counter is reset after ingest), when reported.
     pub peak_rss_bytes: Option<u64>,
-    /// CPU time the detectors' thread spent running (Linux), which, unlike wall time, does not
-    /// grow when other processes share the cores.
+    /// CPU time the detectors spent running, all their threads together (Linux), which,
+    /// unlike wall time, does not grow when other processes share the cores.
     pub cpu_seconds: Option<f64>,
-    /// CPU time of every thread of the process (Linux) during the ingest and the detectors.
-    pub ingest_process_cpu_seconds: Option<f64>,
-    pub process_cpu_seconds: Option<f64>,
+    /// CPU time of every thread of the process (Linux) during the ingest.
+    pub ingest_cpu_seconds: Option<f64>,
     /// For the content detectors: CPU seconds of their text analysis alone, on texts held in
     /// memory (the store's read excluded).
     pub analysis_seconds: Option<f64>,
@@ -161,16 +160,15 @@ fn time_content_analysis(config: &Config, store: &Store) -> anyhow::Result<f64> 
         .unwrap_or_else(|| wall.elapsed().as_secs_f64()))
 }
 
-/// CPU time (user + system) of the whole process so far, threads that ended included (Linux
-/// `/proc/self/stat`, in clock ticks of 1/100 s).
-pub fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+/// CPU time of the whole process so far, every thread's, finished ones included (Linux
+/// `/proc/self/stat` user and system time, in the kernel's 100 Hz ticks).
+fn process_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.get(stat.rfind(')')? + 2..)?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) as f64 / 100.0)
+    let mut fields = s.get(s.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }
 
 /// CPU time of the calling thread so far (Linux `schedstat`, nanoseconds).
@@ -214,7 +212,7 @@ pub fn bench_detector(
         &ingest_opts,
     )?;
     let ingest_seconds = ingest_started.elapsed().as_secs_f64();
-    let ingest_process_cpu_seconds = process_cpu_seconds()
+    let ingest_cpu_seconds = process_cpu_seconds()
         .zip(ingest_cpu_before)
         .map(|(after, before)| after - before);
     // The records the detectors read.
@@ -243,21 +241,17 @@ pub fn bench_detector(
         built.push(d);
     }
     reset_peak_rss();
-    let cpu_before = thread_cpu_seconds();
-    let process_cpu_before = process_cpu_seconds();
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(&config, &store);
     let mut alerts = 0;
     for d in &built {
         alerts += d.run(&ctx)?.len();
     }
-    let cpu_seconds = thread_cpu_seconds()
+    let cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     let seconds = started.elapsed().as_secs_f64();
-    let process_cpu_seconds = process_cpu_seconds()
-        .zip(process_cpu_before)
-        .map(|(after, before)| after - before);
     let peak = peak_rss_bytes();
     // The text analysis alone, on texts already in memory: what the store's read costs is
     // the difference.
@@ -274,8 +268,7 @@ pub fn bench_detector(
         seconds,
         peak_rss_bytes: peak,
         cpu_seconds,
-        ingest_process_cpu_seconds,
-        process_cpu_seconds,
+        ingest_cpu_seconds,
         analysis_seconds,
     })
 }

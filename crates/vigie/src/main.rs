@@ -735,17 +735,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             if let Some(cpu) = r.cpu_seconds {
                 println!(
-                    "CPU time of the detector thread: {cpu:.1}s = {:.0} items per CPU-second",
+                    "CPU time of the detectors (all threads): {cpu:.2}s = {:.0} items per \
+                     CPU-second",
                     r.items as f64 / cpu.max(1e-9)
                 );
             }
             // Unlike wall time, CPU time does not grow when other work shares the cores.
-            if let (Some(ingest), Some(detect)) =
-                (r.ingest_process_cpu_seconds, r.process_cpu_seconds)
-            {
+            if let (Some(ingest), Some(detect)) = (r.ingest_cpu_seconds, r.cpu_seconds) {
                 println!(
-                    "CPU time, all threads: ingest {ingest:.1}s, detectors {detect:.1}s, \
-                     end to end {:.1}s = {:.0} items per CPU-second",
+                    "CPU time end to end (all threads): ingest {ingest:.1}s + detectors \
+                     {detect:.1}s = {:.1}s = {:.0} items per CPU-second",
                     ingest + detect,
                     r.items as f64 / (ingest + detect).max(1e-9)
                 );

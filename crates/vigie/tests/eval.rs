@@ -67,6 +67,40 @@ fn copy_clusters_relay_sites_and_coordinated_accounts_match_the_ground_truth() {
             "decoy {decoy} is named in an alert"
         );
     }
+
+    // Narratives the operations carry: daily volume, first appearance, top spreaders, and the
+    // coordination and copy-paste alerts on the same items.
+    let config = vigie::core::Config::load(&dir.path().join("vigie.toml")).unwrap();
+    let store = vigie::store::Store::open(&dir.path().join("eval.db")).unwrap();
+    let reports = vigie::detect::narratives::track(&config, &store).unwrap();
+    let seen: Vec<_> = reports.iter().filter(|r| r.items > 0).collect();
+    assert!(!seen.is_empty(), "no configured narrative was seen");
+    for r in &seen {
+        assert_eq!(r.daily.values().sum::<usize>(), r.items, "{}", r.name);
+        let first_day = r.first_seen.map(|t| t.date_naive().to_string());
+        assert_eq!(r.daily.keys().next(), first_day.as_ref(), "{}", r.name);
+        assert!(r.first_item.is_some(), "{}", r.name);
+        assert!(!r.top_spreaders.is_empty(), "{}", r.name);
+        assert!(
+            r.top_spreaders.windows(2).all(|w| w[0].1 >= w[1].1),
+            "{}: {:?}",
+            r.name,
+            r.top_spreaders
+        );
+        assert_eq!(
+            r.alerts_by_detector.values().sum::<usize>(),
+            r.alerts.len(),
+            "{}",
+            r.name
+        );
+    }
+    for detector in ["coordination", "copypasta"] {
+        assert!(
+            seen.iter()
+                .any(|r| r.alerts_by_detector.contains_key(detector)),
+            "no narrative is linked to a {detector} alert"
+        );
+    }
 }
 
 #[test]
