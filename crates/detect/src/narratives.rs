@@ -112,6 +112,11 @@ impl Tracker {
         })
     }
 
+    /// The configured name of narrative `n`.
+    pub fn name(&self, n: usize) -> Option<&str> {
+        self.names.get(n).map(String::as_str)
+    }
+
     /// Narratives (indices) a folded text carries.
     pub fn narratives_of(&self, text: &str, lang: Option<&str>) -> Vec<usize> {
         let mut hits: Vec<Hit<Cat>> = Vec::new();

@@ -199,6 +199,8 @@ pub struct JsonRow<'a> {
     pub record: &'a str,
     /// What normalisation derived (canonical URLs, domains), as JSON; empty when nothing.
     pub derived: &'a str,
+    /// ISO 639-1 language, declared or detected.
+    pub lang: Option<&'a str>,
 }
 
 /// What [`Store::for_each_link`] gives per record.
@@ -466,7 +468,7 @@ impl Store {
         let conn = sqlite!(self, pg => pg.for_each_json_by_time(kind, f));
         let mut stmt = conn
             .prepare(
-                "SELECT rid, ts, norm, record, derived, author FROM records
+                "SELECT rid, ts, norm, record, derived, author, lang FROM records
                  WHERE kind = ?1 ORDER BY ts, rid",
             )
             .map_err(|e| self.err(e))?;
@@ -484,6 +486,7 @@ impl Store {
                 record: text(3).unwrap_or("{}"),
                 derived: text(4).unwrap_or(""),
                 author: text(5),
+                lang: text(6),
             };
             f(&row)?;
         }

@@ -479,7 +479,7 @@ impl PgStore {
         mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
         self.stream(
-            "SELECT rid, ts, norm, record, derived, author FROM records
+            "SELECT rid, ts, norm, record, derived, author, lang FROM records
              WHERE kind = $1 ORDER BY ts NULLS FIRST, rid",
             &[&kind.code()],
             |r| {
@@ -490,6 +490,7 @@ impl PgStore {
                     record: col::<Option<&str>>(r, 3)?.unwrap_or("{}"),
                     derived: col::<Option<&str>>(r, 4)?.unwrap_or(""),
                     author: col(r, 5)?,
+                    lang: col(r, 6)?,
                 })
             },
         )
