@@ -86,8 +86,55 @@ pub struct SemanticEval {
     pub link_seconds: f64,
     /// At the default thresholds.
     pub scores: Vec<TypeScore>,
+    /// Rewordings judged on each pair's own cosine, without group centroids.
+    pub direct_rewording: TypeScore,
+    /// The rewording threshold chosen on one half of the claims, scored on the other.
+    pub held_out: Vec<HeldOut>,
     /// Each type's precision and recall as its threshold moves.
     pub sweep: Vec<TypeScore>,
+}
+
+/// Precision the rewording threshold is chosen for on the calibration half.
+const TARGET_PRECISION: f64 = 0.95;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldOut {
+    /// Claims the threshold was chosen on (`"0-5"` or `"6-11"`, with their hard negatives).
+    pub calibrated_on: &'static str,
+    pub calibration: TypeScore,
+    /// The other half at the same threshold.
+    pub test: TypeScore,
+}
+
+/// The lowest rewording threshold (0.01 steps) reaching [`TARGET_PRECISION`] on one half of
+/// the claims, and its precision and recall on the other half.
+fn held_out(items: &[SemanticItem], links: &[SemanticLink], first: bool, floor: f32) -> HeldOut {
+    let on = move |i: &SemanticItem| half(i) == Some(first);
+    let off = move |i: &SemanticItem| half(i) == Some(!first);
+    let calibration = (0..=60)
+        .map(|k| {
+            score_part(
+                items,
+                links,
+                LinkKind::Rewording,
+                floor + 0.01 * k as f32,
+                on,
+            )
+        })
+        .find(|s| s.precision >= TARGET_PRECISION && s.predicted > 0)
+        .unwrap_or_else(|| score_part(items, links, LinkKind::Rewording, f32::MAX, on));
+    let test = score_part(
+        items,
+        links,
+        LinkKind::Rewording,
+        calibration.threshold,
+        off,
+    );
+    HeldOut {
+        calibrated_on: if first { "0-5" } else { "6-11" },
+        calibration,
+        test,
+    }
 }
 
 fn score(
@@ -96,13 +143,34 @@ fn score(
     kind: LinkKind,
     threshold: f32,
 ) -> TypeScore {
+    score_part(items, links, kind, threshold, |_| true)
+}
+
+/// Which half of the claims an item belongs to (hard negatives go with their claim's half).
+fn half(item: &SemanticItem) -> Option<bool> {
+    item.meaning
+        .map(|m| if m >= 100 { (m - 100) / 3 } else { m } < CLAIMS_PER_HALF)
+}
+
+const CLAIMS_PER_HALF: u32 = 6;
+
+/// [`score`] over the items `keep` accepts: expected pairs among them, and every link with a
+/// kept end (a link from a kept item to any other one is wrong unless the truth says otherwise).
+fn score_part(
+    items: &[SemanticItem],
+    links: &[SemanticLink],
+    kind: LinkKind,
+    threshold: f32,
+    keep: impl Fn(&SemanticItem) -> bool,
+) -> TypeScore {
     let want = match kind {
         LinkKind::Translation => Truth::Translation,
         LinkKind::Rewording => Truth::Rewording,
     };
     let (mut expected, mut expected_translated_rewordings) = (0, 0);
-    for (i, a) in items.iter().enumerate() {
-        for b in &items[i + 1..] {
+    let kept: Vec<&SemanticItem> = items.iter().filter(|i| keep(i)).collect();
+    for (i, a) in kept.iter().enumerate() {
+        for b in &kept[i + 1..] {
             match truth(a, b) {
                 t if t == want => expected += 1,
                 Truth::TranslatedRewording => expected_translated_rewordings += 1,
@@ -114,9 +182,12 @@ fn score(
     let mut translated_rewordings = 0;
     for l in links
         .iter()
-        .filter(|l| l.kind == kind && l.similarity >= threshold)
+        .filter(|l| l.kind == kind && l.score >= threshold)
     {
         let (a, b) = (&items[l.a as usize], &items[l.b as usize]);
+        if !keep(a) && !keep(b) {
+            continue;
+        }
         if a.meaning.is_none() && b.meaning.is_none() {
             background_links += 1;
             continue;
@@ -168,19 +239,28 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
     let started = Instant::now();
     let linked = semantic_links(vectors.clone(), &texts, &langs, &defaults);
     let link_seconds = started.elapsed().as_secs_f64();
-    // Every link the defaults make counts, whatever its cosine (group rewordings may be below
-    // the direct threshold); the row shows the direct threshold.
     let scores = vec![
-        TypeScore {
-            threshold: defaults.rewording_min,
-            ..score(&items, &linked, LinkKind::Rewording, f32::MIN)
-        },
-        TypeScore {
-            threshold: defaults.translation_min,
-            ..score(&items, &linked, LinkKind::Translation, f32::MIN)
-        },
+        score(&items, &linked, LinkKind::Rewording, defaults.rewording_min),
+        score(
+            &items,
+            &linked,
+            LinkKind::Translation,
+            defaults.translation_min,
+        ),
     ];
-    // The sweep moves the direct threshold alone.
+    // Each pair on its own cosine, for comparison.
+    let direct = semantic_links(
+        vectors.clone(),
+        &texts,
+        &langs,
+        &LinkParams {
+            group_min: None,
+            ..defaults
+        },
+    );
+    let direct_rewording = score(&items, &direct, LinkKind::Rewording, defaults.rewording_min);
+    // Links down to the floor; each threshold then keeps the links whose score reaches it, as
+    // linking at that threshold would.
     let links = semantic_links(
         vectors,
         &texts,
@@ -188,7 +268,6 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
         &LinkParams {
             translation_min: floor,
             rewording_min: floor,
-            group_min: None,
             ..defaults
         },
     );
@@ -198,12 +277,18 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
             sweep.push(score(&items, &links, kind, floor + 0.05 * step as f32));
         }
     }
+    let held_out = [true, false]
+        .into_iter()
+        .map(|first| held_out(&items, &links, first, floor))
+        .collect();
     Ok(SemanticEval {
         items: items.len(),
         background,
         embed_seconds,
         link_seconds,
         scores,
+        direct_rewording,
+        held_out,
         sweep,
     })
 }
