@@ -7,10 +7,12 @@
 
 mod analyst;
 mod copy_index;
+mod embeddings;
 mod migrations;
 
 pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 pub use copy_index::{CopyAssignments, CopyState};
+pub use embeddings::TextDigest;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};

@@ -1,7 +1,7 @@
 //! Semantic links (cargo feature `semantic`): the evaluation of `rewording` / `translation` links
 //! against the generator's hand-written parallel claims, and the embedding benchmark.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -92,6 +92,135 @@ pub struct SemanticEval {
     pub held_out: Vec<HeldOut>,
     /// Each type's precision and recall as its threshold moves.
     pub sweep: Vec<TypeScore>,
+    /// Watched narratives found by words, by meaning, or both.
+    pub narratives: Vec<NarrativeScore>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NarrativeScore {
+    /// `words` (keywords and example words), `meaning` (cosine to an example), or `either`.
+    pub method: &'static str,
+    /// Cosine threshold of `meaning` (none for `words`).
+    pub threshold: Option<f32>,
+    pub predicted: usize,
+    pub correct: usize,
+    pub expected: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Claims watched as narratives in the narrative evaluation (the others, their hard negatives and
+/// the background are texts that must not match).
+const WATCHED: u32 = 6;
+/// Language of the one example an analyst gives per narrative.
+const EXAMPLE_LANG: &str = "en";
+
+/// Watched narratives: claims `0..WATCHED`, each with its English original as the only example
+/// and no keywords; every other version (rewording, translations, their copies) should carry it.
+fn narrative_eval(
+    encoder: &Encoder,
+    items: &[SemanticItem],
+    langs: &[Option<&str>],
+) -> anyhow::Result<Vec<NarrativeScore>> {
+    let mut config = Config::default();
+    for c in 0..WATCHED as usize {
+        let l = vigie_generate::semantic::LANGS
+            .iter()
+            .position(|l| *l == EXAMPLE_LANG)
+            .context("example language")?;
+        config.narrative.push(vigie_core::config::Narrative {
+            name: format!("claim {c}"),
+            keywords: Vec::new(),
+            examples: vec![vigie_generate::semantic::CLAIMS[c].versions[l][0].to_owned()],
+            languages: Vec::new(),
+        });
+    }
+    let tracker = vigie_detect::narratives::Tracker::new(&config)?;
+    // The example itself and its copies say nothing about matching: left out.
+    let scored: Vec<usize> = (0..items.len())
+        .filter(|&i| {
+            let it = &items[i];
+            !(it.meaning.is_some_and(|m| m < WATCHED) && it.lang == EXAMPLE_LANG && it.wording == 0)
+        })
+        .collect();
+    let folded: Vec<String> = scored
+        .iter()
+        .map(|&i| vigie_normalise::text::fold(&items[i].text))
+        .collect();
+    let texts: Vec<&str> = folded.iter().map(String::as_str).collect();
+    let words: Vec<BTreeSet<usize>> = scored
+        .iter()
+        .zip(&texts)
+        .map(|(&i, t)| tracker.narratives_of(t, langs[i]).into_iter().collect())
+        .collect();
+    let floor = 0.45;
+    let matcher = vigie_detect::narratives::MeaningMatcher::new(encoder, &config, floor);
+    let meaning = matcher.narratives_of(None, &texts)?;
+    let truth: Vec<Option<usize>> = scored
+        .iter()
+        .map(|&i| {
+            items[i]
+                .meaning
+                .filter(|&m| m < WATCHED)
+                .map(|m| m as usize)
+        })
+        .collect();
+    let expected = truth.iter().flatten().count();
+    let rate = |method, threshold, found: &dyn Fn(usize) -> BTreeSet<usize>| {
+        let (mut predicted, mut correct) = (0, 0);
+        for (k, t) in truth.iter().enumerate() {
+            for n in found(k) {
+                predicted += 1;
+                correct += usize::from(*t == Some(n));
+            }
+        }
+        NarrativeScore {
+            method,
+            threshold,
+            predicted,
+            correct,
+            expected,
+            precision: correct as f64 / predicted.max(1) as f64,
+            recall: correct as f64 / expected.max(1) as f64,
+        }
+    };
+    // Cosines to each text's examples, to sweep the threshold.
+    let dim = vigie_embed::DIM;
+    let vectors = encoder.embed_parallel(&texts, 0);
+    let examples: Vec<&str> = config
+        .narrative
+        .iter()
+        .map(|n| n.examples[0].as_str())
+        .collect();
+    let ex = encoder.embed_parallel(&examples, 0);
+    let cos = |k: usize, n: usize| {
+        vigie_embed::cosine(
+            &vectors[k * dim..(k + 1) * dim],
+            &ex[n * dim..(n + 1) * dim],
+        )
+    };
+    debug_assert_eq!(meaning.len(), texts.len());
+    let mut out = vec![rate("words", None, &|k| words[k].clone())];
+    let default = vigie_detect::narratives::MEANING_MIN;
+    for step in 0..7 {
+        let t = floor + 0.05 * step as f32;
+        let by_meaning = |k: usize| -> BTreeSet<usize> {
+            meaning[k]
+                .iter()
+                .copied()
+                .filter(|&n| cos(k, n) >= t)
+                .collect()
+        };
+        out.push(rate("meaning", Some(t), &by_meaning));
+        if (t - default).abs() < 1e-4 {
+            out.push(rate("either", Some(t), &|k| {
+                let mut s = by_meaning(k);
+                s.extend(&words[k]);
+                s
+            }));
+        }
+    }
+    Ok(out)
 }
 
 /// Precision the rewording threshold is chosen for on the calibration half.
@@ -277,6 +406,7 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
             sweep.push(score(&items, &links, kind, floor + 0.05 * step as f32));
         }
     }
+    let narratives = narrative_eval(&encoder, &items, &langs)?;
     let held_out = [true, false]
         .into_iter()
         .map(|first| held_out(&items, &links, first, floor))
@@ -290,6 +420,7 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
         direct_rewording,
         held_out,
         sweep,
+        narratives,
     })
 }
 
@@ -298,7 +429,11 @@ pub struct EmbedBench {
     pub items: usize,
     pub threads: usize,
     pub load_seconds: f64,
+    /// Distinct texts among `items` (each embedded once).
+    pub distinct: usize,
     pub embed_seconds: f64,
+    /// The same texts again, their vectors read from the store's cache.
+    pub rescan_seconds: f64,
     pub link_seconds: f64,
     pub links: BTreeMap<&'static str, usize>,
     pub peak_rss_bytes: Option<u64>,
@@ -313,9 +448,24 @@ pub fn bench(config: &Config, items: usize, threads: usize) -> anyhow::Result<Em
     let started = Instant::now();
     let encoder = load_encoder(config)?;
     let load_seconds = started.elapsed().as_secs_f64();
+    // Vectors go through a store's cache, as a scan's do: identical texts are embedded once,
+    // and a second pass (a re-scan) reads them back.
+    let db = std::env::temp_dir().join(format!("vigie-embed-bench-{}.db", std::process::id()));
+    let store = vigie_store::Store::open(&db)?;
     let started = Instant::now();
-    let vectors = encoder.embed_parallel(&texts, threads);
+    let vectors = vigie_detect::semantic::embed_cached(&encoder, Some(&store), &texts)?;
     let embed_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let again = vigie_detect::semantic::embed_cached(&encoder, Some(&store), &texts)?;
+    let rescan_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(again == vectors, "cached vectors differ from fresh ones");
+    drop((again, store));
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    let distinct = texts.iter().collect::<BTreeSet<_>>().len();
     let started = Instant::now();
     let params = LinkParams {
         index: vigie_embed::IndexParams {
@@ -334,7 +484,9 @@ pub fn bench(config: &Config, items: usize, threads: usize) -> anyhow::Result<Em
         items: texts.len(),
         threads,
         load_seconds,
+        distinct,
         embed_seconds,
+        rescan_seconds,
         link_seconds,
         links: counts,
         peak_rss_bytes: crate::bench::peak_rss_bytes(),
