@@ -18,6 +18,8 @@ pub mod neardup;
 pub mod permute;
 pub mod pii;
 pub mod pipeline;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 #[cfg(test)]
 mod test_support;
 
@@ -44,6 +46,8 @@ pub struct Context<'a> {
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
     coaction: std::cell::OnceCell<coaction::Network>,
     content: std::cell::OnceCell<content::ContentScan>,
+    #[cfg(feature = "semantic")]
+    encoder: Option<&'a vigie_embed::Encoder>,
 }
 
 impl<'a> Context<'a> {
@@ -54,7 +58,22 @@ impl<'a> Context<'a> {
             copy_clusters: std::cell::OnceCell::new(),
             coaction: std::cell::OnceCell::new(),
             content: std::cell::OnceCell::new(),
+            #[cfg(feature = "semantic")]
+            encoder: None,
         }
+    }
+
+    /// Lets detectors compare texts by meaning (rewordings, translations) with `encoder`.
+    #[cfg(feature = "semantic")]
+    pub fn with_encoder(mut self, encoder: &'a vigie_embed::Encoder) -> Context<'a> {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The sentence encoder, when the scan has one.
+    #[cfg(feature = "semantic")]
+    pub fn encoder(&self) -> Option<&'a vigie_embed::Encoder> {
+        self.encoder
     }
 
     /// Copy clusters of the store's posts and articles (see [`clusters::copy_clusters`]).

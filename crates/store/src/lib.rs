@@ -7,6 +7,7 @@
 
 mod analyst;
 mod copy_index;
+mod embeddings;
 mod migrations;
 #[cfg(feature = "postgres")]
 mod pg;
@@ -16,6 +17,7 @@ pub use pg::ScratchSchema;
 
 pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 pub use copy_index::{CopyAssignments, CopyState};
+pub use embeddings::TextDigest;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};

@@ -123,6 +123,13 @@ const MIGRATIONS: &[&str] = &[
         rid BIGINT NOT NULL,
         PRIMARY KEY (role, id, rid)
      );"#,
+    // 4: sentence vectors kept between scans (see `embeddings.rs`).
+    r#"CREATE TABLE embeddings (
+        model TEXT COLLATE "C" NOT NULL,
+        digest BYTEA NOT NULL,
+        vector BYTEA NOT NULL,
+        PRIMARY KEY (model, digest)
+     );"#,
 ];
 
 // Both backends must stay at the same schema version.
@@ -232,6 +239,11 @@ impl Conn<'_> {
     fn exec_stmt(&mut self, stmt: &Statement, params: &[Param<'_>]) -> Result<u64> {
         let c = self.client();
         blocking(|| c.execute(stmt, params)).map_err(|e| self.err(e))
+    }
+
+    fn query_stmt(&mut self, stmt: &Statement, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        let c = self.client();
+        blocking(|| c.query(stmt, params)).map_err(|e| self.err(e))
     }
 
     fn prepare(&mut self, sql: &str) -> Result<Statement> {
@@ -1314,5 +1326,63 @@ mod tests {
     fn nul_characters_are_replaced_only_where_present() {
         assert!(matches!(text("plain"), Cow::Borrowed("plain")));
         assert_eq!(text("a\0b"), "a\u{FFFD}b");
+    }
+}
+
+/// The sentence-vector cache (migration 4), as `embeddings.rs` does it on SQLite.
+impl PgStore {
+    pub(crate) fn cached_vectors(
+        &self,
+        model: &str,
+        dim: usize,
+        digests: &[crate::embeddings::TextDigest],
+    ) -> Result<std::collections::HashMap<crate::embeddings::TextDigest, Vec<f32>>> {
+        let mut conn = self.conn()?;
+        let stmt =
+            conn.prepare("SELECT vector FROM embeddings WHERE model = $1 AND digest = $2")?;
+        let mut out = std::collections::HashMap::new();
+        for d in digests {
+            let digest: &[u8] = &d[..];
+            let rows = conn.query_stmt(&stmt, &[&text(model), &digest])?;
+            let Some(r) = rows.first() else {
+                continue;
+            };
+            let blob: Vec<u8> = col(r, 0)?;
+            if blob.len() == dim * 4 {
+                let v = blob
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect();
+                out.insert(*d, v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn cache_vectors(
+        &self,
+        model: &str,
+        vectors: &[(crate::embeddings::TextDigest, &[f32])],
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        conn.begin(None)?;
+        let stmt = conn.prepare(
+            "INSERT INTO embeddings (model, digest, vector) VALUES ($1, $2, $3)
+             ON CONFLICT (model, digest) DO NOTHING",
+        )?;
+        for (d, v) in vectors {
+            let digest: &[u8] = &d[..];
+            let blob: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+            conn.exec_stmt(&stmt, &[&text(model), &digest, &blob])?;
+        }
+        conn.commit()
+    }
+
+    pub(crate) fn cached_vector_count(&self, model: &str) -> Result<u64> {
+        self.one_i64(
+            "SELECT count(*) FROM embeddings WHERE model = $1",
+            &[&text(model)],
+        )
+        .map(|n| n.max(0) as u64)
     }
 }

@@ -89,6 +89,7 @@ on_every_backend!(
     evidence_is_indexed_found_and_purged,
     copy_index_round_trips,
     hostile_text_is_stored_intact,
+    sentence_vectors_are_cached_per_model_and_kept,
 );
 
 fn normalise(line: &str) -> Normalised {
@@ -727,4 +728,27 @@ fn hostile_text_is_stored_intact(db: &TestDb) {
         })
         .unwrap();
     assert_eq!(n, 1);
+}
+
+fn sentence_vectors_are_cached_per_model_and_kept(db: &TestDb) {
+    let store = db.open();
+    let (a, b, c) = ([1u8; 16], [2u8; 16], [3u8; 16]);
+    let (va, vb) = (vec![0.5f32, -1.25, 3.0], vec![7.0f32, 0.0, -0.125]);
+    store
+        .cache_vectors("use-m3", &[(a, &va[..]), (b, &vb[..])])
+        .unwrap();
+    // A digest already cached keeps its first vector.
+    store
+        .cache_vectors("use-m3", &[(a, &[9.0f32, 9.0, 9.0][..])])
+        .unwrap();
+    let got = store.cached_vectors("use-m3", 3, &[a, b, c]).unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[&a], va);
+    assert_eq!(got[&b], vb);
+    // Another model, or another dimension, sees nothing.
+    assert!(store.cached_vectors("other", 3, &[a]).unwrap().is_empty());
+    assert!(store.cached_vectors("use-m3", 4, &[a]).unwrap().is_empty());
+    assert_eq!(store.cached_vector_count("use-m3").unwrap(), 2);
+    drop(store);
+    assert_eq!(db.open().cached_vector_count("use-m3").unwrap(), 2);
 }

@@ -370,14 +370,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("{}: no such store (run `vigie scan` first)", db.display());
             }
             let config = load_config(config.as_deref())?;
-            let reports = vigie_detect::narratives::track(&config, &Store::open(&db)?)?;
+            let store = Store::open(&db)?;
+            let reports = narratives(&config, &store)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports)?);
             } else if reports.is_empty() {
                 println!("no [[narrative]] in the configuration");
             } else {
                 for r in &reports {
-                    println!("{}: {} items", r.name, r.items);
+                    println!(
+                        "{}: {} items ({} by meaning alone)",
+                        r.name, r.items, r.by_meaning_only
+                    );
                     if let (Some(at), Some(item)) = (r.first_seen, &r.first_item) {
                         println!("  first seen {} ({item})", at.to_rfc3339());
                     }
@@ -1064,6 +1068,21 @@ fn print_stats(s: &vigie_store::Stats) {
     );
 }
 
+/// Watched narratives, by meaning as well as words when the sentence encoder is available.
+fn narratives(
+    config: &Config,
+    store: &Store,
+) -> Result<Vec<vigie_detect::narratives::NarrativeReport>> {
+    #[cfg(feature = "semantic")]
+    if let Some(encoder) = vigie::scan::semantic_encoder(config) {
+        let meaning = vigie_detect::narratives::by_meaning(config, store, &encoder)?;
+        return Ok(vigie_detect::narratives::track_with(
+            config, store, &meaning,
+        )?);
+    }
+    Ok(vigie_detect::narratives::track(config, store)?)
+}
+
 #[cfg(feature = "semantic")]
 fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> Result<()> {
     let e = vigie::semantic::evaluate(config, seed, background)?;
@@ -1110,7 +1129,45 @@ fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> R
             t.translated_rewordings, t.expected_translated_rewordings, t.threshold
         );
     }
-    println!("threshold sweep:");
+    let d = &e.direct_rewording;
+    println!(
+        "rewording on each pair's own cosine (no group centroids) at {:.2}: precision {:.3}, recall {:.3}",
+        d.threshold, d.precision, d.recall
+    );
+    for h in &e.held_out {
+        if h.calibration.predicted == 0 {
+            println!(
+                "rewording: no threshold reaches precision 0.95 on claims {}",
+                h.calibrated_on
+            );
+            continue;
+        }
+        println!(
+            "rewording threshold chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
+            h.calibrated_on,
+            h.calibration.threshold,
+            h.calibration.precision,
+            h.calibration.recall,
+            h.test.precision,
+            h.test.recall
+        );
+    }
+    println!(
+        "watched narratives (claims 0-5, one English example each, no keywords; every other version of the claim should match, nothing else):"
+    );
+    for n in &e.narratives {
+        println!(
+            "{:<12} {:>9} {:>9} {:>8} {:>9} {:>10.3} {:>7.3}",
+            n.method,
+            n.threshold.map_or("-".into(), |t| format!("{t:.2}")),
+            n.predicted,
+            n.correct,
+            n.expected,
+            n.precision,
+            n.recall
+        );
+    }
+    println!("threshold sweep (rewordings on the group score):");
     for s in &e.sweep {
         println!(
             "{:<12} {:>9.2} {:>9} {:>8} {:>9} {:>10.3} {:>7.3} {:>11}",
@@ -1137,9 +1194,14 @@ fn semantic_bench(config: &Config, items: usize, threads: usize) -> Result<()> {
     );
     println!("load weights: {:.1}s", r.load_seconds);
     println!(
-        "embed: {:.1}s = {:.0} sentences/s",
+        "embed ({} distinct texts, vectors cached in a store): {:.1}s = {:.0} sentences/s",
+        r.distinct,
         r.embed_seconds,
         r.items as f64 / r.embed_seconds.max(1e-9)
+    );
+    println!(
+        "re-scan (vectors read from the cache): {:.1}s",
+        r.rescan_seconds
     );
     println!(
         "index and semantic links: {:.1}s ({})",

@@ -49,7 +49,16 @@ pub fn scan(
     let inputs = expand_inputs(inputs)?;
     let summary = ingest(store, &inputs, config, opts)?;
     let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
-    let (detectors, alerts) = run_all(&Context::new(config, store))?;
+    #[cfg(feature = "semantic")]
+    let encoder = semantic_encoder(config);
+    let ctx = Context::new(config, store);
+    #[cfg(feature = "semantic")]
+    let ctx = match &encoder {
+        Some(e) => ctx.with_encoder(e),
+        None => ctx,
+    };
+    let (detectors, alerts) = run_all(&ctx)?;
+    drop(ctx);
     store.replace_alerts(&detectors, &alerts)?;
     // Usually the store holds exactly this scan's alerts: group those without decoding them again.
     let refreshed = if store.alert_count()? == alerts.len() as u64 {
@@ -65,6 +74,23 @@ pub fn scan(
         quarantined_lines,
         incidents: refreshed,
     })
+}
+
+/// The sentence encoder for detectors that compare meaning, when its weights can be found;
+/// without them the scan runs on words alone (said once in the log).
+#[cfg(feature = "semantic")]
+pub fn semantic_encoder(config: &Config) -> Option<vigie_embed::Encoder> {
+    match vigie_embed::Encoder::load_default(config.semantic.model_dir.as_deref()) {
+        Ok(e) => Some(e),
+        Err(e) if config.semantic.model_dir.is_some() => {
+            tracing::warn!("semantic matching off: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::info!("semantic matching off: {e}");
+            None
+        }
+    }
 }
 
 /// Writes alerts as SPEC §4 JSONL, one per line, in the store's deterministic order.

@@ -52,7 +52,10 @@ fn copy_clusters_relay_sites_and_coordinated_accounts_match_the_ground_truth() {
     // the same talking points within hours: astroturf by definition, though the truth files
     // them under `account_burst`. No account outside an operation may be named.
     assert!(t["account_precision"] >= 0.9, "{astroturf:?}");
-    assert!(t["account_precision_any_operation"] >= 0.99, "{astroturf:?}");
+    assert!(
+        t["account_precision_any_operation"] >= 0.99,
+        "{astroturf:?}"
+    );
     assert!(t["account_recall"] >= 0.95, "{astroturf:?}");
 
     // The outlets that quote the relayed channel are decoys: no alert may name them.

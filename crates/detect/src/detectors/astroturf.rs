@@ -568,7 +568,12 @@ mod tests {
         for k in 0..42 {
             n += 1;
             let who = format!("user{}", k * 17 % 300);
-            lines.push(post(n, &who, k * 4 * 3_600, "some say the vote is rigged and stolen"));
+            lines.push(post(
+                n,
+                &who,
+                k * 4 * 3_600,
+                "some say the vote is rigged and stolen",
+            ));
         }
         push(&mut lines, &mut n);
         let store = store_with(&lines);
