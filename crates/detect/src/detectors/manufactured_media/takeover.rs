@@ -17,7 +17,10 @@
 //! (topics) or writes now and then in a second language changes one group.
 //!
 //! The change point is the split of the window that maximises `posts after the split × summed
-//! divergence of the changed facets` (a pure post-change segment beats a diluted one). Memory
+//! divergence of the changed facets beyond their usual level` (a pure post-change segment beats
+//! a diluted one); its end, when the account returns to its habits, is the mirror split. While a
+//! change lasts the history is frozen, so a takeover is reported until the account returns to
+//! its habits (or its data end), not until the operator's posts have become its habit. Memory
 //! per account: the window's posts and a few hundred counters, whatever the length of history.
 
 use crate::fast_hash::FastMap;
@@ -451,9 +454,13 @@ pub(crate) struct Tracker {
     last_ts: Option<i64>,
     /// The change under way: consecutive flagged windows, its best window, its posts.
     streak: usize,
+    /// Where the change under way started (post id, time).
+    change: (Box<str>, i64),
     best: Option<Snapshot>,
     episode: Vec<(i64, Box<str>)>,
     episode_posts: usize,
+    /// Posts of ordinary-looking windows within a change (fewer than `min_persist`).
+    pending: Vec<(i64, Box<str>)>,
     pub(crate) changes: Vec<Change>,
 }
 
@@ -469,9 +476,11 @@ impl Tracker {
             usual: Default::default(),
             last_ts: None,
             streak: 0,
+            change: Default::default(),
             best: None,
             episode: Vec::new(),
             episode_posts: 0,
+            pending: Vec::new(),
             changes: Vec::new(),
         }
     }
@@ -487,7 +496,11 @@ impl Tracker {
         self.window.push_back(post);
         if self.window.len() > window {
             if let Some(old) = self.window.pop_front() {
-                self.remember(&old);
+                // During a change the history stays what it was before: the new regime is
+                // compared with the old one until it ends, not learnt as the account's habit.
+                if self.streak == 0 {
+                    self.remember(&old);
+                }
             }
         }
         if self.window.len() == window && self.history_posts >= self.settings.min_history.max(1) {
@@ -553,22 +566,36 @@ impl Tracker {
             .collect();
         let groups: BTreeSet<usize> = changed.iter().map(|c| c.facet.group()).collect();
         let flagged = groups.len() >= s.min_groups.max(1);
+        let newest = self.window.back().map(|p| (p.ts, p.id.clone()));
+        let persist = s.min_persist.max(1);
         if !flagged {
-            // Ordinary windows teach the account's usual divergence; changed ones must not.
-            for c in &scores {
-                self.usual[c.facet.index()].add(c.jsd);
+            // A confirmed change survives a few ordinary-looking windows (posts that happen to
+            // look like the old habits); its posts wait to see whether it goes on.
+            if self.streak >= persist && self.pending.len() + 1 < persist {
+                self.pending.extend(newest);
+                return;
+            }
+            if self.streak == 0 {
+                // Ordinary windows teach the account's usual divergence; changed ones must not.
+                for c in &scores {
+                    self.usual[c.facet.index()].add(c.jsd);
+                }
             }
             self.close_episode();
             return;
         }
-        let newest = self.window.back().map(|p| (p.ts, p.id.clone()));
         if self.streak == 0 {
+            // The first window that differs holds the change.
+            self.change = self.change_point(&changed);
             self.episode = self.window.iter().map(|p| (p.ts, p.id.clone())).collect();
             self.episode_posts = self.episode.len();
-        } else if let Some(n) = newest {
-            self.episode_posts += 1;
-            if self.episode.len() < s.max_evidence_items.max(1) + s.window {
-                self.episode.push(n);
+        } else {
+            let cap = s.max_evidence_items.max(1) + s.window;
+            for n in std::mem::take(&mut self.pending).into_iter().chain(newest) {
+                self.episode_posts += 1;
+                if self.episode.len() < cap {
+                    self.episode.push(n);
+                }
             }
         }
         self.streak += 1;
@@ -579,8 +606,11 @@ impl Tracker {
         }
     }
 
-    /// The window split where the change starts, and the distributions either side.
-    fn snapshot(&self, score: f64, changed: Vec<FacetScore>, groups: usize) -> Snapshot {
+    /// The window split where the change starts: the post from which the changed facets
+    /// diverge most beyond their usual level, weighted by the posts that follow (a pure
+    /// post-change segment beats a diluted one, and a longer one a shorter one; without the
+    /// usual level, the divergence every sample shows would favour the longest segment).
+    fn change_point(&self, changed: &[FacetScore]) -> (Box<str>, i64) {
         let posts: Vec<&PostFeatures> = self.window.iter().collect();
         let min_len = (posts.len() / 4).max(2);
         let mut best = (f64::MIN, 0usize);
@@ -590,7 +620,7 @@ impl Tracker {
                 .iter()
                 .map(|c| {
                     let (q, _) = window_distribution(seg.iter().copied(), c.facet);
-                    jsd(&self.history[c.facet.index()], &q)
+                    (jsd(&self.history[c.facet.index()], &q) - c.usual).max(0.0)
                 })
                 .sum();
             let v = seg.len() as f64 * total;
@@ -599,7 +629,44 @@ impl Tracker {
                 best = (v, k);
             }
         }
-        let k = best.1;
+        posts
+            .get(best.1)
+            .map(|p| (p.id.clone(), p.ts))
+            .unwrap_or_default()
+    }
+
+    /// The time of the last post of the change in the window, when the account has returned to
+    /// its habits: the mirror of [`Tracker::change_point`] (the prefix of the window that
+    /// diverges most, weighted by its length). When the change runs to the end, the whole window.
+    fn end_point(&self, changed: &[FacetScore]) -> i64 {
+        let posts: Vec<&PostFeatures> = self.window.iter().collect();
+        let mut best = (f64::MIN, posts.len());
+        for k in (1..=posts.len()).rev() {
+            let seg = &posts[..k];
+            let total: f64 = changed
+                .iter()
+                .map(|c| {
+                    let (q, _) = window_distribution(seg.iter().copied(), c.facet);
+                    (jsd(&self.history[c.facet.index()], &q) - c.usual).max(0.0)
+                })
+                .sum();
+            let v = seg.len() as f64 * total;
+            // Strictly greater, from the longest prefix down: ties keep more evidence.
+            if v > best.0 {
+                best = (v, k);
+            }
+        }
+        posts
+            .get(best.1.saturating_sub(1))
+            .map_or(i64::MAX, |p| p.ts)
+    }
+
+    /// The changed facets' distributions before (history) and after the change point (the
+    /// window's posts from it on).
+    fn snapshot(&self, score: f64, changed: Vec<FacetScore>, groups: usize) -> Snapshot {
+        let (change_id, change_ts) = self.change.clone();
+        let after_posts: Vec<&PostFeatures> =
+            self.window.iter().filter(|p| p.ts >= change_ts).collect();
         let mut before = BTreeMap::new();
         let mut after = BTreeMap::new();
         for c in &changed {
@@ -607,17 +674,13 @@ impl Tracker {
                 c.facet.name(),
                 rounded(self.history[c.facet.index()].top(5)),
             );
-            let (q, _) = window_distribution(posts[k..].iter().copied(), c.facet);
+            let (q, _) = window_distribution(after_posts.iter().copied(), c.facet);
             let mut top: Vec<(String, f64)> =
                 q.values().map(|(v, l)| ((*l).to_owned(), *v)).collect();
             top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(5);
             after.insert(c.facet.name(), rounded(top));
         }
-        let (change_id, change_ts) = posts
-            .get(k)
-            .map(|p| (p.id.clone(), p.ts))
-            .unwrap_or_default();
         Snapshot {
             score,
             changed,
@@ -632,6 +695,7 @@ impl Tracker {
 
     /// Ends the change under way: kept when it lasted `min_persist` windows.
     fn close_episode(&mut self) {
+        self.pending.clear();
         let streak = std::mem::take(&mut self.streak);
         let best = self.best.take();
         let episode = std::mem::take(&mut self.episode);
@@ -645,9 +709,11 @@ impl Tracker {
             .iter()
             .position(|(ts, id)| (*ts, id) == (best.change_ts, &best.change_id))
             .unwrap_or(0);
+        let end = self.end_point(&best.changed);
         let items: Vec<(i64, Box<str>)> = episode
             .into_iter()
             .skip(skipped)
+            .filter(|(ts, _)| *ts <= end)
             .take(self.settings.max_evidence_items.max(1))
             .collect();
         let last_ts = items.last().map_or(best.change_ts, |(t, _)| *t);

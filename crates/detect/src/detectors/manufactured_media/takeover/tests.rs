@@ -478,3 +478,28 @@ watched = ["twitter:@Mairie_Exemple"]
     );
     assert_eq!(all.len(), 3);
 }
+
+#[test]
+fn a_recovered_account_ends_the_change_and_its_own_posts_are_not_evidence() {
+    for seed in [4u64, 8, 15] {
+        let (t, _) = simulate(
+            &[(OWNER, 120), (OPERATOR, 40), (OWNER, 80)],
+            seed,
+            &Settings::default(),
+        );
+        assert_eq!(t.changes.len(), 1, "seed {seed}");
+        let c = &t.changes[0];
+        let posts: Vec<usize> = c
+            .items
+            .iter()
+            .map(|(_, id)| id[1..].parse::<usize>().unwrap_or(0))
+            .collect();
+        // Posts are numbered from 1: the operator wrote 121..=160; the change's ends may be
+        // off by a post or two.
+        assert!(
+            posts.iter().all(|p| (119..=162).contains(p)),
+            "seed {seed}: {posts:?}"
+        );
+        assert!(posts.len() >= 36, "seed {seed}: {}", posts.len());
+    }
+}
