@@ -208,6 +208,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         organic_ads: (opts.posts / 10).max(600),
         ad_seq: 0,
         media: Vec::new(),
+        watched: Vec::new(),
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {
@@ -219,6 +220,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         copy_groups,
         mut ads,
         mut media,
+        watched,
         ..
     } = ctx;
     // Stable: items at the same instant keep their generation order.
@@ -336,7 +338,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
     json.push(b'\n');
     files.push(write_file(truth_path, &json)?);
 
-    let config = world::config_toml(&clock);
+    let mut config = world::config_toml(&clock);
+    config.push_str(&ops::takeover::config_section(&watched));
     vigie_core::Config::from_toml(&config, "vigie.toml")
         .map_err(|e| GenerateError::Config(e.to_string()))?;
     files.push(write_file(out_dir.join("vigie.toml"), config.as_bytes())?);

@@ -805,8 +805,8 @@ fn short_periods_and_tiny_volumes_still_work() {
         };
         let s = generate(&o, dir.path()).unwrap();
         // 5 coordination, 5 each of look-alike domains, accounts and clones, 2 relay, 2 astroturf,
-        // 2 bursts, and one each of electoral, incitement, doxxing, ads and media.
-        assert_eq!(s.operations, 31);
+        // 2 bursts, and one each of electoral, incitement, doxxing, ads, media and takeovers.
+        assert_eq!(s.operations, 32);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

@@ -495,6 +495,71 @@ impl Store {
         Ok(())
     }
 
+    /// Streams the records of `kind` written by `authors`, undecoded, in publication order
+    /// (ties by insertion order): the history of a few accounts without reading everyone's.
+    pub fn for_each_json_of_authors(
+        &self,
+        kind: Kind,
+        authors: &[&str],
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if authors.is_empty() {
+            return Ok(());
+        }
+        // The list is bound as one JSON array parameter, never spliced into the SQL.
+        let list = serde_json::to_string(authors).map_err(|e| StoreError::Corrupt {
+            rid: 0,
+            reason: e.to_string(),
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT rid, ts, norm, record, derived, author FROM records
+                 WHERE kind = ?1 AND author IN (SELECT value FROM json_each(?2))
+                 ORDER BY ts, rid",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![kind.code(), list])
+            .map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let text = |i| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
+            let row = JsonRow {
+                rid: r.get(0).map_err(|e| self.err(e))?,
+                ts: r.get(1).map_err(|e| self.err(e))?,
+                norm: text(2).unwrap_or(""),
+                record: text(3).unwrap_or("{}"),
+                derived: text(4).unwrap_or(""),
+                author: text(5),
+            };
+            f(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Authors with at least `min` records of `kind`, as `(platform, author)`, sorted.
+    pub fn authors_with_at_least(&self, kind: Kind, min: u64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT platform, author FROM records
+                 WHERE kind = ?1 AND author IS NOT NULL
+                 GROUP BY platform, author HAVING COUNT(*) >= ?2 ORDER BY platform, author",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![kind.code(), min as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Streams the identity, author, time and folded text of every record of `kinds`, in
     /// insertion order, without decoding the full records (the cheap path for text detectors).
     pub fn for_each_text(

@@ -225,6 +225,9 @@ pub fn bench_detector(
     };
     // The generated calendar, protected entities and narratives: content detectors need them.
     let config = Config::load(&dir.join("vigie.toml"))?;
+    if detector == TAKEOVER {
+        return time_takeover(&config, &store, ingest_seconds);
+    }
     // Several detectors, comma-separated, are timed together over the same store.
     let wanted: Vec<&str> = detector.split(',').map(str::trim).collect();
     let mut built = Vec::new();
@@ -270,6 +273,55 @@ pub fn bench_detector(
         cpu_seconds,
         ingest_cpu_seconds,
         analysis_seconds,
+    })
+}
+
+/// `--detector account_takeover`: the takeover part of `manufactured_media` alone.
+pub const TAKEOVER: &str = "account_takeover";
+
+/// Times the takeover tracking with every account of enough history followed (`watch_all`, the
+/// worst case: a whole archive watched). Items are the posts of the accounts followed.
+fn time_takeover(
+    config: &Config,
+    store: &Store,
+    ingest_seconds: f64,
+) -> anyhow::Result<DetectorBench> {
+    use vigie_detect::detectors::manufactured_media::{self, takeover};
+    let media: manufactured_media::Settings = config.detector_settings(manufactured_media::NAME)?;
+    let settings = takeover::Settings {
+        watch_all: true,
+        ..media.takeover
+    };
+    let min = (settings.min_history + settings.window + settings.min_calibration) as u64;
+    let followed = store.authors_with_at_least(vigie_core::Kind::Post, min)?;
+    let names: Vec<&str> = followed.iter().map(|(_, a)| a.as_str()).collect();
+    let mut items = 0u64;
+    store.for_each_json_of_authors(vigie_core::Kind::Post, &names, |_| {
+        items += 1;
+        Ok(())
+    })?;
+    tracing::info!(
+        accounts = followed.len(),
+        posts = items,
+        "accounts followed"
+    );
+    reset_peak_rss();
+    let cpu_before = thread_cpu_seconds();
+    let started = Instant::now();
+    let ctx = vigie_detect::Context::new(config, store);
+    let alerts = takeover::detect(&ctx, &settings)?.len();
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(DetectorBench {
+        detector: format!("{TAKEOVER} (watch_all, {} accounts)", followed.len()),
+        items,
+        alerts,
+        ingest_seconds,
+        seconds,
+        peak_rss_bytes: peak_rss_bytes(),
+        cpu_seconds: thread_cpu_seconds()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
+        analysis_seconds: None,
     })
 }
 

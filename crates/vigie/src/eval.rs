@@ -325,7 +325,107 @@ fn media_scores(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<
         out.insert(format!("hamming_{edit}_min"), lo);
         out.insert(format!("hamming_{edit}_max"), hi);
     }
+    takeover_scores(truth, alerts, &mut out);
     out
+}
+
+/// Taken-over accounts are scored per account, the unit an analyst checks: the accounts named
+/// by `account_takeover` alerts against the truth's taken-over ones (the watched accounts that
+/// only changed a habit are the negatives). The per-post scores become `item_precision` and
+/// `item_recall` (posts from the change point found, against the posts the operator wrote), and
+/// `change_point_exact` is the share of alerts whose change point is the operator's first post.
+fn takeover_scores(
+    truth: &Truth,
+    alerts: &[&Alert],
+    out: &mut std::collections::BTreeMap<String, f64>,
+) {
+    const SIGNAL: &str = "account_takeover";
+    let mut starts: HashMap<&str, &str> = HashMap::new();
+    for op in truth.operations_of("manufactured_media") {
+        let Some(s) = op
+            .details
+            .get("takeover_starts")
+            .and_then(|v| v.as_object())
+        else {
+            continue;
+        };
+        for (account, first) in s {
+            starts.insert(account.as_str(), first.as_str().unwrap_or(""));
+        }
+    }
+    if starts.is_empty() {
+        return;
+    }
+    for key in ["precision", "recall", "expected"] {
+        if let Some(v) = out.remove(&format!("{SIGNAL}.{key}")) {
+            out.insert(format!("{SIGNAL}.item_{key}"), v);
+        }
+    }
+    let mine: Vec<&&Alert> = alerts
+        .iter()
+        .filter(|a| a.evidence.figures.get("signal").and_then(|v| v.as_str()) == Some(SIGNAL))
+        .collect();
+    let found: BTreeSet<&str> = mine
+        .iter()
+        .flat_map(|a| a.evidence.accounts.iter().map(String::as_str))
+        .collect();
+    let hit = found.iter().filter(|a| starts.contains_key(**a)).count();
+    let decoys = truth
+        .negatives
+        .by_detector
+        .get("manufactured_media")
+        .map(|n| {
+            n.accounts
+                .iter()
+                .filter(|a| found.contains(a.as_str()))
+                .count()
+        })
+        .unwrap_or(0);
+    // The operator's posts in order (one account after the other): the distance from the true
+    // first post to the change point found, in posts.
+    let order: HashMap<&str, usize> = truth
+        .operations_of("manufactured_media")
+        .iter()
+        .filter_map(|op| op.details.get("signals")?.get(SIGNAL)?.as_array())
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let (mut exact, mut late, mut placed) = (0usize, 0usize, 0usize);
+    for a in &mine {
+        let Some(change) = a
+            .evidence
+            .figures
+            .get("change_post")
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        for acc in &a.evidence.accounts {
+            let Some(start) = starts.get(acc.as_str()) else {
+                continue;
+            };
+            if let (Some(s), Some(c)) = (order.get(start), order.get(change)) {
+                placed += 1;
+                exact += usize::from(c == s);
+                late += c.saturating_sub(*s);
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    out.insert(format!("{SIGNAL}.precision"), ratio(hit, found.len()));
+    out.insert(format!("{SIGNAL}.recall"), ratio(hit, starts.len()));
+    out.insert(format!("{SIGNAL}.expected"), starts.len() as f64);
+    out.insert(format!("{SIGNAL}.decoy_accounts_flagged"), decoys as f64);
+    out.insert(
+        format!("{SIGNAL}.change_point_exact"),
+        ratio(exact, mine.len()),
+    );
+    out.insert(
+        format!("{SIGNAL}.change_point_mean_delay_posts"),
+        ratio(late, placed),
+    );
 }
 
 /// Precision and recall of the relay sites named by `relay_network` alerts.

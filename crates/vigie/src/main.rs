@@ -717,14 +717,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let read = match detector.as_str() {
                 "political_ad" => "ads",
                 "manufactured_media" => "media records and accounts",
+                vigie::bench::TAKEOVER => "posts of the accounts followed",
                 _ => "posts and articles",
             };
             println!(
                 "dataset: vigie generate --seed 1 --posts {posts} ({} {read})",
                 r.items
             );
+            let unit = match detector.as_str() {
+                "political_ad" => "ads",
+                vigie::bench::TAKEOVER => "posts",
+                _ => "items",
+            };
             println!(
-                "{}: {} items in {:.1}s = {:.0} items/s, {} alerts",
+                "{}: {} {unit} in {:.1}s = {:.0} {unit}/s, {} alerts",
                 r.detector,
                 r.items,
                 r.seconds,

@@ -7,6 +7,8 @@
 //! hashes that nearly agree on one band are compared — never all pairs. Memory: 8 bytes plus four
 //! bucket entries per hash.
 //!
+//! Taken-over accounts are in [`takeover`].
+//!
 //! Not done here: hashing image files (`media.path`) and C2PA manifests; media records must carry
 //! their `phash`.
 
@@ -30,6 +32,8 @@ pub struct Settings {
     /// This many accounts sharing one avatar (within `max_distance`) are reported.
     pub min_avatar_accounts: usize,
     pub max_evidence_items: usize,
+    /// Taken-over accounts (`[detectors.manufactured_media.takeover]`).
+    pub takeover: takeover::Settings,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             max_distance: 10,
             min_avatar_accounts: 5,
             max_evidence_items: 500,
+            takeover: takeover::Settings::default(),
         }
     }
 }
@@ -157,6 +162,7 @@ impl Detector for ManufacturedMedia {
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
         let mut alerts = self.altered_copies(ctx)?;
         alerts.extend(self.shared_avatars(ctx)?);
+        alerts.extend(takeover::detect(ctx, &self.settings.takeover)?);
         Ok(alerts)
     }
 }
@@ -393,6 +399,8 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
         parent[hi as usize] = lo;
     }
 }
+
+pub mod takeover;
 
 #[cfg(test)]
 mod tests;
