@@ -506,15 +506,15 @@ impl Store {
         if authors.is_empty() {
             return Ok(());
         }
+        let conn = sqlite!(self, pg => pg.for_each_json_of_authors(kind, authors, f));
         // The list is bound as one JSON array parameter, never spliced into the SQL.
         let list = serde_json::to_string(authors).map_err(|e| StoreError::Corrupt {
             rid: 0,
             reason: e.to_string(),
         })?;
-        let mut stmt = self
-            .conn
+        let mut stmt = conn
             .prepare(
-                "SELECT rid, ts, norm, record, derived, author FROM records
+                "SELECT rid, ts, norm, record, derived, author, lang FROM records
                  WHERE kind = ?1 AND author IN (SELECT value FROM json_each(?2))
                  ORDER BY ts, rid",
             )
@@ -535,6 +535,7 @@ impl Store {
                 record: text(3).unwrap_or("{}"),
                 derived: text(4).unwrap_or(""),
                 author: text(5),
+                lang: text(6),
             };
             f(&row)?;
         }
@@ -543,8 +544,8 @@ impl Store {
 
     /// Authors with at least `min` records of `kind`, as `(platform, author)`, sorted.
     pub fn authors_with_at_least(&self, kind: Kind, min: u64) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.authors_with_at_least(kind, min));
+        let mut stmt = conn
             .prepare(
                 "SELECT platform, author FROM records
                  WHERE kind = ?1 AND author IS NOT NULL

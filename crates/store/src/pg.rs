@@ -508,6 +508,45 @@ impl PgStore {
         )
     }
 
+    pub(crate) fn for_each_json_of_authors(
+        &self,
+        kind: Kind,
+        authors: &[&str],
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let authors: Vec<Cow<'_, str>> = authors.iter().map(|a| text(a)).collect();
+        self.stream(
+            "SELECT rid, ts, norm, record, derived, author, lang FROM records
+             WHERE kind = $1 AND author = ANY($2) ORDER BY ts NULLS FIRST, rid",
+            &[&kind.code(), &authors],
+            |r| {
+                f(&JsonRow {
+                    rid: col(r, 0)?,
+                    ts: col(r, 1)?,
+                    norm: col::<Option<&str>>(r, 2)?.unwrap_or(""),
+                    record: col::<Option<&str>>(r, 3)?.unwrap_or("{}"),
+                    derived: col::<Option<&str>>(r, 4)?.unwrap_or(""),
+                    author: col(r, 5)?,
+                    lang: col(r, 6)?,
+                })
+            },
+        )
+    }
+
+    pub(crate) fn authors_with_at_least(
+        &self,
+        kind: Kind,
+        min: u64,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = self.conn()?.query(
+            "SELECT platform, author FROM records
+             WHERE kind = $1 AND author IS NOT NULL
+             GROUP BY platform, author HAVING count(*) >= $2 ORDER BY platform, author",
+            &[&kind.code(), &(min.min(i64::MAX as u64) as i64)],
+        )?;
+        rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+    }
+
     pub(crate) fn for_each_text(
         &self,
         kinds: &[Kind],

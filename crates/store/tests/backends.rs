@@ -90,6 +90,7 @@ on_every_backend!(
     copy_index_round_trips,
     hostile_text_is_stored_intact,
     sentence_vectors_are_cached_per_model_and_kept,
+    posts_of_chosen_authors_come_in_time_order,
 );
 
 fn normalise(line: &str) -> Normalised {
@@ -751,4 +752,37 @@ fn sentence_vectors_are_cached_per_model_and_kept(db: &TestDb) {
     assert_eq!(store.cached_vector_count("use-m3").unwrap(), 2);
     drop(store);
     assert_eq!(db.open().cached_vector_count("use-m3").unwrap(), 2);
+}
+
+fn posts_of_chosen_authors_come_in_time_order(db: &TestDb) {
+    let mut store = db.open();
+    let mut batch = store.batch().unwrap();
+    for (id, author, at) in [
+        ("1", "ann", "2024-06-03T10:00:00Z"),
+        ("2", "bob", "2024-06-01T10:00:00Z"),
+        ("3", "ann", "2024-06-02T10:00:00Z"),
+        ("4", "o'hara", "2024-06-04T10:00:00Z"),
+        ("5", "ann", "2024-06-01T09:00:00Z"),
+    ] {
+        batch.insert(&post(id, author, at, "text")).unwrap();
+    }
+    batch.commit().unwrap();
+    let mut seen = Vec::new();
+    store
+        .for_each_json_of_authors(Kind::Post, &["ann", "o'hara", "nobody"], |row| {
+            seen.push((
+                row.author.unwrap_or("").to_owned(),
+                row.lang.map(str::to_owned),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    let authors: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(authors, ["ann", "ann", "ann", "o'hara"]);
+    assert!(seen.iter().all(|s| s.1.as_deref() == Some("en")));
+    assert_eq!(
+        store.authors_with_at_least(Kind::Post, 2).unwrap(),
+        [("x".to_owned(), "ann".to_owned())]
+    );
+    assert_eq!(store.authors_with_at_least(Kind::Post, 1).unwrap().len(), 3);
 }
