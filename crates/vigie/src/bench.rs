@@ -306,7 +306,7 @@ fn time_takeover(
         "accounts followed"
     );
     reset_peak_rss();
-    let cpu_before = thread_cpu_seconds();
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(config, store);
     let alerts = takeover::detect(&ctx, &settings)?.len();
@@ -318,9 +318,11 @@ fn time_takeover(
         ingest_seconds,
         seconds,
         peak_rss_bytes: peak_rss_bytes(),
-        cpu_seconds: thread_cpu_seconds()
+        cpu_seconds: process_cpu_seconds()
             .zip(cpu_before)
             .map(|(after, before)| after - before),
+        // The ingest is timed by the caller, on wall time only.
+        ingest_cpu_seconds: None,
         analysis_seconds: None,
     })
 }
