@@ -11,6 +11,7 @@
 //! map. Memory: operations are small and kept in memory; the background is streamed hour by hour,
 //! holding only the account table and small buffers of recent posts.
 
+pub mod images;
 mod lang;
 mod names;
 mod narrative;

@@ -115,6 +115,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
                     p.media.push(MediaRef {
                         sha256: Some(sha(&mut ctx.rng)),
                         phash: Some(format!("{:016x}", flip(&mut ctx.rng, *h, d))),
+                        path: None,
                     });
                 }
                 edits.insert(pid.clone(), Value::from(*edit));
