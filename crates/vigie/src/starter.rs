@@ -106,7 +106,7 @@ sanctioned = []                       # your sanctions list, any script and word
 
 [detectors.manufactured_media]
 enabled = true
-max_distance = 10                     # perceptual-hash bits (of 64) within which two images match
+max_distance = 12                     # perceptual-hash bits (of 64) within which two images match
 min_avatar_accounts = 5               # accounts sharing one avatar, reported as a group
 
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────

@@ -75,6 +75,8 @@ pub struct Ctx<'a> {
     pub ad_seq: u64,
     /// Media records (known originals, altered copies, decoys).
     pub media: Vec<Media>,
+    /// Image files the media records name: file name under `media/`, bytes.
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 impl<'a> Ctx<'a> {
