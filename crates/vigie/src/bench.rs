@@ -327,6 +327,57 @@ fn time_takeover(
     })
 }
 
+/// What `bench_images` measured.
+pub struct ImageBench {
+    pub images: usize,
+    pub width: u32,
+    pub height: u32,
+    /// Total size of the files.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Peak RSS of the hashing alone (the counter is reset after the files are written).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Writes `n` procedural pictures of `width` × 3/4 `width` pixels as JPEG files into `dir`
+/// (untimed), then times hashing them from disk as ingest does, on one thread.
+pub fn bench_images(n: usize, width: u32, dir: &Path) -> anyhow::Result<ImageBench> {
+    use vigie_generate::images;
+    let width = width.clamp(16, 8192);
+    let height = width * 3 / 4;
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = 0;
+    let mut names = Vec::with_capacity(n);
+    for i in 0..n {
+        let small = images::picture(i as u64);
+        let picture =
+            image::imageops::resize(&small, width, height, image::imageops::FilterType::Triangle);
+        let file = images::jpeg(&picture, images::PUBLISHED_QUALITY);
+        bytes += file.len() as u64;
+        let name = format!("{i:06}.jpg");
+        std::fs::write(dir.join(&name), file)?;
+        names.push(name);
+    }
+    reset_peak_rss();
+    let hasher = vigie_media::MediaHasher::new(
+        Some(&dir.join("media.jsonl")),
+        vigie_media::MediaLimits::default(),
+    );
+    let started = Instant::now();
+    for name in &names {
+        hasher.hash_file(name)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(ImageBench {
+        images: n,
+        width,
+        height,
+        bytes,
+        seconds,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
 /// Resets the kernel's peak-RSS counter (Linux), so a later reading covers what follows only.
 pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");

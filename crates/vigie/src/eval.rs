@@ -292,38 +292,42 @@ fn signal_scores(
 }
 
 /// Per-signal scores, plus for each kind of edit the share of altered copies found and the
-/// Hamming distances (min–max) the generator gave them.
+/// Hamming distances (min–max) of those found, as the alerts give them.
 fn media_scores(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
     let mut out = signal_scores(truth, "manufactured_media", alerts);
-    let flagged: BTreeSet<&str> = alerts
-        .iter()
-        .flat_map(|a| a.evidence.items.iter().map(String::as_str))
-        .collect();
+    let mut distance: HashMap<&str, f64> = HashMap::new();
+    for a in alerts {
+        let figures = a.evidence.figures.get("hamming_distances");
+        for (item, d) in figures.and_then(|v| v.as_object()).into_iter().flatten() {
+            if let Some(d) = d.as_f64() {
+                distance.insert(item.as_str(), d);
+            }
+        }
+    }
     // edit → (found, all, min distance, max distance)
     let mut per_edit: std::collections::BTreeMap<&str, (usize, usize, f64, f64)> =
         Default::default();
     for op in truth.operations_of("manufactured_media") {
         let edits = op.details.get("edits").and_then(|v| v.as_object());
-        let distances = op.details.get("distances").and_then(|v| v.as_object());
         for (item, edit) in edits.into_iter().flatten() {
             let Some(edit) = edit.as_str() else { continue };
-            let d = distances
-                .and_then(|m| m.get(item))
-                .and_then(|v| v.as_f64())
-                .unwrap_or(f64::NAN);
             let e = per_edit
                 .entry(edit)
                 .or_insert((0, 0, f64::INFINITY, f64::NEG_INFINITY));
-            e.0 += usize::from(flagged.contains(item.as_str()));
             e.1 += 1;
-            e.2 = e.2.min(d);
-            e.3 = e.3.max(d);
+            if let Some(&d) = distance.get(item.as_str()) {
+                e.0 += 1;
+                e.2 = e.2.min(d);
+                e.3 = e.3.max(d);
+            }
         }
     }
     for (edit, (found, all, lo, hi)) in per_edit {
         out.insert(format!("recall_{edit}"), found as f64 / all.max(1) as f64);
-        out.insert(format!("hamming_{edit}_min"), lo);
-        out.insert(format!("hamming_{edit}_max"), hi);
+        if found > 0 {
+            out.insert(format!("hamming_{edit}_min"), lo);
+            out.insert(format!("hamming_{edit}_max"), hi);
+        }
     }
     takeover_scores(truth, alerts, &mut out);
     out

@@ -7,6 +7,7 @@ pub mod analyst;
 pub mod bench;
 pub mod eval;
 pub mod eval_claims;
+pub mod eval_media;
 pub mod ingest;
 pub mod lookalike;
 pub mod scan;

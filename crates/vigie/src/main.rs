@@ -124,6 +124,10 @@ enum Command {
         /// posts around the hand-written multilingual claims; needs the USE weights).
         #[arg(long)]
         semantic: bool,
+        /// Score `manufactured_media` alone (per signal, per edit) on the generated image files,
+        /// and print the Hamming distances of perceptual hashes per edit against unrelated pairs.
+        #[arg(long)]
+        media: bool,
     },
     /// Which protected domain does each DOMAIN imitate, and how (reverse look-alike lookup).
     Lookalike {
@@ -245,6 +249,12 @@ enum Command {
         /// Threads for `--embed` (0 = all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Hash this many generated JPEG files instead (perceptual hashes, as ingest does).
+        #[arg(long)]
+        images: Option<usize>,
+        /// Width of the `--images` pictures in pixels (4:3).
+        #[arg(long, default_value_t = 1280)]
+        image_width: u32,
     },
 }
 
@@ -535,6 +545,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             out,
             json,
+            media: true,
+            ..
+        } => media_eval(&out, seed, posts, json)?,
+        Command::Eval {
+            seed,
+            posts,
+            out,
+            json,
             ..
         } => {
             let scores = vigie::eval::evaluate(&out, seed, posts)?;
@@ -639,6 +657,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 p.quarantined,
                 age.num_days()
             );
+        }
+        Command::Bench {
+            images: Some(n),
+            image_width,
+            ..
+        } => {
+            let dir = std::env::temp_dir().join(format!("vigie-bench-images-{n}-{image_width}"));
+            let r = vigie::bench::bench_images(n, image_width, &dir)?;
+            println!(
+                "dataset: {} generated JPEG files of {}x{} pixels (quality {}), {:.1} MB, in {}",
+                r.images,
+                r.width,
+                r.height,
+                vigie::generate::images::PUBLISHED_QUALITY,
+                r.bytes as f64 / 1e6,
+                dir.display()
+            );
+            println!(
+                "hashed (read, decode, gradient hash) on one thread: {} images in {:.2}s = {:.0} images/s",
+                r.images,
+                r.seconds,
+                r.images as f64 / r.seconds.max(1e-9)
+            );
+            match r.peak_rss_bytes {
+                Some(b) => println!("peak RSS while hashing: {:.1} MB", b as f64 / 1e6),
+                None => println!("peak RSS: not reported on this platform"),
+            }
+            std::fs::remove_dir_all(&dir)?;
         }
         Command::Bench {
             surface: Some(db), ..
@@ -1237,4 +1283,40 @@ fn semantic_eval(_: &Config, _: u64, _: usize, _: bool) -> Result<()> {
 #[cfg(not(feature = "semantic"))]
 fn semantic_bench(_: &Config, _: usize, _: usize) -> Result<()> {
     bail!("this vigie was built without the `semantic` feature")
+}
+
+/// `vigie eval --media`: the Hamming table, then `manufactured_media` scored on generated files.
+fn media_eval(out: &std::path::Path, seed: u64, posts: usize, json: bool) -> anyhow::Result<()> {
+    const PICTURES: usize = 200;
+    let table = vigie::eval_media::hamming_table(seed, PICTURES)?;
+    let scores = vigie::eval::evaluate(out, seed, posts)?;
+    let media: Vec<_> = scores
+        .into_iter()
+        .filter(|s| s.detector == "manufactured_media")
+        .collect();
+    if json {
+        let v = serde_json::json!({"hamming": table, "scores": media});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!(
+        "Hamming distances of 64-bit gradient hashes, {PICTURES} procedural pictures (seed {seed}); \
+         columns <=t: share of pairs within t bits"
+    );
+    vigie::eval_media::print_table(&table);
+    println!();
+    println!(
+        "manufactured_media on vigie generate --seed {seed} --posts {posts} (image files in {})",
+        out.join("media").display()
+    );
+    for s in &media {
+        println!(
+            "alerts {}, flagged {}, targets {}, precision {:.3}, recall {:.3}",
+            s.alerts, s.flagged_items, s.target_items, s.precision, s.recall
+        );
+        for (name, value) in &s.details {
+            println!("  {name} = {value:.3}");
+        }
+    }
+    Ok(())
 }

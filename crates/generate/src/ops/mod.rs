@@ -78,6 +78,8 @@ pub struct Ctx<'a> {
     pub media: Vec<Media>,
     /// Accounts the generated `vigie.toml` watches for takeovers (`platform:handle`).
     pub watched: Vec<String>,
+    /// Image files the media records name: file name under `media/`, bytes.
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 impl<'a> Ctx<'a> {
