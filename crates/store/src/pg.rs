@@ -1357,17 +1357,6 @@ impl Drop for ScratchSchema {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nul_characters_are_replaced_only_where_present() {
-        assert!(matches!(text("plain"), Cow::Borrowed("plain")));
-        assert_eq!(text("a\0b"), "a\u{FFFD}b");
-    }
-}
-
 /// The sentence-vector cache (migration 4), as `embeddings.rs` does it on SQLite.
 impl PgStore {
     pub(crate) fn cached_vectors(
@@ -1423,5 +1412,16 @@ impl PgStore {
             &[&text(model)],
         )
         .map(|n| n.max(0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_replaced_only_where_present() {
+        assert!(matches!(text("plain"), Cow::Borrowed("plain")));
+        assert_eq!(text("a\0b"), "a\u{FFFD}b");
     }
 }
