@@ -465,34 +465,10 @@ impl Store {
     pub fn for_each_json_by_time(
         &self,
         kind: Kind,
-        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
         let conn = sqlite!(self, pg => pg.for_each_json_by_time(kind, f));
-        let mut stmt = conn
-            .prepare(
-                "SELECT rid, ts, norm, record, derived, author, lang FROM records
-                 WHERE kind = ?1 ORDER BY ts, rid",
-            )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let text = |i| {
-                r.get_ref(i)
-                    .ok()
-                    .and_then(|v| v.as_str_or_null().ok().flatten())
-            };
-            let row = JsonRow {
-                rid: r.get(0).map_err(|e| self.err(e))?,
-                ts: r.get(1).map_err(|e| self.err(e))?,
-                norm: text(2).unwrap_or(""),
-                record: text(3).unwrap_or("{}"),
-                derived: text(4).unwrap_or(""),
-                author: text(5),
-                lang: text(6),
-            };
-            f(&row)?;
-        }
-        Ok(())
+        self.json_rows(conn, "", params![kind.code()], f)
     }
 
     /// Streams the records of `kind` written by `authors`, undecoded, in publication order
@@ -501,7 +477,7 @@ impl Store {
         &self,
         kind: Kind,
         authors: &[&str],
-        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
         if authors.is_empty() {
             return Ok(());
@@ -512,16 +488,30 @@ impl Store {
             rid: 0,
             reason: e.to_string(),
         })?;
+        self.json_rows(
+            conn,
+            "AND author IN (SELECT value FROM json_each(?2))",
+            params![kind.code(), list],
+            f,
+        )
+    }
+
+    /// Undecoded rows of kind `?1` that also satisfy `filter` (SQL written by this crate, never
+    /// from input), in publication order.
+    fn json_rows(
+        &self,
+        conn: &Connection,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT rid, ts, norm, record, derived, author, lang FROM records
-                 WHERE kind = ?1 AND author IN (SELECT value FROM json_each(?2))
-                 ORDER BY ts, rid",
-            )
+                 WHERE kind = ?1 {filter} ORDER BY ts, rid"
+            ))
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![kind.code(), list])
-            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let text = |i| {
                 r.get_ref(i)

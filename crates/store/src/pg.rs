@@ -488,37 +488,35 @@ impl PgStore {
     pub(crate) fn for_each_json_by_time(
         &self,
         kind: Kind,
-        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.stream(
-            "SELECT rid, ts, norm, record, derived, author, lang FROM records
-             WHERE kind = $1 ORDER BY ts NULLS FIRST, rid",
-            &[&kind.code()],
-            |r| {
-                f(&JsonRow {
-                    rid: col(r, 0)?,
-                    ts: col(r, 1)?,
-                    norm: col::<Option<&str>>(r, 2)?.unwrap_or(""),
-                    record: col::<Option<&str>>(r, 3)?.unwrap_or("{}"),
-                    derived: col::<Option<&str>>(r, 4)?.unwrap_or(""),
-                    author: col(r, 5)?,
-                    lang: col(r, 6)?,
-                })
-            },
-        )
+        self.json_rows("", &[&kind.code()], f)
     }
 
     pub(crate) fn for_each_json_of_authors(
         &self,
         kind: Kind,
         authors: &[&str],
-        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
         let authors: Vec<Cow<'_, str>> = authors.iter().map(|a| text(a)).collect();
+        self.json_rows("AND author = ANY($2)", &[&kind.code(), &authors], f)
+    }
+
+    /// Undecoded rows of kind `$1` that also satisfy `filter` (SQL written by this crate, never
+    /// from input), in publication order.
+    fn json_rows(
+        &self,
+        filter: &str,
+        params: &[Param<'_>],
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
         self.stream(
-            "SELECT rid, ts, norm, record, derived, author, lang FROM records
-             WHERE kind = $1 AND author = ANY($2) ORDER BY ts NULLS FIRST, rid",
-            &[&kind.code(), &authors],
+            &format!(
+                "SELECT rid, ts, norm, record, derived, author, lang FROM records
+                 WHERE kind = $1 {filter} ORDER BY ts NULLS FIRST, rid"
+            ),
+            params,
             |r| {
                 f(&JsonRow {
                     rid: col(r, 0)?,
