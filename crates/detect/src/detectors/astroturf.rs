@@ -387,11 +387,22 @@ fn collect_posts(
     for (i, s) in surges.iter().enumerate() {
         by_subject.entry(s.subject.clone()).or_default().push(i);
     }
+    // Surges are few and short: a post outside all of them is skipped before it is decoded
+    // and matched again (the first pass did that work for every post already).
+    let mut spans: Vec<(i64, i64)> = surges.iter().map(|s| (s.start, s.end)).collect();
+    spans.sort_unstable();
+    let in_a_surge = |ts: i64| {
+        let after = spans.partition_point(|&(start, _)| start <= ts);
+        spans[..after].iter().any(|&(_, end)| ts < end)
+    };
     ctx.store.for_each_json_by_time(Kind::Post, |row| {
+        let ts = row.ts.unwrap_or(0);
+        if !in_a_surge(ts) {
+            return Ok(());
+        }
         let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
             return Ok(());
         };
-        let ts = row.ts.unwrap_or(0);
         for subject in subjects_of(&post, row.norm, row.lang, tracker) {
             let Some(list) = by_subject.get(&subject) else {
                 continue;
