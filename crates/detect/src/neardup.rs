@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use vigie_core::DigestMap;
+
 /// Tuning of the index. The defaults find copies with word-bigram Jaccard ≥ 0.5 with high
 /// probability (bands × rows = 21 × 3: the LSH threshold is about (1/21)^(1/3) ≈ 0.36).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -85,9 +87,8 @@ pub fn shingles(words: &[&str], k: usize, max: usize) -> Vec<u32> {
 }
 
 fn gram_hash(gram: &[&str]) -> u32 {
-    let parts: Vec<&[u8]> = gram.iter().map(|w| w.as_bytes()).collect();
     // Folding 64 bits to 32 keeps collisions rare at shingle-set sizes (hundreds).
-    let h = vigie_core::stable_hash(&parts);
+    let h = vigie_core::stable_hash_of(gram.iter().map(|w| w.as_bytes()));
     (h ^ (h >> 32)) as u32
 }
 
@@ -244,8 +245,8 @@ impl UnionFind {
 #[derive(Default)]
 struct Buckets {
     // 32-bit band keys halve the table; a rare collision only costs one extra verification.
-    first: HashMap<u32, u32>,
-    more: HashMap<u32, Vec<u32>>,
+    first: DigestMap<u32, u32>,
+    more: DigestMap<u32, Vec<u32>>,
 }
 
 impl Buckets {
@@ -293,7 +294,7 @@ struct Generation {
     pool: Vec<u32>,
     /// Digest of each distinct text of the generation → the first item with it. An exact copy
     /// joins that item directly and is neither hashed nor stored.
-    exact: HashMap<u64, u32>,
+    exact: DigestMap<u64, u32>,
 }
 
 impl Generation {
@@ -331,7 +332,7 @@ impl Generation {
 struct Memory {
     buckets: Buckets,
     items: HashMap<u32, (i64, Box<[u32]>, bool)>,
-    exact: HashMap<u64, u32>,
+    exact: DigestMap<u64, u32>,
     roots: std::collections::HashSet<u32>,
 }
 
@@ -709,12 +710,21 @@ impl Index {
 }
 
 fn band_key(band: usize, values: &[u32]) -> u32 {
-    let mut bytes = Vec::with_capacity(4 + values.len() * 4);
-    bytes.extend_from_slice(&(band as u32).to_le_bytes());
-    for v in values {
-        bytes.extend_from_slice(&v.to_le_bytes());
+    // One part: the band number then the row values, as bytes; on the stack for usual row counts.
+    let mut stack = [0u8; 128];
+    let mut heap = Vec::new();
+    let used = 4 + values.len() * 4;
+    let bytes: &mut [u8] = if used <= stack.len() {
+        &mut stack[..used]
+    } else {
+        heap.resize(used, 0);
+        &mut heap
+    };
+    bytes[..4].copy_from_slice(&(band as u32).to_le_bytes());
+    for (slot, v) in bytes[4..].chunks_exact_mut(4).zip(values) {
+        slot.copy_from_slice(&v.to_le_bytes());
     }
-    let h = vigie_core::stable_hash(&[&bytes]);
+    let h = vigie_core::stable_hash(&[bytes]);
     (h ^ (h >> 32)) as u32
 }
 

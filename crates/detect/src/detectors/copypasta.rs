@@ -69,20 +69,19 @@ pub fn matching_text(folded: &str) -> String {
         {
             continue;
         }
-        let cleaned: String = word
-            .chars()
-            .filter(|c| c.is_alphanumeric() || *c == '#')
-            .collect();
-        if cleaned.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
+        // The word is written in place (no per-word string: this runs on every post), then
+        // taken back when nothing of it is kept, or replaced when it is a bare number.
+        let before = out.len();
+        if before > 0 {
             out.push(' ');
         }
-        if cleaned.bytes().all(|b| b.is_ascii_digit()) {
+        let start = out.len();
+        out.extend(word.chars().filter(|c| c.is_alphanumeric() || *c == '#'));
+        if out.len() == start {
+            out.truncate(before);
+        } else if out.as_bytes()[start..].iter().all(u8::is_ascii_digit) {
+            out.truncate(start);
             out.push('0');
-        } else {
-            out.push_str(&cleaned);
         }
     }
     out
