@@ -471,6 +471,32 @@ impl Store {
         self.json_rows(conn, "", params![kind.code()], f)
     }
 
+    /// Streams the records of `kind` published in `[from_ms, to_ms)`, undecoded, in publication
+    /// order: a short window is read without visiting the rest. A record without a time counts
+    /// as published at 0, as the time-ordered passes read it.
+    pub fn for_each_json_between(
+        &self,
+        kind: Kind,
+        from_ms: i64,
+        to_ms: i64,
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if from_ms >= to_ms {
+            return Ok(());
+        }
+        let conn = sqlite!(self, pg => pg.for_each_json_between(kind, from_ms, to_ms, f));
+        // Untimed rows come first, as in a full pass; separate queries keep the range on the index.
+        if from_ms <= 0 && 0 < to_ms {
+            self.json_rows(conn, "AND ts IS NULL", params![kind.code()], &mut f)?;
+        }
+        self.json_rows(
+            conn,
+            "AND ts >= ?2 AND ts < ?3",
+            params![kind.code(), from_ms, to_ms],
+            f,
+        )
+    }
+
     /// Streams the records of `kind` written by `authors`, undecoded, in publication order
     /// (ties by insertion order): the history of a few accounts without reading everyone's.
     pub fn for_each_json_of_authors(

@@ -493,6 +493,23 @@ impl PgStore {
         self.json_rows("", &[&kind.code()], f)
     }
 
+    pub(crate) fn for_each_json_between(
+        &self,
+        kind: Kind,
+        from_ms: i64,
+        to_ms: i64,
+        mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if from_ms <= 0 && 0 < to_ms {
+            self.json_rows("AND ts IS NULL", &[&kind.code()], &mut f)?;
+        }
+        self.json_rows(
+            "AND ts >= $2 AND ts < $3",
+            &[&kind.code(), &from_ms, &to_ms],
+            f,
+        )
+    }
+
     pub(crate) fn for_each_json_of_authors(
         &self,
         kind: Kind,

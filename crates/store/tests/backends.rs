@@ -91,6 +91,7 @@ on_every_backend!(
     hostile_text_is_stored_intact,
     sentence_vectors_are_cached_per_model_and_kept,
     posts_of_chosen_authors_come_in_time_order,
+    posts_of_a_time_window_come_in_order,
 );
 
 fn normalise(line: &str) -> Normalised {
@@ -785,4 +786,46 @@ fn posts_of_chosen_authors_come_in_time_order(db: &TestDb) {
         [("x".to_owned(), "ann".to_owned())]
     );
     assert_eq!(store.authors_with_at_least(Kind::Post, 1).unwrap().len(), 3);
+}
+
+fn posts_of_a_time_window_come_in_order(db: &TestDb) {
+    let mut store = db.open();
+    let mut batch = store.batch().unwrap();
+    for (id, at) in [
+        ("late", "2024-06-03T10:00:00Z"),
+        ("edge", "2024-06-02T10:00:00Z"),
+        ("in", "2024-06-02T09:59:59Z"),
+        ("first", "2024-06-01T10:00:00Z"),
+        ("before", "2024-06-01T09:59:59.999Z"),
+    ] {
+        batch.insert(&post(id, "ann", at, "text")).unwrap();
+    }
+    batch.commit().unwrap();
+    let ms = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .timestamp_millis()
+    };
+    let window = |from: &str, to: &str| {
+        let mut seen = Vec::new();
+        store
+            .for_each_json_between(Kind::Post, ms(from), ms(to), |row| {
+                let record: serde_json::Value = serde_json::from_str(row.record).unwrap();
+                seen.push(record["id"].as_str().unwrap().to_owned());
+                Ok(())
+            })
+            .unwrap();
+        seen
+    };
+    // The start is in the window, the end is not.
+    assert_eq!(
+        window("2024-06-01T10:00:00Z", "2024-06-02T10:00:00Z"),
+        ["first", "in"]
+    );
+    assert_eq!(
+        window("2024-06-01T00:00:00Z", "2024-06-04T00:00:00Z"),
+        ["before", "first", "in", "edge", "late"]
+    );
+    assert!(window("2024-06-05T00:00:00Z", "2024-06-06T00:00:00Z").is_empty());
+    assert!(window("2024-06-03T00:00:00Z", "2024-06-01T00:00:00Z").is_empty());
 }

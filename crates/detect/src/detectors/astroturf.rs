@@ -387,36 +387,41 @@ fn collect_posts(
     for (i, s) in surges.iter().enumerate() {
         by_subject.entry(s.subject.clone()).or_default().push(i);
     }
-    // Surges are few and short: a post outside all of them is skipped before it is decoded
-    // and matched again (the first pass did that work for every post already).
+    // Surges are few and short: only their windows are read again, each post once even where
+    // windows overlap (the first pass decoded and matched every post already).
     let mut spans: Vec<(i64, i64)> = surges.iter().map(|s| (s.start, s.end)).collect();
     spans.sort_unstable();
-    let in_a_surge = |ts: i64| {
-        let after = spans.partition_point(|&(start, _)| start <= ts);
-        spans[..after].iter().any(|&(_, end)| ts < end)
-    };
-    ctx.store.for_each_json_by_time(Kind::Post, |row| {
-        let ts = row.ts.unwrap_or(0);
-        if !in_a_surge(ts) {
-            return Ok(());
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
         }
-        let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
-            return Ok(());
-        };
-        for subject in subjects_of(&post, row.norm, row.lang, tracker) {
-            let Some(list) = by_subject.get(&subject) else {
-                continue;
-            };
-            for &i in list {
-                if (surges[i].start..surges[i].end).contains(&ts) {
-                    surges[i]
-                        .posts
-                        .push((post.author.to_string(), post.id.to_string(), ts));
+    }
+    for (from, to) in merged {
+        ctx.store
+            .for_each_json_between(Kind::Post, from, to, |row| {
+                let ts = row.ts.unwrap_or(0);
+                let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
+                    return Ok(());
+                };
+                for subject in subjects_of(&post, row.norm, row.lang, tracker) {
+                    let Some(list) = by_subject.get(&subject) else {
+                        continue;
+                    };
+                    for &i in list {
+                        if (surges[i].start..surges[i].end).contains(&ts) {
+                            surges[i].posts.push((
+                                post.author.to_string(),
+                                post.id.to_string(),
+                                ts,
+                            ));
+                        }
+                    }
                 }
-            }
-        }
-        Ok(())
-    })?;
+                Ok(())
+            })?;
+    }
     Ok(())
 }
 
