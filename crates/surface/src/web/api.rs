@@ -398,14 +398,8 @@ async fn set_status(
     Path(id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult {
-    if app.incident(&id).is_none() {
-        return Err(missing("incident", &id));
-    }
-    let Json(body) = body.map_err(json_error)?;
-    let status = body
-        .get("status")
-        .and_then(|s| s.as_str())
-        .ok_or_else(|| bad("the body must be {\"status\": \"...\"}"))?;
+    let status = incident_body_text(&app, &id, body, "status")?;
+    let status = status.as_str();
     if !STATUSES.contains(&status) {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -421,15 +415,8 @@ async fn add_note(
     Path(id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult {
-    if app.incident(&id).is_none() {
-        return Err(missing("incident", &id));
-    }
-    let Json(body) = body.map_err(json_error)?;
-    let text = body
-        .get("text")
-        .and_then(|s| s.as_str())
-        .map(str::trim)
-        .ok_or_else(|| bad("the body must be {\"text\": \"...\"}"))?;
+    let text = incident_body_text(&app, &id, body, "text")?;
+    let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_NOTE_CHARS {
         return Err(ApiError(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -443,6 +430,23 @@ async fn add_note(
         Json(json!({"incident_id": id, "created_at": at, "text": text})),
     )
         .into_response())
+}
+
+/// The string `field` of a JSON body posted to an existing incident.
+fn incident_body_text(
+    app: &App,
+    id: &str,
+    body: Result<Json<Value>, JsonRejection>,
+    field: &str,
+) -> Result<String, ApiError> {
+    if app.incident(id).is_none() {
+        return Err(missing("incident", id));
+    }
+    let Json(mut body) = body.map_err(json_error)?;
+    match body.get_mut(field).map(Value::take) {
+        Some(Value::String(s)) => Ok(s),
+        _ => Err(bad(format!("the body must be {{\"{field}\": \"...\"}}"))),
+    }
 }
 
 fn json_error(e: JsonRejection) -> ApiError {
