@@ -395,27 +395,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     if let (Some(at), Some(item)) = (r.first_seen, &r.first_item) {
                         println!("  first seen {} ({item})", at.to_rfc3339());
                     }
-                    let daily: Vec<String> =
-                        r.daily.iter().map(|(d, n)| format!("{d}:{n}")).collect();
-                    println!("  daily: {}", daily.join(" "));
-                    let top: Vec<String> = r
-                        .top_spreaders
-                        .iter()
-                        .map(|(w, n)| format!("{w} ({n})"))
-                        .collect();
-                    println!("  top spreaders: {}", top.join(", "));
-                    let langs: Vec<String> = r
-                        .languages
-                        .iter()
-                        .map(|(l, n)| format!("{l}:{n}"))
-                        .collect();
-                    println!("  languages: {}", langs.join(" "));
-                    let by: Vec<String> = r
-                        .alerts_by_detector
-                        .iter()
-                        .map(|(d, n)| format!("{d} {n}"))
-                        .collect();
-                    println!("  alerts on the same items: {}", by.join(", "));
+                    let daily = joined(&r.daily, |(d, n)| format!("{d}:{n}"), " ");
+                    println!("  daily: {daily}");
+                    let top = joined(&r.top_spreaders, |(w, n)| format!("{w} ({n})"), ", ");
+                    println!("  top spreaders: {top}");
+                    let langs = joined(&r.languages, |(l, n)| format!("{l}:{n}"), " ");
+                    println!("  languages: {langs}");
+                    let by = joined(&r.alerts_by_detector, |(d, n)| format!("{d} {n}"), ", ");
+                    println!("  alerts on the same items: {by}");
                 }
             }
         }
@@ -1319,4 +1306,17 @@ fn media_eval(out: &std::path::Path, seed: u64, posts: usize, json: bool) -> any
         }
     }
     Ok(())
+}
+
+/// The items shown one by one and joined by `separator`.
+fn joined<T>(
+    items: impl IntoIterator<Item = T>,
+    show: impl Fn(T) -> String,
+    separator: &str,
+) -> String {
+    items
+        .into_iter()
+        .map(show)
+        .collect::<Vec<_>>()
+        .join(separator)
 }
