@@ -601,10 +601,17 @@ impl Store {
     ) -> Result<()> {
         // Kind codes are small integers from our own enum, never input: safe to inline.
         let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
+        // In row order, reading the table straight through is twice as fast as SQLite's
+        // default plan here (the kind index, then sorting by row id); row-id lookups remain.
+        let table = if order == "rid" {
+            "records NOT INDEXED"
+        } else {
+            "records"
+        };
         let sql = format!(
             "SELECT rid, kind, platform, id, author, ts, norm, repost_of, lang,
                     CASE kind WHEN {article} THEN json_extract(record, '$.title') END
-             FROM records WHERE kind IN ({}) AND ({filter}) ORDER BY {order}",
+             FROM {table} WHERE kind IN ({}) AND ({filter}) ORDER BY {order}",
             codes.join(","),
             article = Kind::Article.code()
         );
