@@ -15,6 +15,7 @@
 use crate::coaction::{hashtags_of, PostView};
 use crate::graph::poisson_tail;
 use crate::narratives::Tracker;
+use crate::pipeline::read_map_consume;
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -358,18 +359,81 @@ fn ms_to_rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A post's subjects, with its author and id when asked for.
+struct Subjects {
+    ts: i64,
+    author_and_id: Option<(String, String)>,
+    subjects: Vec<Subject>,
+}
+
+/// Reads the posts published in `window` (all posts when `None`) in time order and hands each
+/// one's subjects to `consume`. This thread reads and consumes; decoding and matching run on a
+/// second core.
+fn for_each_subjects(
+    ctx: &Context<'_>,
+    tracker: &Tracker,
+    window: Option<(i64, i64)>,
+    with_ids: bool,
+    consume: impl FnMut(Subjects) -> Result<(), DetectError>,
+) -> Result<(), DetectError> {
+    struct Row {
+        ts: i64,
+        record: String,
+        norm: String,
+        lang: Option<String>,
+    }
+    read_map_consume(
+        |sink| {
+            let mut stopped = None;
+            let mut each = |row: &vigie_store::JsonRow<'_>| {
+                sink(Row {
+                    ts: row.ts.unwrap_or(0),
+                    record: row.record.to_owned(),
+                    norm: row.norm.to_owned(),
+                    lang: row.lang.map(str::to_owned),
+                })
+                .map_err(|e| {
+                    stopped = Some(e);
+                    vigie_store::StoreError::Stopped
+                })
+            };
+            let read = match window {
+                None => ctx.store.for_each_json_by_time(Kind::Post, &mut each),
+                Some((from, to)) => {
+                    ctx.store
+                        .for_each_json_between(Kind::Post, from, to, &mut each)
+                }
+            };
+            match stopped {
+                Some(e) => Err(e),
+                None => read.map_err(DetectError::from),
+            }
+        },
+        |row: Row| match serde_json::from_str::<PostView<'_>>(&row.record) {
+            Ok(post) => Subjects {
+                ts: row.ts,
+                subjects: subjects_of(&post, &row.norm, row.lang.as_deref(), tracker),
+                author_and_id: with_ids.then(|| (post.author.into_owned(), post.id.into_owned())),
+            },
+            Err(_) => Subjects {
+                ts: row.ts,
+                author_and_id: None,
+                subjects: Vec::new(),
+            },
+        },
+        consume,
+    )
+}
+
 /// Posts per subject and hour.
 fn hourly_counts(
     ctx: &Context<'_>,
     tracker: &Tracker,
 ) -> Result<BTreeMap<Subject, BTreeMap<i64, u32>>, DetectError> {
     let mut out: HashMap<Subject, BTreeMap<i64, u32>> = HashMap::new();
-    ctx.store.for_each_json_by_time(Kind::Post, |row| {
-        let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
-            return Ok(());
-        };
-        let hour = row.ts.unwrap_or(0).div_euclid(HOUR_MS);
-        for subject in subjects_of(&post, row.norm, row.lang, tracker) {
+    for_each_subjects(ctx, tracker, None, false, |post| {
+        let hour = post.ts.div_euclid(HOUR_MS);
+        for subject in post.subjects {
             *out.entry(subject).or_default().entry(hour).or_default() += 1;
         }
         Ok(())
@@ -388,7 +452,7 @@ fn collect_posts(
         by_subject.entry(s.subject.clone()).or_default().push(i);
     }
     // Surges are few and short: only their windows are read again, each post once even where
-    // windows overlap (the first pass decoded and matched every post already).
+    // windows overlap.
     let mut spans: Vec<(i64, i64)> = surges.iter().map(|s| (s.start, s.end)).collect();
     spans.sort_unstable();
     let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
@@ -398,29 +462,23 @@ fn collect_posts(
             _ => merged.push((start, end)),
         }
     }
-    for (from, to) in merged {
-        ctx.store
-            .for_each_json_between(Kind::Post, from, to, |row| {
-                let ts = row.ts.unwrap_or(0);
-                let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
-                    return Ok(());
+    for window in merged {
+        for_each_subjects(ctx, tracker, Some(window), true, |post| {
+            let Some((author, id)) = post.author_and_id else {
+                return Ok(());
+            };
+            for subject in post.subjects {
+                let Some(list) = by_subject.get(&subject) else {
+                    continue;
                 };
-                for subject in subjects_of(&post, row.norm, row.lang, tracker) {
-                    let Some(list) = by_subject.get(&subject) else {
-                        continue;
-                    };
-                    for &i in list {
-                        if (surges[i].start..surges[i].end).contains(&ts) {
-                            surges[i].posts.push((
-                                post.author.to_string(),
-                                post.id.to_string(),
-                                ts,
-                            ));
-                        }
+                for &i in list {
+                    if (surges[i].start..surges[i].end).contains(&post.ts) {
+                        surges[i].posts.push((author.clone(), id.clone(), post.ts));
                     }
                 }
-                Ok(())
-            })?;
+            }
+            Ok(())
+        })?;
     }
     Ok(())
 }
