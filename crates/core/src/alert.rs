@@ -122,6 +122,12 @@ impl Alert {
             parts.push(tag.as_bytes());
             parts.extend(list.iter().map(|s| s.as_bytes()));
         }
+        // A detector with several signals can raise two of them on the same evidence (a page
+        // both foreign-paid and micro-targeting): the signal keeps them two alerts.
+        if let Some(signal) = ev.figures.get("signal").and_then(|v| v.as_str()) {
+            parts.push(b"s");
+            parts.push(signal.as_bytes());
+        }
         format!("{}-{:016x}", detector, crate::stable_hash(&parts))
     }
 }
@@ -158,6 +164,25 @@ mod tests {
         assert_ne!(a.id, c.id);
         assert_eq!(a.evidence.items, vec!["a", "b"]);
         assert_eq!(a.score, 1.0);
+    }
+
+    #[test]
+    fn signals_on_the_same_evidence_are_separate_alerts() {
+        let with = |figure: &str, value: &str| {
+            let mut a = sample(&["ad1", "ad2"]);
+            a.evidence
+                .figures
+                .insert(figure.into(), serde_json::json!(value));
+            a.finalise().id
+        };
+        assert_ne!(
+            with("signal", "foreign_payer"),
+            with("signal", "micro_targeting")
+        );
+        assert_eq!(with("signal", "burst"), with("signal", "burst"));
+        // Other figures are measurements, not identity.
+        assert_eq!(with("note", "a"), with("note", "b"));
+        assert_eq!(with("note", "a"), sample(&["ad1", "ad2"]).finalise().id);
     }
 
     #[test]
