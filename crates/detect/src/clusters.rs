@@ -3,7 +3,7 @@
 //! the near-duplicate parameters under `[detectors.copypasta]`).
 
 use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
-use crate::neardup::{Entry, Index};
+use crate::neardup::{Entry, Features, Index, Prepared};
 use crate::DetectError;
 use std::collections::{BTreeMap, HashMap};
 use vigie_core::{Config, Kind};
@@ -55,9 +55,45 @@ struct Building {
 /// `cluster_memory_seconds`. Items arriving far out of order (before that window) or changed
 /// settings rebuild the index from scratch. Then the clusters are assembled from the store.
 pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>, DetectError> {
+    copy_clusters_with(config, store, None)
+}
+
+/// [`copy_clusters`], with the items' features computed by `engine` when one is given.
+pub fn copy_clusters_with(
+    config: &Config,
+    store: &Store,
+    engine: Option<&dyn FeatureEngine>,
+) -> Result<Vec<CopyCluster>, DetectError> {
     let settings: Settings = config.detector_settings(NAME)?;
-    update_index(&settings, store)?;
+    update_index(&settings, store, engine)?;
     assemble(store)
+}
+
+/// One item to cluster, with what an engine computed of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineItem {
+    pub rid: i64,
+    /// Unix milliseconds.
+    pub ts: i64,
+    /// `None` when the matching text has fewer than `min_words` words: the item moves the
+    /// horizon but is not indexed.
+    pub indexed: Option<(Prepared, Features)>,
+}
+
+/// Computes the copy-cluster features of the store's items elsewhere (a DataFusion plan, in
+/// this process or on a cluster), so that only the index itself, the small sequential step that
+/// needs every item, runs here.
+pub trait FeatureEngine {
+    /// Calls `f` for each post and article with a timestamp and a row id up to `max_rid`, native
+    /// reposts left out, whose matching text has at least `settings.min_chars` characters, in
+    /// (time, row id) order: the rows and order `Store::for_each_text_to_cluster` gives a full
+    /// pass.
+    fn copy_features(
+        &self,
+        settings: &Settings,
+        max_rid: i64,
+        f: &mut dyn FnMut(EngineItem) -> Result<(), DetectError>,
+    ) -> Result<(), DetectError>;
 }
 
 const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];
@@ -68,7 +104,11 @@ fn fingerprint(settings: &Settings) -> String {
     format!("{:016x}", vigie_core::stable_hash(&[text.as_bytes()]))
 }
 
-fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
+fn update_index(
+    settings: &Settings,
+    store: &Store,
+    engine: Option<&dyn FeatureEngine>,
+) -> Result<(), DetectError> {
     let fp = fingerprint(settings);
     let params = &settings.matching;
     let window_ms = params.window_seconds.max(0).saturating_mul(1000);
@@ -84,6 +124,12 @@ fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
         return Ok(());
     };
     let (window_from, memory_from) = match &state {
+        // An engine reads exported files, not the store's recent window: it clusters everything.
+        Some(_) if engine.is_some() => {
+            tracing::info!("engine run: re-clustering every item");
+            store.reset_copy_index()?;
+            (i64::MIN, i64::MIN)
+        }
         Some(s) if earliest_new >= s.horizon_ts.saturating_sub(window_ms) => {
             let from = earliest_new.saturating_sub(window_ms);
             (from, from.saturating_sub(memory_ms))
@@ -108,35 +154,46 @@ fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
     // Store row of each indexed item, by item number.
     let mut rids: Vec<i64> = Vec::new();
     let mut horizon = state.as_ref().map_or(i64::MIN, |s| s.horizon_ts);
-    store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
-        // A native repost (retweet, forward) is the platform copying, not a person: it is
-        // amplification, which the coordination detector weighs.
-        if row.repost_of.is_some() || row.rid > max_rid {
-            return Ok(());
-        }
-        let text = matching_text(row.norm);
-        if text.chars().count() < settings.min_chars {
-            return Ok(());
-        }
-        let headline = row
-            .title
-            .map(|t| matching_text(&vigie_normalise::text::fold(t)));
-        let entry = Entry {
-            text: &text,
-            cut: looks_cut(row.norm),
-            headline: headline.as_deref(),
-            known_cluster: labels.contains_key(&row.rid),
-        };
-        let ts = row.ts.unwrap_or(0);
-        horizon = horizon.max(ts);
-        if index
-            .add_entry(ts.div_euclid(1000), entry, |_| {})
-            .is_some()
-        {
-            rids.push(row.rid);
-        }
-        Ok(())
-    })?;
+    if let Some(engine) = engine {
+        engine.copy_features(settings, max_rid, &mut |item| {
+            horizon = horizon.max(item.ts);
+            if let Some((prepared, features)) = item.indexed {
+                index.add_prepared(item.ts.div_euclid(1000), &prepared, features, |_| {});
+                rids.push(item.rid);
+            }
+            Ok(())
+        })?;
+    } else {
+        store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
+            // A native repost (retweet, forward) is the platform copying, not a person: it is
+            // amplification, which the coordination detector weighs.
+            if row.repost_of.is_some() || row.rid > max_rid {
+                return Ok(());
+            }
+            let text = matching_text(row.norm);
+            if text.chars().count() < settings.min_chars {
+                return Ok(());
+            }
+            let headline = row
+                .title
+                .map(|t| matching_text(&vigie_normalise::text::fold(t)));
+            let entry = Entry {
+                text: &text,
+                cut: looks_cut(row.norm),
+                headline: headline.as_deref(),
+                known_cluster: labels.contains_key(&row.rid),
+            };
+            let ts = row.ts.unwrap_or(0);
+            horizon = horizon.max(ts);
+            if index
+                .add_entry(ts.div_euclid(1000), entry, |_| {})
+                .is_some()
+            {
+                rids.push(row.rid);
+            }
+            Ok(())
+        })?;
+    }
 
     // Sets of this pass → labels: a set keeps the smallest label its items already had (and
     // merges the others into it), or takes its earliest row id.

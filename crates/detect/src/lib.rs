@@ -43,6 +43,7 @@ pub struct Context<'a> {
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
     coaction: std::cell::OnceCell<coaction::Network>,
     content: std::cell::OnceCell<content::ContentScan>,
+    engine: Option<&'a dyn clusters::FeatureEngine>,
 }
 
 impl<'a> Context<'a> {
@@ -53,7 +54,14 @@ impl<'a> Context<'a> {
             copy_clusters: std::cell::OnceCell::new(),
             coaction: std::cell::OnceCell::new(),
             content: std::cell::OnceCell::new(),
+            engine: None,
         }
+    }
+
+    /// Has `engine` compute the data-parallel stages (see [`clusters::FeatureEngine`]).
+    pub fn with_engine(mut self, engine: &'a dyn clusters::FeatureEngine) -> Context<'a> {
+        self.engine = Some(engine);
+        self
     }
 
     /// Copy clusters of the store's posts and articles (see [`clusters::copy_clusters`]).
@@ -61,7 +69,7 @@ impl<'a> Context<'a> {
         if let Some(c) = self.copy_clusters.get() {
             return Ok(c);
         }
-        let computed = clusters::copy_clusters(self.config, self.store)?;
+        let computed = clusters::copy_clusters_with(self.config, self.store, self.engine)?;
         Ok(self.copy_clusters.get_or_init(|| computed))
     }
 

@@ -184,6 +184,72 @@ pub fn estimated_jaccard(a: &[u32], b: &[u32]) -> f64 {
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64
 }
 
+/// The seeded MinHasher of an index with these parameters: every machine computing features for
+/// one index must use the same.
+pub fn index_hasher(params: &Params) -> MinHasher {
+    MinHasher::new(
+        params.bands.max(1) * params.rows.max(1),
+        0x006e_6561_7264_7570,
+    )
+}
+
+/// What the index compares of an item: its shingles and its LSH band keys. The costly,
+/// data-parallel part of indexing; an engine may compute it away from the index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Features {
+    /// Sorted, deduplicated shingle hashes (see [`shingles`]).
+    pub shingles: Vec<u32>,
+    /// One key per band of the MinHash signature, in band order.
+    pub band_keys: Vec<u32>,
+}
+
+/// The features of a text of `words` (at least `min_words` of them) under `params`.
+pub fn features(params: &Params, hasher: &MinHasher, words: &[&str]) -> Features {
+    let shingles = shingles(words, params.shingle_words, params.max_shingles);
+    let band_keys = band_keys_of(params, hasher, &shingles);
+    Features {
+        shingles,
+        band_keys,
+    }
+}
+
+/// The LSH band keys of a shingle set: its MinHash signature cut in `params.bands` bands.
+pub fn band_keys_of(params: &Params, hasher: &MinHasher, shingles: &[u32]) -> Vec<u32> {
+    band_keys(params, &hasher.signature(shingles))
+}
+
+fn band_keys(params: &Params, signature: &[u32]) -> Vec<u32> {
+    signature
+        .chunks(params.rows.max(1))
+        .enumerate()
+        .map(|(band, values)| band_key(band, values))
+        .collect()
+}
+
+/// Digest of a matching text: equal digests are exact copies.
+pub fn text_digest(matching_text: &str) -> u64 {
+    vigie_core::stable_hash(&[matching_text.as_bytes()])
+}
+
+/// Digest of an article's matching headline when it is long enough to be matched (see
+/// [`Entry::headline`]).
+pub fn headline_digest(params: &Params, matching_headline: &str) -> Option<u64> {
+    (words(matching_headline).len() >= params.min_words).then(|| text_digest(matching_headline))
+}
+
+/// What the index keeps of an item besides its [`Features`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Prepared {
+    /// [`text_digest`] of the matching text.
+    pub digest: u64,
+    /// See [`Entry::cut`].
+    pub cut: bool,
+    /// [`headline_digest`] of the headline, if any.
+    pub headline_digest: Option<u64>,
+    /// See [`Entry::known_cluster`].
+    pub known_cluster: bool,
+}
+
 /// Union-find with path halving and union by size.
 #[derive(Debug, Clone, Default)]
 pub struct UnionFind {
@@ -373,10 +439,7 @@ pub struct Index {
 
 impl Index {
     pub fn new(params: Params) -> Index {
-        let hasher = MinHasher::new(
-            params.bands.max(1) * params.rows.max(1),
-            0x006e_6561_7264_7570,
-        );
+        let hasher = index_hasher(&params);
         Index {
             params,
             hasher,
@@ -412,34 +475,69 @@ impl Index {
         entry: Entry<'_>,
         mut on_join: impl FnMut(Join),
     ) -> Option<u32> {
-        let id = self.add_text(ts, entry.text, entry.cut, &mut on_join)?;
-        if entry.known_cluster {
-            self.known.insert(id);
+        let w = words(entry.text);
+        if w.len() < self.params.min_words {
+            return None;
         }
-        if let Some(headline) = entry.headline {
-            if words(headline).len() >= self.params.min_words {
-                let digest = vigie_core::stable_hash(&[headline.as_bytes()]);
-                self.generations[1].exact.entry(digest).or_insert(id);
-            }
-        }
-        Some(id)
+        let item = Prepared {
+            digest: text_digest(entry.text),
+            cut: entry.cut,
+            headline_digest: entry
+                .headline
+                .and_then(|h| headline_digest(&self.params, h)),
+            known_cluster: entry.known_cluster,
+        };
+        // Features are computed only when needed: an exact copy never is.
+        Some(self.add_text(
+            ts,
+            &item,
+            |params, hasher| features(params, hasher, &w),
+            &mut on_join,
+        ))
+    }
+
+    /// Adds an item whose features were computed elsewhere (by [`features`], typically on
+    /// another machine); the same as [`Index::add_entry`] with the same text. The caller has
+    /// already left out texts under `min_words` words.
+    pub fn add_prepared(
+        &mut self,
+        ts: i64,
+        item: &Prepared,
+        features: Features,
+        mut on_join: impl FnMut(Join),
+    ) -> u32 {
+        self.add_text(ts, item, |_, _| features, &mut on_join)
     }
 
     fn add_text(
         &mut self,
         ts: i64,
-        matching_text: &str,
-        cut: bool,
+        item: &Prepared,
+        features: impl FnOnce(&Params, &MinHasher) -> Features,
         on_join: &mut impl FnMut(Join),
-    ) -> Option<u32> {
-        let w = words(matching_text);
-        if w.len() < self.params.min_words {
-            return None;
-        }
+    ) -> u32 {
         let id = self.sets.len() as u32;
         self.roll(ts, id);
         self.sets.push();
-        let digest = vigie_core::stable_hash(&[matching_text.as_bytes()]);
+        self.add_features(ts, id, item.digest, item.cut, features, on_join);
+        if item.known_cluster {
+            self.known.insert(id);
+        }
+        if let Some(digest) = item.headline_digest {
+            self.generations[1].exact.entry(digest).or_insert(id);
+        }
+        id
+    }
+
+    fn add_features(
+        &mut self,
+        ts: i64,
+        id: u32,
+        digest: u64,
+        cut: bool,
+        features: impl FnOnce(&Params, &MinHasher) -> Features,
+        on_join: &mut impl FnMut(Join),
+    ) {
         for g in [1, 0] {
             let Some(&first) = self.generations[g].exact.get(&digest) else {
                 continue;
@@ -453,7 +551,7 @@ impl Index {
                     matched: first,
                     similarity: 1.0,
                 });
-                return Some(id);
+                return;
             }
         }
         if let Some(&rep) = self.memory.exact.get(&digest) {
@@ -466,17 +564,17 @@ impl Index {
                     matched: rep,
                     similarity: 1.0,
                 });
-                return Some(id);
+                return;
             }
         }
         self.generations[1].exact.insert(digest, id);
-        let shingles = shingles(&w, self.params.shingle_words, self.params.max_shingles);
-        let signature = self.hasher.signature(&shingles);
-        let rows = self.params.rows.max(1);
+        let Features {
+            shingles,
+            band_keys,
+        } = features(&self.params, &self.hasher);
         let mut candidates = Vec::with_capacity(self.params.max_probe);
         let mut matches: Vec<(u32, f64)> = Vec::new();
-        for (band, values) in signature.chunks(rows).enumerate() {
-            let key = band_key(band, values);
+        for &key in &band_keys {
             for g in 0..2 {
                 self.generations[g]
                     .buckets
@@ -519,7 +617,6 @@ impl Index {
             });
         }
         self.generations[1].push(ts, &shingles, cut);
-        Some(id)
     }
 
     /// The verified similarity of two items (shingle sets and cut flags), when they are copies.
@@ -557,7 +654,6 @@ impl Index {
                 *e = (item, digest);
             }
         }
-        let rows = self.params.rows.max(1);
         for (root, (item, digest)) in latest {
             if !self.memory.roots.insert(root) {
                 continue;
@@ -566,10 +662,8 @@ impl Index {
                 continue;
             };
             let signature = self.hasher.signature(shingles);
-            for (band, values) in signature.chunks(rows).enumerate() {
-                self.memory
-                    .buckets
-                    .insert(band_key(band, values), item, self.params.max_probe);
+            for key in band_keys(&self.params, &signature) {
+                self.memory.buckets.insert(key, item, self.params.max_probe);
             }
             self.memory.items.insert(item, (ts, shingles.into(), cut));
             self.memory.exact.insert(digest, item);
@@ -942,5 +1036,63 @@ mod tests {
         let mut index = Index::new(Params::default());
         assert!(index.add(0, "vote dimanche", |_| {}).is_none());
         assert!(index.add(0, CLAIM, |_| {}).is_some());
+    }
+
+    #[test]
+    fn prepared_items_join_exactly_as_texts_do() {
+        // Exact copies, a reworded copy, a headline relay, a cut copy and unrelated texts: the
+        // features computed apart (as an engine does) must give the same joins, in the same
+        // order, with the same similarities, as the texts added directly.
+        let title = "la commission savait tout du trafic d armes selon un rapport";
+        let body = format!("{title} {CLAIM} et bien d autres choses encore sur la defense");
+        let reworded = CLAIM.replace("dimanche prochain", "samedi prochain");
+        let cut = CLAIM
+            .split_whitespace()
+            .take(14)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let entries: Vec<(i64, &str, bool, Option<&str>)> = vec![
+            (0, CLAIM, false, None),
+            (10, body.as_str(), false, Some(title)),
+            (20, CLAIM, false, None),
+            (30, title, false, None),
+            (40, reworded.as_str(), false, None),
+            (
+                50,
+                "un texte sans aucun rapport avec le reste de la conversation",
+                false,
+                None,
+            ),
+            (60, cut.as_str(), true, None),
+            (70, "trop court", false, None),
+        ];
+        let params = Params::default();
+        let mut direct = Index::new(params.clone());
+        let mut apart = Index::new(params.clone());
+        let hasher = index_hasher(&params);
+        let (mut joins_direct, mut joins_apart) = (Vec::new(), Vec::new());
+        for &(ts, text, cut, headline) in &entries {
+            let entry = Entry {
+                text,
+                cut,
+                headline,
+                known_cluster: false,
+            };
+            let a = direct.add_entry(ts, entry, |j| joins_direct.push(j));
+            let w = words(text);
+            let b = (w.len() >= params.min_words).then(|| {
+                let item = Prepared {
+                    digest: text_digest(text),
+                    cut,
+                    headline_digest: headline.and_then(|h| headline_digest(&params, h)),
+                    known_cluster: false,
+                };
+                let f = features(&params, &hasher, &w);
+                apart.add_prepared(ts, &item, f, |j| joins_apart.push(j))
+            });
+            assert_eq!(a, b, "{text}");
+        }
+        assert!(joins_direct.len() >= 3, "{joins_direct:?}");
+        assert_eq!(joins_direct, joins_apart);
     }
 }
