@@ -64,17 +64,17 @@ impl Engine {
         let ctx = runtime.block_on(async {
             let ctx = match spec {
                 EngineSpec::InProcess | EngineSpec::DataFusion => {
-                    let ctx = SessionContext::new_with_config(SessionConfig::new());
-                    for f in udf::udfs() {
-                        ctx.register_udf((*f).clone());
-                    }
-                    ctx
+                    SessionContext::new_with_config(SessionConfig::new())
                 }
                 EngineSpec::Ballista(url) => {
                     let state = crate::serve::session_state(SessionConfig::new_with_ballista())?;
                     SessionContext::remote_with_state(url, state).await?
                 }
             };
+            // Registered last: making a Ballista session resets its function list.
+            for f in udf::udfs() {
+                ctx.register_udf((*f).clone());
+            }
             let options = ParquetReadOptions::default();
             ctx.register_parquet("items", &items, options).await?;
             Ok::<_, ClusterError>(ctx)
