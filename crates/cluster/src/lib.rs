@@ -7,8 +7,10 @@
 //! - [`export`]: the store's items as Parquet, the input of distributed runs;
 //! - [`udf`]: vigie's functions as scalar UDFs;
 //! - [`engine`]: the plans, and the engine that runs them and streams their results back;
-//! - [`serve`]: Ballista's scheduler and executor with the UDFs registered.
+//! - [`serve`]: Ballista's scheduler and executor with the UDFs registered;
+//! - [`bench`]: `vigie bench --engines`.
 
+pub mod bench;
 pub mod engine;
 pub mod export;
 pub mod serve;

@@ -814,28 +814,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ..
         } => {
             let dir = std::env::temp_dir().join(format!("vigie-bench-engines-{posts}"));
-            let r = vigie::cluster::bench_engines(posts, &dir, progress)?;
-            println!(
-                "dataset: vigie generate --seed 1 --posts {posts} ({} posts and articles); ingest {:.1}s, Parquet export {:.1}s",
-                r.items, r.ingest_seconds, r.export_seconds
-            );
-            for run in &r.runs {
-                println!(
-                    "{:<32} {:>8.2}s {:>10.0} items/s  {} clusters{}",
-                    run.engine,
-                    run.seconds,
-                    r.items as f64 / run.seconds.max(1e-9),
-                    run.clusters,
-                    if run.identical {
-                        ""
-                    } else {
-                        "  DIFFERENT FROM IN-PROCESS"
-                    }
-                );
-            }
-            if let Some(b) = r.peak_rss_bytes {
-                println!("peak RSS (whole run): {:.1} MB", b as f64 / 1e6);
-            }
+            print!("{}", vigie_cluster::bench::engines(posts, &dir)?);
         }
         #[cfg(not(feature = "cluster"))]
         Command::Bench { engines: true, .. } => {
