@@ -158,7 +158,7 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
 
 /// The generator's native JSONL records, normalised into a fresh store (the benchmark times
 /// the engines, not ingest).
-fn load(data: &Path, db: &Path) -> Result<Store, ClusterError> {
+pub(crate) fn load(data: &Path, db: &Path) -> Result<Store, ClusterError> {
     let mut store = Store::open(db)?;
     let normaliser = Normaliser::new(&InputConfig::default());
     let mut files: Vec<_> = std::fs::read_dir(data)

@@ -4,8 +4,8 @@
 //! at start, and serve scans of any configuration.
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, ListBuilder, StringBuilder, UInt32Builder,
-    UInt64Builder,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Float64Builder, ListBuilder,
+    StringBuilder, UInt32Builder, UInt64Builder,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, UInt32Type};
@@ -35,16 +35,21 @@ enum Func {
     /// `vigie_band_keys(shingles, bands, rows)`: one LSH key per band of the seeded MinHash
     /// signature.
     BandKeys,
+    /// `vigie_similarity(shingles_a, cut_a, shingles_b, cut_b, min_jaccard, min_containment,
+    /// min_size_ratio, min_size_ratio_whole)`: the verified similarity of two texts, NULL when
+    /// they are not copies.
+    Similarity,
 }
 
 impl Func {
-    const ALL: [Func; 6] = [
+    const ALL: [Func; 7] = [
         Func::MatchingText,
         Func::LooksCut,
         Func::TextDigest,
         Func::HeadlineDigest,
         Func::Shingles,
         Func::BandKeys,
+        Func::Similarity,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +60,7 @@ impl Func {
             Func::HeadlineDigest => "vigie_headline_digest",
             Func::Shingles => "vigie_shingles",
             Func::BandKeys => "vigie_band_keys",
+            Func::Similarity => "vigie_similarity",
         }
     }
 
@@ -64,6 +70,7 @@ impl Func {
             Func::HeadlineDigest => 2,
             Func::BandKeys => 3,
             Func::Shingles => 4,
+            Func::Similarity => 8,
         }
     }
 
@@ -73,6 +80,7 @@ impl Func {
             Func::LooksCut => DataType::Boolean,
             Func::TextDigest | Func::HeadlineDigest => DataType::UInt64,
             Func::Shingles | Func::BandKeys => u32_list(),
+            Func::Similarity => DataType::Float64,
         }
     }
 }
@@ -203,6 +211,44 @@ impl ScalarUDFImpl for VigieUdf {
                 }
                 Arc::new(b.finish())
             }
+            Func::Similarity => {
+                let (sh_a, cut_a) = (lists(a, 0, n)?, booleans(a, 1, n)?);
+                let (sh_b, cut_b) = (lists(a, 2, n)?, booleans(a, 3, n)?);
+                let params = Params {
+                    min_jaccard: float(a, 4, "min_jaccard")?,
+                    min_containment: float(a, 5, "min_containment")?,
+                    min_size_ratio: float(a, 6, "min_size_ratio")?,
+                    min_size_ratio_whole: float(a, 7, "min_size_ratio_whole")?,
+                    ..Params::default()
+                };
+                let (Some(sh_a), Some(sh_b)) =
+                    (sh_a.as_list_opt::<i32>(), sh_b.as_list_opt::<i32>())
+                else {
+                    return exec_err!("vigie_similarity: shingles must be lists of UInt32");
+                };
+                let (cut_a, cut_b) = (cut_a.as_boolean(), cut_b.as_boolean());
+                let mut b = Float64Builder::new();
+                for i in 0..n {
+                    if sh_a.is_null(i) || sh_b.is_null(i) {
+                        b.append_null();
+                        continue;
+                    }
+                    let (va, vb) = (sh_a.value(i), sh_b.value(i));
+                    let (Some(va), Some(vb)) = (
+                        va.as_primitive_opt::<UInt32Type>(),
+                        vb.as_primitive_opt::<UInt32Type>(),
+                    ) else {
+                        return exec_err!("vigie_similarity: shingles must be lists of UInt32");
+                    };
+                    let flag = |c: &BooleanArray| c.is_valid(i) && c.value(i);
+                    b.append_option(neardup::verified_similarity(
+                        &params,
+                        (va.values(), flag(cut_a)),
+                        (vb.values(), flag(cut_b)),
+                    ));
+                }
+                Arc::new(b.finish())
+            }
         };
         Ok(ColumnarValue::Array(out))
     }
@@ -219,6 +265,28 @@ fn arg(args: &[ColumnarValue], i: usize) -> Result<&ColumnarValue> {
 fn strings(args: &[ColumnarValue], i: usize, n: usize) -> Result<ArrayRef> {
     let array = arg(args, i)?.to_array(n)?;
     Ok(cast(&array, &DataType::Utf8)?)
+}
+
+/// Argument `i` as a list array of `n` rows.
+fn lists(args: &[ColumnarValue], i: usize, n: usize) -> Result<ArrayRef> {
+    arg(args, i)?.to_array(n)
+}
+
+/// Argument `i` as a Boolean array of `n` rows.
+fn booleans(args: &[ColumnarValue], i: usize, n: usize) -> Result<ArrayRef> {
+    let array = arg(args, i)?.to_array(n)?;
+    Ok(cast(&array, &DataType::Boolean)?)
+}
+
+/// Argument `i`: a number literal.
+fn float(args: &[ColumnarValue], i: usize, what: &str) -> Result<f64> {
+    let ColumnarValue::Scalar(value) = arg(args, i)? else {
+        return exec_err!("{what} must be a literal");
+    };
+    match value.cast_to(&DataType::Float64)? {
+        ScalarValue::Float64(Some(v)) => Ok(v),
+        _ => exec_err!("{what} must be a number"),
+    }
 }
 
 /// Argument `i`: a non-negative integer literal.
@@ -242,7 +310,10 @@ mod tests {
     use datafusion::arrow::datatypes::Schema;
     use datafusion::arrow::record_batch::RecordBatch;
     use datafusion::prelude::SessionContext;
-    use vigie_detect::neardup::{features, headline_digest, index_hasher, text_digest, words};
+    use vigie_detect::neardup::{
+        band_keys_of, headline_digest, index_hasher, shingles, text_digest, verified_similarity,
+        words,
+    };
 
     const TEXTS: [Option<&str>; 7] = [
         Some("les bureaux de vote fermeront exceptionnellement a 18h dimanche prochain selon le ministere https://t.co/x @afp"),
@@ -333,21 +404,76 @@ mod tests {
                     continue;
                 }
                 indexed += 1;
-                let expected = features(&params, &hasher, &w);
+                let expected_sh = shingles(&w, params.shingle_words, params.max_shingles);
+                let expected_keys = band_keys_of(&params, &hasher, &expected_sh);
                 let got_sh = sh.value(i);
                 let got_keys = keys.value(i);
                 assert_eq!(
                     got_sh.as_primitive::<UInt32Type>().values().to_vec(),
-                    expected.shingles
+                    expected_sh
                 );
                 assert_eq!(
                     got_keys.as_primitive::<UInt32Type>().values().to_vec(),
-                    expected.band_keys
+                    expected_keys
                 );
-                assert_eq!(expected.band_keys.len(), params.bands);
+                assert_eq!(expected_keys.len(), params.bands);
             }
             assert_eq!(indexed, 4);
         }
+    }
+
+    #[tokio::test]
+    async fn similarity_is_the_index_verification() {
+        // Every pair of the texts, both orders, cut flags as computed: the UDF must give what
+        // the index's own verification gives, NULL where it finds no copy.
+        let params = Params::default();
+        let sql = format!(
+            "WITH s AS (
+               SELECT norm, vigie_looks_cut(norm) AS cut,
+                      vigie_shingles(vigie_matching_text(norm), {k}, {max}, {w}) AS sh FROM t)
+             SELECT a.norm AS na, b.norm AS nb,
+                    vigie_similarity(a.sh, a.cut, b.sh, b.cut, {j}, {c}, {r}, {rw}) AS sim
+             FROM s a CROSS JOIN s b",
+            w = params.min_words,
+            k = params.shingle_words,
+            max = params.max_shingles,
+            j = params.min_jaccard,
+            c = params.min_containment,
+            r = params.min_size_ratio,
+            rw = params.min_size_ratio_whole,
+        );
+        let batches = query(&sql, false).await;
+        let (mut rows, mut similar) = (0, 0);
+        for batch in &batches {
+            let na = batch.column(0).as_string::<i32>();
+            let nb = batch.column(1).as_string::<i32>();
+            let sim = batch
+                .column(2)
+                .as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            for i in 0..batch.num_rows() {
+                rows += 1;
+                let got = sim.is_valid(i).then(|| sim.value(i));
+                let expected = if na.is_null(i) || nb.is_null(i) {
+                    None
+                } else {
+                    let (a, b) = (na.value(i), nb.value(i));
+                    let (ma, mb) = (matching_text(a), matching_text(b));
+                    let (wa, wb) = (words(&ma), words(&mb));
+                    if wa.len() < params.min_words || wb.len() < params.min_words {
+                        None
+                    } else {
+                        let sa = shingles(&wa, params.shingle_words, params.max_shingles);
+                        let sb = shingles(&wb, params.shingle_words, params.max_shingles);
+                        verified_similarity(&params, (&sa, looks_cut(a)), (&sb, looks_cut(b)))
+                    }
+                };
+                assert_eq!(got, expected);
+                similar += usize::from(got.is_some());
+            }
+        }
+        assert_eq!(rows, TEXTS.len() * TEXTS.len());
+        // At least the four indexed texts with themselves.
+        assert!(similar >= 4, "{similar}");
     }
 
     #[tokio::test]
@@ -360,6 +486,8 @@ mod tests {
             "SELECT vigie_shingles('a b c', -1, 10, 1)",
             "SELECT vigie_band_keys('not a list', 21, 3)",
             "SELECT vigie_shingles('a b c', 2, 10)",
+            "SELECT vigie_similarity('a', true, 'b', false, 0.5, 0.8, 0.5, 0.7)",
+            "SELECT vigie_similarity(NULL, true, NULL, false, 'x', 0.8, 0.5, 0.7)",
         ] {
             let result = match ctx.sql(sql).await {
                 Ok(df) => df.collect().await.map(|_| ()),

@@ -118,6 +118,11 @@ pub struct InputConfig {
     pub min_year: i32,
     /// Records dated more than this many days after now are rejected as absurd.
     pub max_future_days: i64,
+    /// Largest image file hashed at ingest (`media.path`), in bytes.
+    pub max_media_bytes: u64,
+    /// Largest decoded image hashed at ingest, in pixels (width × height): a decompression bomb
+    /// is refused before it is decoded.
+    pub max_media_pixels: u64,
     /// Generic CSV files: a mapping applies to a CSV whose header holds all its mapped columns.
     pub csv: Vec<CsvMapping>,
 }
@@ -129,6 +134,8 @@ impl Default for InputConfig {
             max_json_depth: 64,
             min_year: 1990,
             max_future_days: 2,
+            max_media_bytes: 32 << 20,
+            max_media_pixels: 50_000_000,
             csv: Vec::new(),
         }
     }
@@ -157,12 +164,16 @@ pub struct CsvMapping {
 pub struct StoreConfig {
     /// Data older than this many days is purged by `vigie purge`.
     pub retention_days: u32,
+    /// A shared PostgreSQL store (`postgres://USER@HOST/DB`) for `vigie scan` when no `--db` is
+    /// given.
+    pub url: Option<String>,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             retention_days: 183,
+            url: None,
         }
     }
 }

@@ -145,6 +145,10 @@ pub struct MediaRef {
     pub sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phash: Option<String>,
+    /// The image file (relative to the input file's folder, or absolute); hashed at ingest when
+    /// `phash` is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

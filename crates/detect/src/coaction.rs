@@ -29,6 +29,7 @@
 use crate::detectors::copypasta::matching_text;
 use crate::fast_hash::{FastMap, FastSet};
 use crate::graph::{louvain, poisson_tail, Graph};
+use crate::pipeline::read_map_consume;
 use crate::{Context, DetectError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -468,74 +469,138 @@ impl<'s> Scanner<'s> {
         mut on_coaction: impl FnMut(&CoAction<'_>),
     ) -> Result<(), DetectError> {
         let labelled = only.is_some();
+        let started = std::time::Instant::now();
         let near = near_text_clusters(ctx)?;
-        let mut objs = Vec::new();
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "co-action: copy clusters ready"
+        );
         let mut now = i64::MIN;
         let mut corrupt: Option<(i64, String)> = None;
-        ctx.store.for_each_json_by_time(Kind::Post, |row| {
-            // Skip other authors before decoding anything.
-            if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
-                return Ok(());
-            }
-            let post: PostView<'_> = match serde_json::from_str(row.record) {
-                Ok(p) => p,
-                Err(e) => {
-                    corrupt.get_or_insert((row.rid, e.to_string()));
-                    return Ok(());
+        let settings = self.settings;
+        // This thread reads rows and acts in time order; decoding posts and deriving their
+        // objects runs on a second core in between.
+        struct Raw {
+            rid: i64,
+            ts: i64,
+            record: String,
+            norm: String,
+            derived: String,
+        }
+        struct Decoded {
+            ts: i64,
+            author: String,
+            id: String,
+            objs: Vec<(ActionType, u64, Option<String>)>,
+        }
+        read_map_consume(
+            |sink| {
+                let mut stopped = None;
+                let read = ctx.store.for_each_json_by_time(Kind::Post, |row| {
+                    // Skip other authors before copying anything.
+                    if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
+                        return Ok(());
+                    }
+                    sink(Raw {
+                        rid: row.rid,
+                        ts: row.ts.unwrap_or(0),
+                        record: row.record.to_owned(),
+                        norm: row.norm.to_owned(),
+                        derived: row.derived.to_owned(),
+                    })
+                    .map_err(|e| {
+                        stopped = Some(e);
+                        vigie_store::StoreError::Stopped
+                    })
+                });
+                match stopped {
+                    Some(e) => Err(e),
+                    None => read.map_err(DetectError::from),
                 }
-            };
-            if only.is_some_and(|set| !set.contains(post.author.as_ref())) || post.author.is_empty()
-            {
-                return Ok(());
-            }
-            let derived: DerivedView = if row.derived.is_empty() {
-                DerivedView::default()
-            } else {
-                serde_json::from_str(row.derived).unwrap_or_default()
-            };
-            let ts = row.ts.unwrap_or(0);
-            now = now.max(ts);
-            self.posts += 1;
-            if self.posts.is_multiple_of(20_000) {
-                self.expire(now);
-            }
-            let account = self.accounts.get_or_insert(&post.author);
-            if self.null.degree.len() <= account as usize {
-                self.null.degree.resize(account as usize + 1, 0);
-            }
-            let item = if labelled {
-                self.items.get_or_insert(&post.id)
-            } else {
-                0
-            };
-            objects(
-                &post,
-                row.norm,
-                &derived.urls,
-                near.get(post.id.as_ref()).copied(),
-                self.settings,
-                labelled,
-                &mut objs,
-            );
-            for (kind, key, label) in objs.drain(..) {
-                let Some(window) = self.settings.window_ms(kind) else {
-                    continue;
+            },
+            |raw: Raw| -> Result<Option<Decoded>, (i64, String)> {
+                let post: PostView<'_> =
+                    serde_json::from_str(&raw.record).map_err(|e| (raw.rid, e.to_string()))?;
+                if only.is_some_and(|set| !set.contains(post.author.as_ref()))
+                    || post.author.is_empty()
+                {
+                    return Ok(None);
+                }
+                let derived: DerivedView = if raw.derived.is_empty() {
+                    DerivedView::default()
+                } else {
+                    serde_json::from_str(&raw.derived).unwrap_or_default()
                 };
-                let label = label.map(|l| self.labels.get_or_insert(&l));
-                self.act(
-                    kind,
-                    key,
-                    window,
-                    ts,
-                    account,
-                    item,
-                    label,
-                    &mut on_coaction,
+                let mut objs = Vec::new();
+                objects(
+                    &post,
+                    &raw.norm,
+                    &derived.urls,
+                    near.get(post.id.as_ref()).copied(),
+                    settings,
+                    labelled,
+                    &mut objs,
                 );
-            }
-            Ok(())
-        })?;
+                Ok(Some(Decoded {
+                    ts: raw.ts,
+                    author: post.author.into_owned(),
+                    id: if labelled {
+                        post.id.into_owned()
+                    } else {
+                        String::new()
+                    },
+                    objs,
+                }))
+            },
+            |decoded| {
+                let post = match decoded {
+                    Ok(Some(post)) => post,
+                    Ok(None) => return Ok(()),
+                    Err(first) => {
+                        corrupt.get_or_insert(first);
+                        return Ok(());
+                    }
+                };
+                let ts = post.ts;
+                now = now.max(ts);
+                self.posts += 1;
+                if self.posts.is_multiple_of(20_000) {
+                    self.expire(now);
+                }
+                let account = self.accounts.get_or_insert(&post.author);
+                if self.null.degree.len() <= account as usize {
+                    self.null.degree.resize(account as usize + 1, 0);
+                }
+                let item = if labelled {
+                    self.items.get_or_insert(&post.id)
+                } else {
+                    0
+                };
+                for (kind, key, label) in post.objs {
+                    let Some(window) = self.settings.window_ms(kind) else {
+                        continue;
+                    };
+                    let label = label.map(|l| self.labels.get_or_insert(&l));
+                    self.act(
+                        kind,
+                        key,
+                        window,
+                        ts,
+                        account,
+                        item,
+                        label,
+                        &mut on_coaction,
+                    );
+                }
+                Ok(())
+            },
+        )?;
         self.expire(i64::MAX);
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            posts = self.posts,
+            "co-action: posts scanned"
+        );
         match corrupt {
             Some((rid, reason)) => Err(DetectError::Failed {
                 detector: "coordination",

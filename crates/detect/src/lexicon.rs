@@ -174,6 +174,68 @@ pub fn load(extra: &[String]) -> Result<Vec<Lexicon>, DetectError> {
     Ok(by_lang.into_values().collect())
 }
 
+/// The words without which a detector has nothing to say about a text, for several detectors
+/// in one automaton: one pass over a text tells which detectors need to look at it. Words
+/// match anywhere (no word boundaries): a superset of what the detectors' own matching finds.
+pub struct Prefilter {
+    ac: Option<AhoCorasick>,
+    /// Per pattern: the detectors (bits) it stands for.
+    masks: Vec<u8>,
+    all: u8,
+}
+
+impl Prefilter {
+    /// Set `i` of `sets` is bit `i` of what [`Prefilter::scan`] returns (at most eight sets).
+    pub fn new(sets: &[&[String]]) -> Result<Prefilter, DetectError> {
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut words: Vec<&str> = Vec::new();
+        let mut masks: Vec<u8> = Vec::new();
+        let mut all = 0u8;
+        for (bit, set) in sets.iter().enumerate().take(8) {
+            let b = 1u8 << bit;
+            all |= b;
+            for w in set.iter().filter(|w| !w.is_empty()) {
+                let i = *index.entry(w.as_str()).or_insert_with(|| {
+                    words.push(w.as_str());
+                    masks.push(0);
+                    words.len() - 1
+                });
+                masks[i] |= b;
+            }
+        }
+        let ac = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&words)
+                    .map_err(|e| DetectError::Failed {
+                        detector: "lexicon",
+                        reason: e.to_string(),
+                    })?,
+            )
+        };
+        Ok(Prefilter { ac, masks, all })
+    }
+
+    /// The sets (bits) with a word in `text`.
+    pub fn scan(&self, text: &str) -> u8 {
+        let Some(ac) = &self.ac else {
+            return 0;
+        };
+        let mut found = 0u8;
+        for m in ac.find_overlapping_iter(text) {
+            found |= self.masks.get(m.pattern().as_usize()).copied().unwrap_or(0);
+            if found == self.all {
+                break;
+            }
+        }
+        found
+    }
+}
+
 /// Language tag of a term that applies whatever the post's language (user keywords, names).
 pub const ANY_LANG: u8 = u8::MAX;
 

@@ -17,6 +17,9 @@ pub mod narratives;
 pub mod neardup;
 pub mod permute;
 pub mod pii;
+pub mod pipeline;
+#[cfg(feature = "semantic")]
+pub mod semantic;
 #[cfg(test)]
 mod test_support;
 
@@ -44,6 +47,8 @@ pub struct Context<'a> {
     coaction: std::cell::OnceCell<coaction::Network>,
     content: std::cell::OnceCell<content::ContentScan>,
     engine: Option<&'a dyn clusters::FeatureEngine>,
+    #[cfg(feature = "semantic")]
+    encoder: Option<&'a vigie_embed::Encoder>,
 }
 
 impl<'a> Context<'a> {
@@ -55,6 +60,8 @@ impl<'a> Context<'a> {
             coaction: std::cell::OnceCell::new(),
             content: std::cell::OnceCell::new(),
             engine: None,
+            #[cfg(feature = "semantic")]
+            encoder: None,
         }
     }
 
@@ -62,6 +69,19 @@ impl<'a> Context<'a> {
     pub fn with_engine(mut self, engine: &'a dyn clusters::FeatureEngine) -> Context<'a> {
         self.engine = Some(engine);
         self
+    }
+
+    /// Lets detectors compare texts by meaning (rewordings, translations) with `encoder`.
+    #[cfg(feature = "semantic")]
+    pub fn with_encoder(mut self, encoder: &'a vigie_embed::Encoder) -> Context<'a> {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The sentence encoder, when the scan has one.
+    #[cfg(feature = "semantic")]
+    pub fn encoder(&self) -> Option<&'a vigie_embed::Encoder> {
+        self.encoder
     }
 
     /// Copy clusters of the store's posts and articles (see [`clusters::copy_clusters`]).

@@ -6,7 +6,9 @@
 //! A text carries a narrative when, in one of the narrative's languages (any, if none is
 //! listed), it holds two of its keywords, one keyword of several words ("trojan horse"), or
 //! most of the distinctive words of one of its examples. Keywords and example words are
-//! literals matched by Aho-Corasick at word boundaries on folded text.
+//! literals matched by Aho-Corasick at word boundaries on folded text. With the sentence encoder
+//! (cargo feature `semantic`, see [`by_meaning`]), a text also carries a narrative when it says
+//! what one of the examples says, reworded or in another language.
 
 use crate::lexicon::{Hit, Matcher, MatcherBuilder, ANY_LANG};
 use crate::DetectError;
@@ -39,7 +41,12 @@ pub struct NarrativeReport {
     pub alerts: BTreeMap<String, usize>,
     /// Detectors of those alerts → alerts.
     pub alerts_by_detector: BTreeMap<String, usize>,
+    /// Of `items`, those found by meaning alone (no keyword or example words).
+    pub by_meaning_only: usize,
 }
+
+/// Narratives (indices) found by meaning, per record (`rid`).
+pub type MeaningMatches = HashMap<i64, BTreeSet<usize>>;
 
 /// Words of an example that say something: four letters or more.
 fn distinctive_words(example: &str) -> Vec<String> {
@@ -112,6 +119,18 @@ impl Tracker {
         })
     }
 
+    /// The configured name of narrative `n`.
+    pub fn name(&self, n: usize) -> Option<&str> {
+        self.names.get(n).map(String::as_str)
+    }
+
+    /// Whether narrative `n` is watched in `lang`.
+    pub fn watches(&self, n: usize, lang: Option<&str>) -> bool {
+        self.langs
+            .get(n)
+            .is_some_and(|l| l.is_empty() || lang.is_some_and(|x| l.contains(x)))
+    }
+
     /// Narratives (indices) a folded text carries.
     pub fn narratives_of(&self, text: &str, lang: Option<&str>) -> Vec<usize> {
         let mut hits: Vec<Hit<Cat>> = Vec::new();
@@ -153,17 +172,128 @@ impl Tracker {
                 out.insert(*n as usize);
             }
         }
-        out.into_iter()
-            .filter(|&n| {
-                let l = &self.langs[n];
-                l.is_empty() || lang.is_some_and(|x| l.contains(x))
-            })
-            .collect()
+        out.into_iter().filter(|&n| self.watches(n, lang)).collect()
     }
+}
+
+/// Minimum cosine between a text and one of a narrative's examples for the text to carry it by
+/// meaning. Chosen on `vigie eval --semantic` (README): examples and texts are single claims, and
+/// above this a same-topic text making another claim rarely reaches an example.
+#[cfg(feature = "semantic")]
+pub const MEANING_MIN: f32 = 0.55;
+
+/// Compares texts with the narratives' examples by meaning.
+#[cfg(feature = "semantic")]
+pub struct MeaningMatcher<'e> {
+    encoder: &'e vigie_embed::Encoder,
+    /// Narrative of each example, and the examples' vectors.
+    narrative: Vec<usize>,
+    vectors: Vec<f32>,
+    min: f32,
+}
+
+#[cfg(feature = "semantic")]
+impl<'e> MeaningMatcher<'e> {
+    pub fn new(encoder: &'e vigie_embed::Encoder, config: &Config, min: f32) -> Self {
+        let mut narrative = Vec::new();
+        let mut examples = Vec::new();
+        for (n, nar) in config.narrative.iter().enumerate() {
+            for e in &nar.examples {
+                narrative.push(n);
+                examples.push(e.as_str());
+            }
+        }
+        let vectors = encoder.embed_parallel(&examples, crate::semantic::THREADS);
+        MeaningMatcher {
+            encoder,
+            narrative,
+            vectors,
+            min,
+        }
+    }
+
+    /// For each text, the narratives one of whose examples it reaches (before any language
+    /// filter). Identical texts are embedded once; `store` caches the vectors.
+    pub fn narratives_of(
+        &self,
+        store: Option<&Store>,
+        texts: &[&str],
+    ) -> Result<Vec<BTreeSet<usize>>, DetectError> {
+        if self.narrative.is_empty() {
+            return Ok(vec![BTreeSet::new(); texts.len()]);
+        }
+        let dim = vigie_embed::DIM;
+        let vectors = crate::semantic::embed_cached(self.encoder, store, texts)?;
+        Ok(vectors
+            .chunks_exact(dim)
+            .map(|v| {
+                self.vectors
+                    .chunks_exact(dim)
+                    .zip(&self.narrative)
+                    .filter(|(e, _)| vigie_embed::cosine(v, e) >= self.min)
+                    .map(|(_, &n)| n)
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+/// Texts read per embedding batch.
+#[cfg(feature = "semantic")]
+const BATCH: usize = 4096;
+
+/// Which of the store's posts and articles carry each narrative by meaning (in the narrative's
+/// languages), for [`track_with`].
+#[cfg(feature = "semantic")]
+pub fn by_meaning(
+    config: &Config,
+    store: &Store,
+    encoder: &vigie_embed::Encoder,
+) -> Result<MeaningMatches, DetectError> {
+    let mut found = MeaningMatches::new();
+    if config.narrative.iter().all(|n| n.examples.is_empty()) {
+        return Ok(found);
+    }
+    let tracker = Tracker::new(config)?;
+    let matcher = MeaningMatcher::new(encoder, config, MEANING_MIN);
+    // Read first, embedded after: the vector cache is written through the store's connection,
+    // which the read holds.
+    let mut rows: Vec<(i64, String, Option<String>)> = Vec::new();
+    store.for_each_text(&[Kind::Post, Kind::Article], |row| {
+        if row.repost_of.is_none() && !row.norm.is_empty() {
+            rows.push((row.rid, row.norm.to_owned(), row.lang.map(str::to_owned)));
+        }
+        Ok(())
+    })?;
+    for batch in rows.chunks(BATCH) {
+        let texts: Vec<&str> = batch.iter().map(|(_, t, _)| t.as_str()).collect();
+        for ((rid, _, lang), ns) in batch
+            .iter()
+            .zip(matcher.narratives_of(Some(store), &texts)?)
+        {
+            let ns: BTreeSet<usize> = ns
+                .into_iter()
+                .filter(|&n| tracker.watches(n, lang.as_deref()))
+                .collect();
+            if !ns.is_empty() {
+                found.insert(*rid, ns);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Tracks every configured narrative over the store's posts and articles.
 pub fn track(config: &Config, store: &Store) -> Result<Vec<NarrativeReport>, DetectError> {
+    track_with(config, store, &MeaningMatches::new())
+}
+
+/// [`track`], also counting the texts `meaning` says carry a narrative.
+pub fn track_with(
+    config: &Config,
+    store: &Store,
+    meaning: &MeaningMatches,
+) -> Result<Vec<NarrativeReport>, DetectError> {
     let tracker = Tracker::new(config)?;
     let mut reports: Vec<NarrativeReport> = tracker
         .names
@@ -179,9 +309,19 @@ pub fn track(config: &Config, store: &Store) -> Result<Vec<NarrativeReport>, Det
         if row.repost_of.is_some() || row.norm.is_empty() {
             return Ok(());
         }
-        for n in tracker.narratives_of(row.norm, row.lang) {
-            let r = &mut reports[n];
+        let by_words = tracker.narratives_of(row.norm, row.lang);
+        let mut found: BTreeSet<usize> = by_words.iter().copied().collect();
+        if let Some(extra) = meaning.get(&row.rid) {
+            found.extend(extra);
+        }
+        for n in found {
+            let Some(r) = reports.get_mut(n) else {
+                continue;
+            };
             r.items += 1;
+            if !by_words.contains(&n) {
+                r.by_meaning_only += 1;
+            }
             let at = row.ts.and_then(DateTime::from_timestamp_millis);
             if let Some(at) = at {
                 *r.daily.entry(at.date_naive().to_string()).or_default() += 1;
@@ -263,6 +403,58 @@ languages = ["fr", "en"]
         assert!(m("The CIA World Factbook lists Europe's population", "en").is_empty());
         // Not in one of the narrative's languages.
         assert!(m("Fontaine ist das trojan horse der CIA", "de").is_empty());
+    }
+
+    #[cfg(feature = "semantic")]
+    #[test]
+    fn translations_of_an_example_carry_the_narrative_by_meaning() {
+        let dir = match vigie_embed::locate() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("SKIPPED narratives by meaning: {e}");
+                return;
+            }
+        };
+        let encoder = vigie_embed::Encoder::load(&dir).unwrap();
+        // The generator's hand-written claim 4 (refugees and pensioners): the English original
+        // is the example; its French and Polish versions should match, the French hard negative
+        // (same topic, another claim) should not.
+        let claim = &vigie_generate::semantic::CLAIMS[4];
+        let cfg = Config {
+            narrative: vec![vigie_core::config::Narrative {
+                name: "welfare for refugees".into(),
+                keywords: vec![],
+                examples: vec![claim.versions[1][0].into()],
+                languages: vec![],
+            }],
+            ..Config::default()
+        };
+        let posts = [
+            ("fr", "fr", claim.versions[0][0]),
+            ("pl", "pl", claim.versions[4][0]),
+            ("neg", "fr", claim.negatives[0].1),
+        ];
+        let lines: Vec<String> = posts
+            .iter()
+            .map(|(id, lang, text)| {
+                serde_json::json!({"kind": "post", "id": id, "platform": "x", "author": id,
+                    "created_at": "2024-06-01T10:00:00Z", "text": text, "lang": lang})
+                .to_string()
+            })
+            .collect();
+        let store = crate::test_support::store_with(&lines);
+        let words = track(&cfg, &store).unwrap();
+        assert_eq!(words[0].items, 0, "no shared words with the example");
+        let meaning = by_meaning(&cfg, &store, &encoder).unwrap();
+        // The three texts' vectors are kept; a second pass reads them back to the same result.
+        let tag = crate::semantic::MODEL_TAG;
+        assert_eq!(store.cached_vector_count(tag).unwrap(), 3);
+        assert_eq!(by_meaning(&cfg, &store, &encoder).unwrap(), meaning);
+        assert_eq!(store.cached_vector_count(tag).unwrap(), 3);
+        let r = &track_with(&cfg, &store, &meaning).unwrap()[0];
+        assert_eq!(r.items, 2, "{r:?}");
+        assert_eq!(r.by_meaning_only, 2);
+        assert_eq!(r.languages.keys().collect::<Vec<_>>(), ["fr", "pl"]);
     }
 
     #[test]

@@ -138,6 +138,95 @@ fn intersection(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// The verified similarity of two texts (shingle sets and cut flags), when they are copies.
+/// Symmetric: sets of equal size pass the size test whichever flag applies.
+pub fn verified_similarity(
+    params: &Params,
+    (a, a_cut): (&[u32], bool),
+    (b, b_cut): (&[u32], bool),
+) -> Option<f64> {
+    // Whichever measure passes, a whole text far shorter than the other is not its copy:
+    // when one set is inside the other, Jaccard is just their size ratio.
+    let smaller_cut = if a.len() <= b.len() { a_cut } else { b_cut };
+    let min_ratio = if smaller_cut {
+        params.min_size_ratio
+    } else {
+        params.min_size_ratio_whole
+    };
+    if size_ratio(a, b) < min_ratio {
+        return None;
+    }
+    let j = jaccard(a, b);
+    if j >= params.min_jaccard {
+        return Some(j);
+    }
+    // Report the overlap a reader can check: the shorter copy's share.
+    let c = containment(a, b);
+    (c >= params.min_containment).then_some(c)
+}
+
+/// A distinct text as the pair-verifying index knows it: its digest and cut flag (the two
+/// inputs of [`verified_similarity`] besides the shingles, which a digest stands for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Variant {
+    pub digest: u64,
+    pub cut: bool,
+}
+
+impl Variant {
+    /// What the index stores of an item in pair mode: the variant, then the band keys (kept
+    /// for the cluster representatives a generation leaves behind).
+    fn stored_with(self, band_keys: &[u32]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(3 + band_keys.len());
+        out.extend([
+            self.digest as u32,
+            (self.digest >> 32) as u32,
+            u32::from(self.cut),
+        ]);
+        out.extend_from_slice(band_keys);
+        out
+    }
+
+    fn stored(stored: &[u32]) -> Option<Variant> {
+        match stored {
+            [lo, hi, cut, ..] => Some(Variant {
+                digest: u64::from(*lo) | (u64::from(*hi) << 32),
+                cut: *cut != 0,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The similar pairs of distinct texts an engine verified (with [`verified_similarity`]) among
+/// all texts sharing a band key within the index's horizon: a superset of the pairs the index
+/// verifies, so an index looking similarities up here joins exactly what it would have joined
+/// computing them. A pair absent is not similar.
+#[derive(Debug, Clone, Default)]
+pub struct SimilarPairs {
+    pairs: HashMap<(Variant, Variant), f64>,
+}
+
+impl SimilarPairs {
+    /// Records `a` and `b` as similar, in either order.
+    pub fn insert(&mut self, a: Variant, b: Variant, similarity: f64) {
+        self.pairs.insert((a.min(b), a.max(b)), similarity);
+    }
+
+    /// The similarity of two distinct texts, when they are copies.
+    pub fn get(&self, a: Variant, b: Variant) -> Option<f64> {
+        self.pairs.get(&(a.min(b), a.max(b))).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
 /// MinHash with `n` independent multiply-shift hash functions, seeded: the same seed gives the
 /// same signatures on every machine.
 #[derive(Debug, Clone)]
@@ -182,72 +271,6 @@ pub fn estimated_jaccard(a: &[u32], b: &[u32]) -> f64 {
         return 0.0;
     }
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / n as f64
-}
-
-/// The seeded MinHasher of an index with these parameters: every machine computing features for
-/// one index must use the same.
-pub fn index_hasher(params: &Params) -> MinHasher {
-    MinHasher::new(
-        params.bands.max(1) * params.rows.max(1),
-        0x006e_6561_7264_7570,
-    )
-}
-
-/// What the index compares of an item: its shingles and its LSH band keys. The costly,
-/// data-parallel part of indexing; an engine may compute it away from the index.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Features {
-    /// Sorted, deduplicated shingle hashes (see [`shingles`]).
-    pub shingles: Vec<u32>,
-    /// One key per band of the MinHash signature, in band order.
-    pub band_keys: Vec<u32>,
-}
-
-/// The features of a text of `words` (at least `min_words` of them) under `params`.
-pub fn features(params: &Params, hasher: &MinHasher, words: &[&str]) -> Features {
-    let shingles = shingles(words, params.shingle_words, params.max_shingles);
-    let band_keys = band_keys_of(params, hasher, &shingles);
-    Features {
-        shingles,
-        band_keys,
-    }
-}
-
-/// The LSH band keys of a shingle set: its MinHash signature cut in `params.bands` bands.
-pub fn band_keys_of(params: &Params, hasher: &MinHasher, shingles: &[u32]) -> Vec<u32> {
-    band_keys(params, &hasher.signature(shingles))
-}
-
-fn band_keys(params: &Params, signature: &[u32]) -> Vec<u32> {
-    signature
-        .chunks(params.rows.max(1))
-        .enumerate()
-        .map(|(band, values)| band_key(band, values))
-        .collect()
-}
-
-/// Digest of a matching text: equal digests are exact copies.
-pub fn text_digest(matching_text: &str) -> u64 {
-    vigie_core::stable_hash(&[matching_text.as_bytes()])
-}
-
-/// Digest of an article's matching headline when it is long enough to be matched (see
-/// [`Entry::headline`]).
-pub fn headline_digest(params: &Params, matching_headline: &str) -> Option<u64> {
-    (words(matching_headline).len() >= params.min_words).then(|| text_digest(matching_headline))
-}
-
-/// What the index keeps of an item besides its [`Features`].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Prepared {
-    /// [`text_digest`] of the matching text.
-    pub digest: u64,
-    /// See [`Entry::cut`].
-    pub cut: bool,
-    /// [`headline_digest`] of the headline, if any.
-    pub headline_digest: Option<u64>,
-    /// See [`Entry::known_cluster`].
-    pub known_cluster: bool,
 }
 
 /// Union-find with path halving and union by size.
@@ -424,6 +447,110 @@ pub struct Join {
     pub similarity: f64,
 }
 
+/// An item's hashes, computed from its text alone by a [`Preparer`] — on another thread while
+/// the index joins earlier items.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `None`: too few words to index.
+    text: Option<PreparedText>,
+    cut: bool,
+    known_cluster: bool,
+    headline_digest: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct PreparedText {
+    digest: u64,
+    shingles: Vec<u32>,
+    band_keys: Vec<u32>,
+}
+
+/// Computes [`Prepared`] items for one index; cheap to clone and shareable between threads.
+#[derive(Debug, Clone)]
+pub struct Preparer {
+    params: Params,
+    hasher: MinHasher,
+}
+
+impl Preparer {
+    pub fn prepare(&self, entry: &Entry<'_>) -> Prepared {
+        let params = &self.params;
+        let w = words(entry.text);
+        let text = (w.len() >= params.min_words).then(|| {
+            let shingles = shingles(&w, params.shingle_words, params.max_shingles);
+            let band_keys = band_keys_of(params, &self.hasher, &shingles);
+            PreparedText {
+                digest: text_digest(entry.text),
+                shingles,
+                band_keys,
+            }
+        });
+        let headline_digest = entry
+            .headline
+            .filter(|_| text.is_some())
+            .and_then(|h| headline_digest(params, h));
+        Prepared {
+            text,
+            cut: entry.cut,
+            known_cluster: entry.known_cluster,
+            headline_digest,
+        }
+    }
+}
+
+impl Prepared {
+    /// An item for an index in pair mode ([`Index::with_pairs`]): its digest, cut flag and band
+    /// keys, no shingles.
+    pub fn from_keys(
+        digest: u64,
+        band_keys: Vec<u32>,
+        cut: bool,
+        headline_digest: Option<u64>,
+        known_cluster: bool,
+    ) -> Prepared {
+        Prepared {
+            text: Some(PreparedText {
+                digest,
+                shingles: Variant { digest, cut }.stored_with(&band_keys),
+                band_keys,
+            }),
+            cut,
+            known_cluster,
+            headline_digest,
+        }
+    }
+}
+
+/// The seeded MinHasher of an index with these parameters: every machine computing hashes for
+/// one index must use the same.
+pub fn index_hasher(params: &Params) -> MinHasher {
+    MinHasher::new(
+        params.bands.max(1) * params.rows.max(1),
+        0x006e_6561_7264_7570,
+    )
+}
+
+/// The LSH band keys of a shingle set: its MinHash signature cut in `params.bands` bands.
+pub fn band_keys_of(params: &Params, hasher: &MinHasher, shingles: &[u32]) -> Vec<u32> {
+    hasher
+        .signature(shingles)
+        .chunks(params.rows.max(1))
+        .enumerate()
+        .map(|(band, values)| band_key(band, values))
+        .collect()
+}
+
+/// Digest of a matching text: equal digests are exact copies.
+pub fn text_digest(matching_text: &str) -> u64 {
+    vigie_core::stable_hash(&[matching_text.as_bytes()])
+}
+
+/// Digest of an article's matching headline when it is long enough to be matched (see
+/// [`Entry::headline`]).
+pub fn headline_digest(params: &Params, matching_headline: &str) -> Option<u64> {
+    (words(matching_headline).len() >= params.min_words).then(|| text_digest(matching_headline))
+}
+
 /// The streaming near-duplicate index. Items must be added in non-decreasing time order.
 pub struct Index {
     params: Params,
@@ -435,6 +562,9 @@ pub struct Index {
     weakest: HashMap<u32, f64>,
     /// Items of clusters found by an earlier pass (see [`Entry::known_cluster`]).
     known: std::collections::HashSet<u32>,
+    /// Pair mode (see [`Index::with_pairs`]): similarities are looked up, items store their
+    /// variant and band keys instead of shingles.
+    pairs: Option<SimilarPairs>,
 }
 
 impl Index {
@@ -448,7 +578,18 @@ impl Index {
             sets: UnionFind::default(),
             weakest: HashMap::new(),
             known: std::collections::HashSet::new(),
+            pairs: None,
         }
+    }
+
+    /// An index that takes its similarities from `pairs` instead of computing them from
+    /// shingles: the bucket join and verification ran elsewhere (a DataFusion plan), and this
+    /// index only replays the streaming rules (window, bucket caps, cluster memory, exact
+    /// copies) on band keys. Its items come from [`Prepared::from_keys`].
+    pub fn with_pairs(params: Params, pairs: SimilarPairs) -> Index {
+        let mut index = Index::new(params);
+        index.pairs = Some(pairs);
+        index
     }
 
     pub fn params(&self) -> &Params {
@@ -473,71 +614,50 @@ impl Index {
         &mut self,
         ts: i64,
         entry: Entry<'_>,
-        mut on_join: impl FnMut(Join),
+        on_join: impl FnMut(Join),
     ) -> Option<u32> {
-        let w = words(entry.text);
-        if w.len() < self.params.min_words {
-            return None;
-        }
-        let item = Prepared {
-            digest: text_digest(entry.text),
-            cut: entry.cut,
-            headline_digest: entry
-                .headline
-                .and_then(|h| headline_digest(&self.params, h)),
-            known_cluster: entry.known_cluster,
-        };
-        // Features are computed only when needed: an exact copy never is.
-        Some(self.add_text(
-            ts,
-            &item,
-            |params, hasher| features(params, hasher, &w),
-            &mut on_join,
-        ))
+        let prepared = self.preparer().prepare(&entry);
+        self.add_prepared(ts, &prepared, on_join)
     }
 
-    /// Adds an item whose features were computed elsewhere (by [`features`], typically on
-    /// another machine); the same as [`Index::add_entry`] with the same text. The caller has
-    /// already left out texts under `min_words` words.
+    /// What computes an item's hashes for this index, away from it (see [`Preparer`]).
+    pub fn preparer(&self) -> Preparer {
+        Preparer {
+            params: self.params.clone(),
+            hasher: self.hasher.clone(),
+        }
+    }
+
+    /// Adds an item whose hashes were computed by this index's [`Preparer`]: same result as
+    /// [`Index::add_entry`] on the entry it was prepared from.
     pub fn add_prepared(
         &mut self,
         ts: i64,
         item: &Prepared,
-        features: Features,
         mut on_join: impl FnMut(Join),
-    ) -> u32 {
-        self.add_text(ts, item, |_, _| features, &mut on_join)
-    }
-
-    fn add_text(
-        &mut self,
-        ts: i64,
-        item: &Prepared,
-        features: impl FnOnce(&Params, &MinHasher) -> Features,
-        on_join: &mut impl FnMut(Join),
-    ) -> u32 {
-        let id = self.sets.len() as u32;
-        self.roll(ts, id);
-        self.sets.push();
-        self.add_features(ts, id, item.digest, item.cut, features, on_join);
+    ) -> Option<u32> {
+        let text = item.text.as_ref()?;
+        let id = self.add_text(ts, text, item.cut, &mut on_join);
         if item.known_cluster {
             self.known.insert(id);
         }
         if let Some(digest) = item.headline_digest {
             self.generations[1].exact.entry(digest).or_insert(id);
         }
-        id
+        Some(id)
     }
 
-    fn add_features(
+    fn add_text(
         &mut self,
         ts: i64,
-        id: u32,
-        digest: u64,
+        text: &PreparedText,
         cut: bool,
-        features: impl FnOnce(&Params, &MinHasher) -> Features,
         on_join: &mut impl FnMut(Join),
-    ) {
+    ) -> u32 {
+        let digest = text.digest;
+        let id = self.sets.len() as u32;
+        self.roll(ts, id);
+        self.sets.push();
         for g in [1, 0] {
             let Some(&first) = self.generations[g].exact.get(&digest) else {
                 continue;
@@ -551,7 +671,7 @@ impl Index {
                     matched: first,
                     similarity: 1.0,
                 });
-                return;
+                return id;
             }
         }
         if let Some(&rep) = self.memory.exact.get(&digest) {
@@ -564,17 +684,14 @@ impl Index {
                     matched: rep,
                     similarity: 1.0,
                 });
-                return;
+                return id;
             }
         }
         self.generations[1].exact.insert(digest, id);
-        let Features {
-            shingles,
-            band_keys,
-        } = features(&self.params, &self.hasher);
+        let shingles = &text.shingles;
         let mut candidates = Vec::with_capacity(self.params.max_probe);
         let mut matches: Vec<(u32, f64)> = Vec::new();
-        for &key in &band_keys {
+        for &key in &text.band_keys {
             for g in 0..2 {
                 self.generations[g]
                     .buckets
@@ -584,7 +701,7 @@ impl Index {
                         continue;
                     };
                     if (ts - other_ts).abs() <= self.params.window_seconds {
-                        if let Some(sim) = self.similar((&shingles, cut), (other, other_cut)) {
+                        if let Some(sim) = self.similar((shingles, cut), (other, other_cut)) {
                             matches.push((c, sim));
                         }
                     }
@@ -596,7 +713,7 @@ impl Index {
                     continue;
                 };
                 if (ts - other_ts).abs() <= self.params.cluster_memory_seconds {
-                    if let Some(sim) = self.similar((&shingles, cut), (other, *other_cut)) {
+                    if let Some(sim) = self.similar((shingles, cut), (other, *other_cut)) {
                         matches.push((c, sim));
                     }
                 }
@@ -616,29 +733,24 @@ impl Index {
                 similarity: sim,
             });
         }
-        self.generations[1].push(ts, &shingles, cut);
+        self.generations[1].push(ts, shingles, cut);
+        id
     }
 
-    /// The verified similarity of two items (shingle sets and cut flags), when they are copies.
+    /// The verified similarity of two stored items, when they are copies: computed from their
+    /// shingles, or looked up among the pairs an engine verified.
     fn similar(&self, (a, a_cut): (&[u32], bool), (b, b_cut): (&[u32], bool)) -> Option<f64> {
-        // Whichever measure passes, a whole text far shorter than the other is not its copy:
-        // when one set is inside the other, Jaccard is just their size ratio.
-        let smaller_cut = if a.len() <= b.len() { a_cut } else { b_cut };
-        let min_ratio = if smaller_cut {
-            self.params.min_size_ratio
-        } else {
-            self.params.min_size_ratio_whole
-        };
-        if size_ratio(a, b) < min_ratio {
-            return None;
+        match &self.pairs {
+            None => verified_similarity(&self.params, (a, a_cut), (b, b_cut)),
+            Some(pairs) => {
+                let (va, vb) = (Variant::stored(a)?, Variant::stored(b)?);
+                if va == vb {
+                    // The same text: what any shingle set gives against itself.
+                    return verified_similarity(&self.params, (&[0], a_cut), (&[0], b_cut));
+                }
+                pairs.get(va, vb)
+            }
         }
-        let j = jaccard(a, b);
-        if j >= self.params.min_jaccard {
-            return Some(j);
-        }
-        // Report the overlap a reader can check: the shorter copy's share.
-        let c = containment(a, b);
-        (c >= self.params.min_containment).then_some(c)
     }
 
     /// Keeps one representative (its latest distinct text) of each cluster of `old`.
@@ -658,14 +770,17 @@ impl Index {
             if !self.memory.roots.insert(root) {
                 continue;
             }
-            let Some((ts, shingles, cut)) = old.get(item) else {
+            let Some((ts, stored, cut)) = old.get(item) else {
                 continue;
             };
-            let signature = self.hasher.signature(shingles);
-            for key in band_keys(&self.params, &signature) {
+            let keys = match self.pairs {
+                None => band_keys_of(&self.params, &self.hasher, stored),
+                Some(_) => stored.get(3..).unwrap_or_default().to_vec(),
+            };
+            for key in keys {
                 self.memory.buckets.insert(key, item, self.params.max_probe);
             }
-            self.memory.items.insert(item, (ts, shingles.into(), cut));
+            self.memory.items.insert(item, (ts, stored.into(), cut));
             self.memory.exact.insert(digest, item);
         }
     }
@@ -748,6 +863,7 @@ fn band_key(band: usize, values: &[u32]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn set(range: std::ops::Range<u32>) -> Vec<u32> {
         range
@@ -1039,10 +1155,11 @@ mod tests {
     }
 
     #[test]
-    fn prepared_items_join_exactly_as_texts_do() {
+    fn items_hashed_apart_join_exactly_as_texts_do() {
         // Exact copies, a reworded copy, a headline relay, a cut copy and unrelated texts: the
-        // features computed apart (as an engine does) must give the same joins, in the same
-        // order, with the same similarities, as the texts added directly.
+        // hashes and pairs computed apart with the public functions (as the engine's plans do)
+        // must give the same joins, in the same order, with the same similarities, as the
+        // texts added directly.
         let title = "la commission savait tout du trafic d armes selon un rapport";
         let body = format!("{title} {CLAIM} et bien d autres choses encore sur la defense");
         let reworded = CLAIM.replace("dimanche prochain", "samedi prochain");
@@ -1051,24 +1168,21 @@ mod tests {
             .take(14)
             .collect::<Vec<_>>()
             .join(" ");
+        let unrelated = "un texte sans aucun rapport avec le reste de la conversation";
         let entries: Vec<(i64, &str, bool, Option<&str>)> = vec![
             (0, CLAIM, false, None),
             (10, body.as_str(), false, Some(title)),
             (20, CLAIM, false, None),
             (30, title, false, None),
             (40, reworded.as_str(), false, None),
-            (
-                50,
-                "un texte sans aucun rapport avec le reste de la conversation",
-                false,
-                None,
-            ),
+            (50, unrelated, false, None),
             (60, cut.as_str(), true, None),
             (70, "trop court", false, None),
         ];
         let params = Params::default();
         let mut direct = Index::new(params.clone());
-        let mut apart = Index::new(params.clone());
+        let all: Vec<(String, bool)> = entries.iter().map(|e| (e.1.to_owned(), e.2)).collect();
+        let mut apart = Index::with_pairs(params.clone(), brute_force_pairs(&params, &all));
         let hasher = index_hasher(&params);
         let (mut joins_direct, mut joins_apart) = (Vec::new(), Vec::new());
         for &(ts, text, cut, headline) in &entries {
@@ -1080,19 +1194,136 @@ mod tests {
             };
             let a = direct.add_entry(ts, entry, |j| joins_direct.push(j));
             let w = words(text);
-            let b = (w.len() >= params.min_words).then(|| {
-                let item = Prepared {
-                    digest: text_digest(text),
+            let b = if w.len() < params.min_words {
+                None
+            } else {
+                let sh = shingles(&w, params.shingle_words, params.max_shingles);
+                let keys = band_keys_of(&params, &hasher, &sh);
+                let item = Prepared::from_keys(
+                    text_digest(text),
+                    keys,
                     cut,
-                    headline_digest: headline.and_then(|h| headline_digest(&params, h)),
-                    known_cluster: false,
-                };
-                let f = features(&params, &hasher, &w);
-                apart.add_prepared(ts, &item, f, |j| joins_apart.push(j))
-            });
+                    headline.and_then(|h| headline_digest(&params, h)),
+                    false,
+                );
+                apart.add_prepared(ts, &item, |j| joins_apart.push(j))
+            };
             assert_eq!(a, b, "{text}");
         }
         assert!(joins_direct.len() >= 3, "{joins_direct:?}");
         assert_eq!(joins_direct, joins_apart);
+    }
+
+    /// Every similar pair of distinct texts sharing a band key: what the engine's pair plan
+    /// computes (here without its time bound, a larger superset).
+    fn brute_force_pairs(params: &Params, texts: &[(String, bool)]) -> SimilarPairs {
+        let hasher = index_hasher(params);
+        let mut distinct: BTreeMap<Variant, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+        for (text, cut) in texts {
+            let w = words(text);
+            if w.len() < params.min_words {
+                continue;
+            }
+            let sh = shingles(&w, params.shingle_words, params.max_shingles);
+            let keys = band_keys_of(params, &hasher, &sh);
+            let v = Variant {
+                digest: text_digest(text),
+                cut: *cut,
+            };
+            distinct.insert(v, (sh, keys));
+        }
+        let mut pairs = SimilarPairs::default();
+        let all: Vec<_> = distinct.iter().collect();
+        for (i, (va, (sa, ka))) in all.iter().enumerate() {
+            for (vb, (sb, kb)) in &all[i + 1..] {
+                if !ka.iter().any(|k| kb.contains(k)) {
+                    continue;
+                }
+                if let Some(sim) = verified_similarity(params, (sa, va.cut), (sb, vb.cut)) {
+                    pairs.insert(**va, **vb, sim);
+                }
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn pair_mode_joins_exactly_as_shingles_do() {
+        // Families of rewordings, exact copies, cut copies and unrelated texts over a long
+        // time, with a small window, tiny buckets and a short cluster memory: windows roll,
+        // buckets overflow, representatives are remembered and expire. Looking similarities up
+        // among the brute-force pairs must give the same joins as computing them.
+        let params = Params {
+            window_seconds: 40,
+            cluster_memory_seconds: 300,
+            max_probe: 2,
+            max_window_items: 12,
+            ..Params::default()
+        };
+        let words_of_claim: Vec<&str> = CLAIM.split_whitespace().collect();
+        let mut texts: Vec<(String, bool)> = Vec::new();
+        for i in 0..160usize {
+            let family = (i * 7) % 5;
+            let text = match i % 6 {
+                // An unrelated text.
+                5 => format!("message numero {i} sans rapport avec rien de ce qui precede ici"),
+                // A cut copy: the start of the family's text.
+                4 => words_of_claim[..14].join(" "),
+                _ => {
+                    // The claim with one family word and one varying word replaced.
+                    let mut w: Vec<String> = words_of_claim.iter().map(|s| s.to_string()).collect();
+                    w[family + 1] = format!("famille{family}");
+                    w[(i % 9) + 8] = format!("mot{}", i % 4);
+                    w.join(" ")
+                }
+            };
+            texts.push((text, i % 6 == 4));
+        }
+        let pairs = brute_force_pairs(&params, &texts);
+        assert!(!pairs.is_empty());
+        let mut direct = Index::new(params.clone());
+        let mut paired = Index::with_pairs(params.clone(), pairs);
+        let hasher = index_hasher(&params);
+        let (mut joins_direct, mut joins_paired) = (Vec::new(), Vec::new());
+        for (i, (text, cut)) in texts.iter().enumerate() {
+            let ts = (i as i64) * 7;
+            let entry = Entry {
+                text,
+                cut: *cut,
+                ..Entry::default()
+            };
+            let a = direct.add_entry(ts, entry, |j| joins_direct.push(j));
+            let w = words(text);
+            let b = if w.len() < params.min_words {
+                None
+            } else {
+                let sh = shingles(&w, params.shingle_words, params.max_shingles);
+                let keys = band_keys_of(&params, &hasher, &sh);
+                let item = Prepared::from_keys(text_digest(text), keys, *cut, None, false);
+                paired.add_prepared(ts, &item, |j| joins_paired.push(j))
+            };
+            assert_eq!(a, b, "{text}");
+        }
+        assert!(joins_direct.len() > 50, "{}", joins_direct.len());
+        assert!(
+            !direct.memory.items.is_empty(),
+            "no representative was remembered"
+        );
+        assert_eq!(joins_direct, joins_paired);
+        // A pair left out of the table is not joined: the lookup is what decides.
+        let mut lonely = Index::with_pairs(params.clone(), SimilarPairs::default());
+        let mut joined = 0;
+        for (i, (text, cut)) in texts.iter().take(30).enumerate() {
+            let w = words(text);
+            let sh = shingles(&w, params.shingle_words, params.max_shingles);
+            let keys = band_keys_of(&params, &hasher, &sh);
+            let item = Prepared::from_keys(text_digest(text), keys, *cut, None, false);
+            lonely.add_prepared(i as i64, &item, |j| {
+                if j.similarity < 1.0 {
+                    joined += 1
+                }
+            });
+        }
+        assert_eq!(joined, 0);
     }
 }

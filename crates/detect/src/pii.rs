@@ -68,8 +68,11 @@ pub struct PiiScanner {
     iban: Regex,
     ids: Regex,
     address: Regex,
-    /// Street words, to run the address expression only on texts that hold one.
+    /// Street words then street suffixes, to run the address expression only where one of
+    /// them stands as in an address (see [`PiiScanner::address_candidate`]).
     street: AhoCorasick,
+    /// How many of `street`'s patterns are words (the rest are suffixes).
+    street_words: usize,
 }
 
 /// A street or place name: up to 40 characters without digits or punctuation. (A small class:
@@ -102,11 +105,11 @@ impl PiiScanner {
         words.dedup();
         let alt: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
         let alt = alt.join("|");
-        let suffixes_raw: Vec<String> = street_suffixes.to_vec();
-        let mut suffixes: Vec<String> = street_suffixes.iter().map(|w| regex::escape(w)).collect();
-        if suffixes.is_empty() {
-            suffixes.push("straße".into());
+        let mut suffixes_raw: Vec<String> = street_suffixes.to_vec();
+        if suffixes_raw.is_empty() {
+            suffixes_raw.push("straße".into());
         }
+        let suffixes: Vec<String> = suffixes_raw.iter().map(|w| regex::escape(w)).collect();
         let suf = suffixes.join("|");
         Ok(PiiScanner {
             email: crate::lexicon::regex(
@@ -138,8 +141,11 @@ impl PiiScanner {
                 |{NAME}(?:{suf})\s\d{{1,4}}[a-z]?\b
                 |\b\d{{1,4}}\s{NAME}\s(?:street|road|avenue|lane|drive)\b"
             ))?,
-            street: AhoCorasick::new(words.iter().chain(suffixes_raw.iter()))
+            street: AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(words.iter().chain(suffixes_raw.iter()))
                 .map_err(|e| regex::Error::Syntax(e.to_string()))?,
+            street_words: words.len(),
         })
     }
 
@@ -170,6 +176,8 @@ impl PiiScanner {
                 });
             }
         }
+        // IBANs and phones have eight digits or more; a Spanish NIE or an Italian codice
+        // fiscale has seven.
         let n_digits = text.bytes().filter(u8::is_ascii_digit).count();
         if n_digits >= 8 {
             for m in self.iban.find_iter(text) {
@@ -183,6 +191,8 @@ impl PiiScanner {
                     });
                 }
             }
+        }
+        if n_digits >= 7 {
             for m in self.ids.find_iter(text) {
                 let v = alnum_lower(m.as_str());
                 if national_id_valid(&v) && !overlaps(&out, m.start(), m.end()) {
@@ -194,6 +204,8 @@ impl PiiScanner {
                     });
                 }
             }
+        }
+        if n_digits >= 8 {
             for m in self.phone.find_iter(text) {
                 if overlaps(&out, m.start(), m.end()) {
                     continue;
@@ -209,7 +221,7 @@ impl PiiScanner {
                 }
             }
         }
-        if n_digits > 0 && self.street.is_match(text) {
+        if n_digits > 0 && self.address_candidate(text) {
             for m in self.address.find_iter(text) {
                 if overlaps(&out, m.start(), m.end()) {
                     continue;
@@ -225,6 +237,51 @@ impl PiiScanner {
         }
         out.sort_by_key(|p| p.start);
         out
+    }
+}
+
+impl PiiScanner {
+    /// Whether a street word stands where the address expression could match it: at a word
+    /// start, with a number just before it, or with a number before or after it across at most
+    /// a name's length of text free of digits and punctuation; or a street suffix followed by a
+    /// space and a number. A necessary condition of that expression, and far cheaper to test:
+    /// street words ("way", "via", "place") are common, addresses are not.
+    fn address_candidate(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let word_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        // A digit reached across at most 42 characters that may belong to a name (40, and a
+        // space either side; see `NAME`).
+        fn digit_across(chars: impl Iterator<Item = char>) -> bool {
+            for c in chars.take(42) {
+                if c.is_ascii_digit() {
+                    return true;
+                }
+                if ",.;:!?()\n".contains(c) {
+                    return false;
+                }
+            }
+            false
+        }
+        self.street.find_overlapping_iter(text).any(|m| {
+            let (s, e) = (m.start(), m.end());
+            if m.pattern().as_usize() >= self.street_words {
+                let mut after = text[e..].chars();
+                return after.next().is_some_and(char::is_whitespace)
+                    && after.next().is_some_and(|c| c.is_ascii_digit());
+            }
+            let prev = text[..s].chars().next_back();
+            let boundary = match (s.checked_sub(1).map(|i| b[i]), b.get(s)) {
+                (Some(p), Some(&f)) => word_byte(p) != word_byte(f),
+                (None, Some(&f)) => word_byte(f),
+                _ => false,
+            };
+            if !boundary && !prev.is_some_and(char::is_whitespace) {
+                return false;
+            }
+            b[s.saturating_sub(16)..s].iter().any(u8::is_ascii_digit)
+                || digit_across(text[..s].chars().rev())
+                || digit_across(text[e..].chars())
+        })
     }
 }
 
@@ -483,6 +540,7 @@ mod tests {
         assert!(dni_valid("12345678z"));
         assert!(!dni_valid("12345678a"));
         assert!(dni_valid("x1234567l"));
+        assert!(!dni_valid("x1234567a"));
         assert!(codice_fiscale_valid("rssmra85t10a562s"));
         assert!(!codice_fiscale_valid("rssmra85t10a562t"));
         assert!(cpf_valid("52998224725"));
@@ -544,5 +602,75 @@ mod tests {
         // A number whose checksum fails is not an IBAN; a year is not a phone.
         let none = s.scan("réf fr14 2004 1010 0505 0001 3m02 607 en 2024", Some("fr"));
         assert!(none.iter().all(|p| p.kind != PiiKind::Iban), "{none:?}");
+    }
+
+    #[test]
+    fn every_national_identifier_is_found_in_running_text() {
+        let s = scanner();
+        for (text, want) in [
+            ("mon nir : 2 55 08 14 168 025 38 !", "255081416802538"),
+            ("su dni es 12345678-Z, llámale", "12345678z"),
+            ("nie X-1234567-L en el registro", "x1234567l"),
+            ("codice fiscale RSSMRA85T10A562S grazie", "rssmra85t10a562s"),
+            ("o CPF dele é 529.982.247-25 veja", "52998224725"),
+            ("jego PESEL to 44051401359 :)", "44051401359"),
+            ("Steuer-ID 65929970489 bitte", "65929970489"),
+            ("o NIF 123456789 do candidato", "123456789"),
+        ] {
+            let found = s.scan(&vigie_normalise::text::fold(text), None);
+            let ids: Vec<&str> = found
+                .iter()
+                .filter(|p| p.kind == PiiKind::NationalId)
+                .flat_map(|p| p.normalised.iter().map(String::as_str))
+                .collect();
+            assert_eq!(ids, vec![want], "{text}: {found:?}");
+        }
+        // Altered check keys are nobody's identifier.
+        for text in ["dni 12345678-A", "pesel 44051401358", "nif 123456788"] {
+            let found = s.scan(text, None);
+            assert!(
+                found.iter().all(|p| p.kind != PiiKind::NationalId),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_address_gate_never_hides_an_address_and_skips_street_words_elsewhere() {
+        let s = scanner();
+        let addresses = [
+            "il habite 12 rue des lilas, lyon",
+            "domicile : 12bis, rue victor hugo.",
+            "vive en calle mayor 5, madrid",
+            "abita in via roma 23b a torino",
+            "mieszka ul. długa 8 w gdańsku",
+            "mora na rua augusta 100, lisboa",
+            "wohnt hauptstraße 5 in köln",
+            "he lives at 221 baker street, london",
+            "apartment at 10 downing street",
+            "écrivez au 3 avenue de la république",
+        ];
+        for text in addresses {
+            let regex_finds = s.address.is_match(text);
+            assert!(regex_finds, "{text}");
+            assert!(s.address_candidate(text), "{text}");
+            assert!(
+                s.scan(text, None)
+                    .iter()
+                    .any(|p| p.kind == PiiKind::Address),
+                "{text}"
+            );
+        }
+        // Street words as ordinary words, with numbers elsewhere: no need to run the
+        // expression (which finds nothing there either).
+        for text in [
+            "always 5 stars. on the way home, via the park!",
+            "rue the day: 2024 was a year to forget.",
+            "votes: 12 today, and then the street was quiet",
+            "parkway 2000 tickets sold",
+        ] {
+            assert!(!s.address_candidate(text), "{text}");
+            assert!(!s.address.is_match(text), "{text}");
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! map. Memory: operations are small and kept in memory; the background is streamed hour by hour,
 //! holding only the account table and small buffers of recent posts.
 
+pub mod images;
 mod lang;
 mod names;
 mod narrative;
@@ -208,6 +209,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         organic_ads: (opts.posts / 10).max(600),
         ad_seq: 0,
         media: Vec::new(),
+        watched: Vec::new(),
+        images: Vec::new(),
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {
@@ -219,6 +222,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         copy_groups,
         mut ads,
         mut media,
+        watched,
+        images,
         ..
     } = ctx;
     // Stable: items at the same instant keep their generation order.
@@ -253,7 +258,17 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         ads_out.write(&Record::Ad(a))?;
     }
 
-    // 3c. Media, by id so that file order does not group the altered copies.
+    let mut files = Vec::new();
+    // 3c. Media, by id so that file order does not group the altered copies; their image files
+    // beside `data/` (a folder scan of `data/` must not meet them).
+    let media_dir = out_dir.join(ops::media::MEDIA_DIR);
+    std::fs::create_dir_all(&media_dir).map_err(|source| GenerateError::Io {
+        path: media_dir.clone(),
+        source,
+    })?;
+    for (name, bytes) in images {
+        files.push(write_file(media_dir.join(name), &bytes)?);
+    }
     media.sort_by(|a, b| a.id.cmp(&b.id));
     let mut media_out = JsonlWriter::create(data_dir.join("media.jsonl"))?;
     for m in media {
@@ -297,7 +312,6 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
     );
 
     let mut counts = BTreeMap::new();
-    let mut files = Vec::new();
     for (kind, w) in [
         ("account", accounts_out),
         ("post", posts_out),
@@ -336,7 +350,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
     json.push(b'\n');
     files.push(write_file(truth_path, &json)?);
 
-    let config = world::config_toml(&clock);
+    let mut config = world::config_toml(&clock);
+    config.push_str(&ops::takeover::config_section(&watched));
     vigie_core::Config::from_toml(&config, "vigie.toml")
         .map_err(|e| GenerateError::Config(e.to_string()))?;
     files.push(write_file(out_dir.join("vigie.toml"), config.as_bytes())?);

@@ -111,7 +111,13 @@ fn generated(seed: u64, posts: usize) -> (tempfile::TempDir, Data) {
     assert_eq!(summary.counts["domain"], data.domains.len() as u64);
     assert_eq!(summary.counts["ad"], data.ads.len() as u64);
     assert_eq!(summary.operations, data.truth.operations.len());
-    assert_eq!(summary.files.len(), 8);
+    let images = summary
+        .files
+        .iter()
+        .filter(|f| f.parent().and_then(|p| p.file_name()) == Some("media".as_ref()))
+        .count();
+    assert_eq!(summary.files.len(), 8 + images);
+    assert!((50..=200).contains(&images), "{images} image files");
     (dir, data)
 }
 
@@ -145,6 +151,21 @@ fn same_seed_same_bytes_other_seed_other_data() {
         assert!(!x.is_empty(), "{f} is empty");
         assert!(x == y, "{f} differs between two runs with the same seed");
     }
+    let listing = |d: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(d.join("media"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(listing(a.path()) == listing(b.path()), "image files differ");
     for f in [
         "data/accounts.jsonl",
         "data/posts.jsonl",
@@ -805,8 +826,8 @@ fn short_periods_and_tiny_volumes_still_work() {
         };
         let s = generate(&o, dir.path()).unwrap();
         // 5 coordination, 5 each of look-alike domains, accounts and clones, 2 relay, 2 astroturf,
-        // 2 bursts, and one each of electoral, incitement, doxxing, ads and media.
-        assert_eq!(s.operations, 31);
+        // 2 bursts, and one each of electoral, incitement, doxxing, ads, media and takeovers.
+        assert_eq!(s.operations, 32);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }
@@ -902,4 +923,29 @@ fn ad_campaign_is_recent_foreign_shared_and_labelled_by_signal() {
     let decoys = &data.truth.negatives.by_detector["political_ad"];
     assert!(decoys.items.iter().all(|i| by_id.contains_key(i.as_str())));
     assert!(decoys.items.iter().all(|i| !op.items.contains(i)));
+}
+
+#[test]
+fn media_records_name_real_image_files_with_their_digest() {
+    use sha2::Digest;
+    let (dir, _) = generated(5, 1000);
+    let text = std::fs::read_to_string(dir.path().join("data/media.jsonl")).unwrap();
+    let mut with_path = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let Some(path) = v["path"].as_str() else {
+            continue;
+        };
+        with_path += 1;
+        let bytes = std::fs::read(dir.path().join("data").join(path)).unwrap();
+        let digest: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(v["sha256"].as_str(), Some(digest.as_str()), "{path}");
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert!(img.width() >= 100 && img.height() >= 100, "{path}");
+        assert!(v.get("phash").is_none(), "hashes are left to ingest");
+    }
+    assert!(with_path >= 50, "{with_path} media records with a file");
 }

@@ -130,6 +130,7 @@ fn share(row: &Row<'_>) -> Result<Post, String> {
             .map(|p| MediaRef {
                 sha256: None,
                 phash: Some(synthetic_phash(p)),
+                path: None,
             })
             .into_iter()
             .collect(),

@@ -3,7 +3,7 @@
 //! evidence (so an item or account id found in an alert is found again without a full scan), and
 //! retention.
 
-use crate::{decode, Result, Store, StoredRecord};
+use crate::{decode, sqlite, sqlite_mut, Result, Store, StoredRecord};
 use rusqlite::{params, OptionalExtension};
 use std::collections::{BTreeMap, HashSet};
 use vigie_core::Kind;
@@ -55,7 +55,7 @@ impl EvidenceRole {
         }
     }
 
-    fn of(kind: Kind) -> EvidenceRole {
+    pub(crate) fn of(kind: Kind) -> EvidenceRole {
         match kind {
             Kind::Account => EvidenceRole::Account,
             Kind::Domain => EvidenceRole::Domain,
@@ -76,12 +76,13 @@ pub struct Purged {
 impl Store {
     /// Replaces every stored incident; rows are encoded one at a time as they are written.
     pub fn replace_incidents(&mut self, rows: impl Iterator<Item = IncidentRow>) -> Result<()> {
+        let conn = sqlite_mut!(self, pg => pg.replace_incidents(rows));
         let path = self.path.clone();
         let e = |source| crate::StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = conn.transaction().map_err(e)?;
         tx.execute("DELETE FROM incidents", []).map_err(e)?;
         {
             let mut stmt = tx
@@ -107,20 +108,20 @@ impl Store {
 
     /// One stored incident's JSON.
     pub fn incident_json(&self, id: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row(
-                "SELECT json FROM incidents WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.incident_json(id));
+        conn.query_row(
+            "SELECT json FROM incidents WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| self.err(e))
     }
 
     /// Every stored incident's JSON, by id.
     pub fn incidents_json(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.incidents_json());
+        let mut stmt = conn
             .prepare("SELECT id, json FROM incidents ORDER BY id")
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -131,8 +132,8 @@ impl Store {
     }
 
     pub fn incident_states(&self) -> Result<BTreeMap<String, IncidentState>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.incident_states());
+        let mut stmt = conn
             .prepare("SELECT id, status, updated_at, previous_ids FROM incident_state")
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -152,7 +153,8 @@ impl Store {
     }
 
     pub fn set_incident_status(&mut self, id: &str, status: &str, now_ms: i64) -> Result<()> {
-        self.conn
+        let conn = sqlite!(self, pg => pg.set_incident_status(id, status, now_ms));
+        conn
             .execute(
                 "INSERT INTO incident_state (id, status, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
@@ -163,19 +165,19 @@ impl Store {
     }
 
     pub fn add_incident_note(&mut self, id: &str, text: &str, now_ms: i64) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO incident_notes (incident_id, created_at, text) VALUES (?1, ?2, ?3)",
-                params![id, now_ms, text],
-            )
-            .map_err(|e| self.err(e))?;
+        let conn = sqlite!(self, pg => pg.add_incident_note(id, text, now_ms));
+        conn.execute(
+            "INSERT INTO incident_notes (incident_id, created_at, text) VALUES (?1, ?2, ?3)",
+            params![id, now_ms, text],
+        )
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Notes of every incident that has some, oldest first.
     pub fn incident_notes(&self) -> Result<BTreeMap<String, Vec<Note>>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.incident_notes());
+        let mut stmt = conn
             .prepare("SELECT incident_id, created_at, text FROM incident_notes ORDER BY nid")
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -199,12 +201,13 @@ impl Store {
     /// its membership and so its id). A status already set on `to` is kept unless `from`'s is more
     /// recent; `from` is remembered in `to`'s `previous_ids`.
     pub fn carry_incident_state(&mut self, from: &str, to: &str) -> Result<()> {
+        let conn = sqlite_mut!(self, pg => pg.carry_incident_state(from, to));
         let path = self.path.clone();
         let e = |source| crate::StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = conn.transaction().map_err(e)?;
         let get = |id: &str| {
             tx.query_row(
                 "SELECT status, updated_at, previous_ids FROM incident_state WHERE id = ?1",
@@ -221,23 +224,7 @@ impl Store {
         };
         let old = get(from).map_err(e)?;
         let new = get(to).map_err(e)?;
-        let mut previous: Vec<String> = new
-            .as_ref()
-            .and_then(|n| serde_json::from_str(&n.2).ok())
-            .unwrap_or_default();
-        if let Some(o) = &old {
-            previous.extend(serde_json::from_str::<Vec<String>>(&o.2).unwrap_or_default());
-        }
-        previous.push(from.to_owned());
-        previous.sort();
-        previous.dedup();
-        let (status, updated) = match (old, new) {
-            (Some(o), Some(n)) if o.1 > n.1 => (o.0, o.1),
-            (_, Some(n)) => (n.0, n.1),
-            (Some(o), None) => (o.0, o.1),
-            (None, None) => ("new".to_owned(), 0),
-        };
-        let previous = serde_json::to_string(&previous).unwrap_or_else(|_| "[]".into());
+        let (status, updated, previous) = carried_state(from, old, new);
         tx.execute(
             "INSERT INTO incident_state (id, status, updated_at, previous_ids) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
@@ -264,12 +251,13 @@ impl Store {
         accounts: &HashSet<String>,
         domains: &HashSet<String>,
     ) -> Result<()> {
+        let conn = sqlite_mut!(self, pg => pg.index_evidence(items, accounts, domains));
         let path = self.path.clone();
         let e = |source| crate::StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = conn.transaction().map_err(e)?;
         tx.execute("DELETE FROM evidence_records", []).map_err(e)?;
         {
             let mut select = tx.prepare("SELECT rid, kind, id FROM records").map_err(e)?;
@@ -301,8 +289,8 @@ impl Store {
 
     /// The stored records an evidence id names (several when platforms reuse an id).
     pub fn evidence_records(&self, role: EvidenceRole, id: &str) -> Result<Vec<StoredRecord>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.evidence_records(role, id));
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT r.rid, r.record, r.derived, r.norm FROM evidence_records e
                  JOIN records r ON r.rid = e.rid WHERE e.role = ?1 AND e.id = ?2 ORDER BY r.rid",
@@ -332,8 +320,8 @@ impl Store {
         role: EvidenceRole,
         mut f: impl FnMut(StoredRecord),
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.for_each_evidence_record(role, f));
+        let mut stmt = conn
             .prepare(
                 "SELECT r.rid, r.record, r.derived, r.norm FROM records r
                  WHERE r.rid IN (SELECT rid FROM evidence_records WHERE role = ?1) ORDER BY r.rid",
@@ -355,9 +343,9 @@ impl Store {
     /// Evidence item ids whose folded text contains `needle` (already folded by the caller),
     /// at most `limit`, in id order.
     pub fn search_evidence_items(&self, needle: &str, limit: usize) -> Result<Vec<String>> {
+        let conn = sqlite!(self, pg => pg.search_evidence_items(needle, limit));
         // instr, not LIKE: the needle is user input and must not be read as a pattern.
-        let mut stmt = self
-            .conn
+        let mut stmt = conn
             .prepare(
                 "SELECT DISTINCT e.id FROM evidence_records e JOIN records r ON r.rid = e.rid
                  WHERE e.role = 'item' AND instr(r.norm, ?1) > 0 ORDER BY e.id LIMIT ?2",
@@ -375,12 +363,13 @@ impl Store {
     /// and quarantined lines of runs started before it. Checkpoints stay, so a re-scan of the
     /// same files does not bring purged data back.
     pub fn purge_before(&mut self, cutoff_ms: i64) -> Result<Purged> {
+        let conn = sqlite_mut!(self, pg => pg.purge_before(cutoff_ms));
         let path = self.path.clone();
         let e = |source| crate::StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = conn.transaction().map_err(e)?;
         let content = [Kind::Post, Kind::Article, Kind::Ad, Kind::Media]
             .map(|k| k.code().to_string())
             .join(",");
@@ -425,6 +414,34 @@ impl Store {
 
     /// Reclaims the space freed by a purge.
     pub fn vacuum(&mut self) -> Result<()> {
-        self.conn.execute_batch("VACUUM").map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.vacuum());
+        conn.execute_batch("VACUUM").map_err(|e| self.err(e))
     }
+}
+
+/// What incident `to` keeps when `from`'s state moves onto it, from both stored states (status,
+/// updated at, previous ids as JSON): the more recent status, and both histories plus `from`.
+pub(crate) fn carried_state(
+    from: &str,
+    old: Option<(String, i64, String)>,
+    new: Option<(String, i64, String)>,
+) -> (String, i64, String) {
+    let mut previous: Vec<String> = new
+        .as_ref()
+        .and_then(|n| serde_json::from_str(&n.2).ok())
+        .unwrap_or_default();
+    if let Some(o) = &old {
+        previous.extend(serde_json::from_str::<Vec<String>>(&o.2).unwrap_or_default());
+    }
+    previous.push(from.to_owned());
+    previous.sort();
+    previous.dedup();
+    let (status, updated) = match (old, new) {
+        (Some(o), Some(n)) if o.1 > n.1 => (o.0, o.1),
+        (_, Some(n)) => (n.0, n.1),
+        (Some(o), None) => (o.0, o.1),
+        (None, None) => ("new".to_owned(), 0),
+    };
+    let previous = serde_json::to_string(&previous).unwrap_or_else(|_| "[]".into());
+    (status, updated, previous)
 }

@@ -6,10 +6,19 @@
 //! Cluster labels are record row ids (the earliest member known when the cluster was formed);
 //! when new items bridge two clusters, the larger label is rewritten to the smaller.
 
-use crate::{Result, Store, TextRow};
+use crate::{sqlite, Result, Store, TextRow};
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 use vigie_core::Kind;
+
+/// Rows of the clustering window (`ts >= ?1`) and the latest member of each cluster last active in
+/// `[?2, ?1)`; among members published at the same time, the earliest stored, so that the choice
+/// is the same on every backend.
+const LATEST_MEMBERS_SQLITE: &str = "ts >= ?1 OR rid IN (SELECT rid FROM (
+    SELECT m.rid, x.ts AS at, ROW_NUMBER() OVER (
+        PARTITION BY m.cluster ORDER BY x.ts DESC NULLS LAST, m.rid) AS n
+    FROM copy_members m JOIN records x ON x.rid = m.rid)
+  WHERE n = 1 AND at >= ?2 AND at < ?1)";
 
 /// How far the copy index has read, and with which settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,15 +44,15 @@ pub struct CopyAssignments {
 
 impl Store {
     pub fn copy_state(&self) -> Result<Option<CopyState>> {
+        let conn = sqlite!(self, pg => pg.copy_state());
         let get = |key: &str| -> Result<Option<String>> {
-            self.conn
-                .query_row(
-                    "SELECT value FROM copy_state WHERE key = ?1",
-                    params![key],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(|e| self.err(e))
+            conn.query_row(
+                "SELECT value FROM copy_state WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
         };
         let (Some(rid), Some(ts), Some(fingerprint)) =
             (get("last_rid")?, get("horizon_ts")?, get("fingerprint")?)
@@ -63,31 +72,31 @@ impl Store {
 
     /// Forgets the copy index (settings changed, or items arrived too far out of order).
     pub fn reset_copy_index(&self) -> Result<()> {
-        self.conn
-            .execute_batch(
-                "DELETE FROM copy_members; DELETE FROM copy_clusters; DELETE FROM copy_state;",
-            )
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.reset_copy_index());
+        conn.execute_batch(
+            "DELETE FROM copy_members; DELETE FROM copy_clusters; DELETE FROM copy_state;",
+        )
+        .map_err(|e| self.err(e))
     }
 
     /// Highest record row id in the store (0 when empty).
     pub fn max_rid(&self) -> Result<i64> {
-        self.conn
-            .query_row("SELECT COALESCE(MAX(rid), 0) FROM records", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.max_rid());
+        conn.query_row("SELECT COALESCE(MAX(rid), 0) FROM records", [], |r| {
+            r.get(0)
+        })
+        .map_err(|e| self.err(e))
     }
 
     /// Earliest publication time (unix ms) among rows of `kinds` added after row `rid`.
     pub fn earliest_after(&self, kinds: &[Kind], rid: i64) -> Result<Option<i64>> {
+        let conn = sqlite!(self, pg => pg.earliest_after(kinds, rid));
         let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
         let sql = format!(
             "SELECT MIN(ts) FROM records WHERE kind IN ({}) AND rid > ?1",
             codes.join(",")
         );
-        self.conn
-            .query_row(&sql, params![rid], |r| r.get(0))
+        conn.query_row(&sql, params![rid], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
 
@@ -102,12 +111,12 @@ impl Store {
         memory_from: i64,
         f: impl FnMut(&TextRow<'_>) -> Result<()>,
     ) -> Result<()> {
+        let conn =
+            sqlite!(self, pg => pg.for_each_text_to_cluster(kinds, window_from, memory_from, f));
         self.text_rows_where(
+            conn,
             kinds,
-            "ts >= ?1 OR rid IN (SELECT latest FROM (
-                SELECT m.cluster, m.rid AS latest, MAX(x.ts) AS at
-                FROM copy_members m JOIN records x ON x.rid = m.rid
-                GROUP BY m.cluster) WHERE at >= ?2 AND at < ?1)",
+            LATEST_MEMBERS_SQLITE,
             &[&window_from, &memory_from],
             "ts, rid",
             f,
@@ -116,8 +125,8 @@ impl Store {
 
     /// Cluster label of every clustered record published at or after `since_ts`.
     pub fn copy_labels_since(&self, since_ts: i64) -> Result<HashMap<i64, i64>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.copy_labels_since(since_ts));
+        let mut stmt = conn
             .prepare(
                 "SELECT m.rid, m.cluster FROM copy_members m JOIN records r ON r.rid = m.rid
                  WHERE r.ts >= ?1",
@@ -132,7 +141,8 @@ impl Store {
 
     /// Applies one clustering pass and records how far it read, atomically.
     pub fn apply_copy_assignments(&self, a: &CopyAssignments, state: &CopyState) -> Result<()> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let conn = sqlite!(self, pg => pg.apply_copy_assignments(a, state));
+        let tx = conn.unchecked_transaction().map_err(|e| self.err(e))?;
         {
             let mut relabel = tx
                 .prepare_cached("UPDATE copy_members SET cluster = ?2 WHERE cluster = ?1")
@@ -199,8 +209,8 @@ impl Store {
 
     /// Cluster label and weakest similarity of every clustered record.
     pub fn copy_members(&self) -> Result<(HashMap<i64, i64>, HashMap<i64, f64>)> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.copy_members());
+        let mut stmt = conn
             .prepare("SELECT rid, cluster FROM copy_members")
             .map_err(|e| self.err(e))?;
         let labels = stmt
@@ -208,8 +218,7 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<std::result::Result<HashMap<_, _>, _>>()
             .map_err(|e| self.err(e))?;
-        let mut stmt = self
-            .conn
+        let mut stmt = conn
             .prepare("SELECT cluster, weakest FROM copy_clusters")
             .map_err(|e| self.err(e))?;
         let weakest = stmt
@@ -226,7 +235,9 @@ impl Store {
         kinds: &[Kind],
         f: impl FnMut(&TextRow<'_>) -> Result<()>,
     ) -> Result<()> {
+        let conn = sqlite!(self, pg => pg.for_each_copy_member_row(kinds, f));
         self.text_rows_where(
+            conn,
             kinds,
             "rid IN (SELECT rid FROM copy_members)",
             &[],

@@ -7,10 +7,17 @@
 
 mod analyst;
 mod copy_index;
+mod embeddings;
 mod migrations;
+#[cfg(feature = "postgres")]
+mod pg;
+
+#[cfg(feature = "postgres")]
+pub use pg::ScratchSchema;
 
 pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 pub use copy_index::{CopyAssignments, CopyState};
+pub use embeddings::TextDigest;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -31,17 +38,96 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[cfg(feature = "postgres")]
+    #[error("store {path}: {source}")]
+    Postgres {
+        path: String,
+        source: postgres::Error,
+    },
+    #[error(
+        "store {0}: this vigie was built without PostgreSQL support (cargo feature `postgres`)"
+    )]
+    NoPostgres(String),
     #[error("store: corrupt row {rid}: {reason}")]
     Corrupt { rid: i64, reason: String },
     #[error("store: key collision between {existing} and {new} (64-bit digest); please report")]
     Collision { existing: String, new: String },
+    /// A row callback asked to stop the pass; the caller holds the reason.
+    #[error("store: pass stopped by its caller")]
+    Stopped,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 pub struct Store {
-    conn: Connection,
+    backend: Backend,
+    /// Where the store is, as shown to people (a URL without its password).
     path: String,
+}
+
+enum Backend {
+    Sqlite(Connection),
+    #[cfg(feature = "postgres")]
+    Postgres(Box<pg::PgStore>),
+}
+
+/// The SQLite connection of `$self`, or else the same operation done by the PostgreSQL backend
+/// (returned at once).
+macro_rules! sqlite {
+    ($self:ident, $pg:ident => $e:expr) => {{
+        // Without the `postgres` feature the match has one arm.
+        #[allow(clippy::infallible_destructuring_match)]
+        let conn = match &$self.backend {
+            $crate::Backend::Sqlite(conn) => conn,
+            #[cfg(feature = "postgres")]
+            $crate::Backend::Postgres($pg) => return $e,
+        };
+        conn
+    }};
+}
+
+/// [`sqlite!`] for operations that need the connection mutably (transactions).
+macro_rules! sqlite_mut {
+    ($self:ident, $pg:ident => $e:expr) => {{
+        // Without the `postgres` feature the match has one arm.
+        #[allow(clippy::infallible_destructuring_match)]
+        let conn = match &mut $self.backend {
+            $crate::Backend::Sqlite(conn) => conn,
+            #[cfg(feature = "postgres")]
+            $crate::Backend::Postgres($pg) => return $e,
+        };
+        conn
+    }};
+}
+pub(crate) use {sqlite, sqlite_mut};
+
+/// Whether `location` names a PostgreSQL database (`postgres://` or `postgresql://` URL) rather
+/// than an SQLite file.
+pub fn is_url(location: &Path) -> bool {
+    let s = location.to_string_lossy();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// The URL as shown to people: without its password.
+fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Whether a store is there to open: the file exists, or `location` is a database URL (whether
+/// the server answers is found out on opening).
+pub fn exists(location: &Path) -> bool {
+    is_url(location) || location.exists()
 }
 
 /// Whether an insert added a record.
@@ -115,6 +201,8 @@ pub struct JsonRow<'a> {
     pub record: &'a str,
     /// What normalisation derived (canonical URLs, domains), as JSON; empty when nothing.
     pub derived: &'a str,
+    /// ISO 639-1 language, declared or detected.
+    pub lang: Option<&'a str>,
 }
 
 /// What [`Store::for_each_link`] gives per record.
@@ -140,8 +228,12 @@ pub struct Quarantined {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store file and brings its schema up to date.
+    /// Opens (creating if needed) the store and brings its schema up to date: an SQLite file, or
+    /// a PostgreSQL database when `path` is a `postgres://` URL (cargo feature `postgres`).
     pub fn open(path: &Path) -> Result<Store> {
+        if is_url(path) {
+            return Store::open_url(&path.to_string_lossy());
+        }
         let shown = path.display().to_string();
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite {
             path: shown.clone(),
@@ -158,29 +250,44 @@ impl Store {
         Store::init(conn, ":memory:".into())
     }
 
-    fn init(conn: Connection, path: String) -> Result<Store> {
-        let mut store = Store { conn, path };
+    #[cfg(feature = "postgres")]
+    fn open_url(url: &str) -> Result<Store> {
+        let (pg, path) = pg::PgStore::open(url)?;
+        Ok(Store {
+            backend: Backend::Postgres(Box::new(pg)),
+            path,
+        })
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    fn open_url(url: &str) -> Result<Store> {
+        Err(StoreError::NoPostgres(shown_url(url)))
+    }
+
+    fn init(mut conn: Connection, path: String) -> Result<Store> {
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         // A reader (stats, serve) and a writer (scan) may share the file: wait rather than fail.
-        store
-            .conn
-            .busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(|e| store.err(e))?;
-        store.pragmas()?;
-        migrations::migrate(&mut store.conn).map_err(|e| match e {
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        Store::pragmas(&conn).map_err(err)?;
+        migrations::migrate(&mut conn).map_err(|e| match e {
             migrations::MigrateError::TooNew { found, supported } => StoreError::TooNew {
-                path: store.path.clone(),
+                path: path.clone(),
                 found,
                 supported,
             },
-            migrations::MigrateError::Sqlite(source) => StoreError::Sqlite {
-                path: store.path.clone(),
-                source,
-            },
+            migrations::MigrateError::Sqlite(source) => err(source),
         })?;
-        Ok(store)
+        Ok(Store {
+            backend: Backend::Sqlite(conn),
+            path,
+        })
     }
 
-    fn pragmas(&self) -> Result<()> {
+    fn pragmas(conn: &Connection) -> rusqlite::Result<()> {
         // WAL + NORMAL: a crash loses at most the last uncommitted batch, never corrupts the file.
         // No mmap and temporary b-trees on disk: memory stays bounded however large the store.
         // 64 MB of page cache holds the identity index of a few million records, which every
@@ -196,14 +303,14 @@ impl Store {
         // here instead of waiting: retry while another process is opening the same new store.
         let mut attempts = 0;
         loop {
-            match self.conn.execute_batch(PRAGMAS) {
+            match conn.execute_batch(PRAGMAS) {
                 Err(rusqlite::Error::SqliteFailure(e, _))
                     if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 500 =>
                 {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
-                other => return other.map_err(|e| self.err(e)),
+                other => return other,
             }
         }
     }
@@ -220,61 +327,62 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+        let conn = sqlite!(self, pg => pg.schema_version());
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
 
     /// Starts a batch of writes; nothing is visible or durable until [`Batch::commit`].
     pub fn batch(&mut self) -> Result<Batch<'_>> {
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| StoreError::Sqlite {
-                path: path.clone(),
-                source,
-            })?;
-        Ok(Batch { tx, path })
+        let conn = sqlite_mut!(self, pg => Ok(Batch { inner: BatchInner::Postgres(Box::new(pg.batch()?)), path }));
+        let tx = conn.transaction().map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Batch {
+            inner: BatchInner::Sqlite(tx),
+            path,
+        })
     }
 
     pub fn checkpoint(&self, input: &str, fingerprint: &str) -> Result<Option<Checkpoint>> {
-        self.conn
-            .query_row(
-                "SELECT line, done FROM inputs WHERE name = ?1 AND fingerprint = ?2",
-                params![input, fingerprint],
-                |r| {
-                    Ok(Checkpoint {
-                        line: r.get::<_, i64>(0)?.max(0) as u64,
-                        done: r.get(1)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.checkpoint(input, fingerprint));
+        conn.query_row(
+            "SELECT line, done FROM inputs WHERE name = ?1 AND fingerprint = ?2",
+            params![input, fingerprint],
+            |r| {
+                Ok(Checkpoint {
+                    line: r.get::<_, i64>(0)?.max(0) as u64,
+                    done: r.get(1)?,
+                })
+            },
+        )
+        .optional()
+        .map_err(|e| self.err(e))
     }
 
     /// Starts a run and returns its id; rejections are tagged with it.
     pub fn begin_run(&mut self, inputs: &[String]) -> Result<i64> {
+        let conn = sqlite!(self, pg => pg.begin_run(inputs));
         let now = Utc::now().timestamp_millis();
         let inputs = serde_json::to_string(inputs).unwrap_or_default();
-        self.conn
-            .execute(
-                "INSERT INTO runs (started_at, inputs) VALUES (?1, ?2)",
-                params![now, inputs],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
+        conn.execute(
+            "INSERT INTO runs (started_at, inputs) VALUES (?1, ?2)",
+            params![now, inputs],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
     }
 
     pub fn finish_run(&mut self, run: i64, summary: &serde_json::Value) -> Result<()> {
+        let conn = sqlite!(self, pg => pg.finish_run(run, summary));
         let now = Utc::now().timestamp_millis();
-        self.conn
-            .execute(
-                "UPDATE runs SET finished_at = ?1, summary = ?2 WHERE run_id = ?3",
-                params![now, summary.to_string(), run],
-            )
-            .map_err(|e| self.err(e))?;
+        conn.execute(
+            "UPDATE runs SET finished_at = ?1, summary = ?2 WHERE run_id = ?3",
+            params![now, summary.to_string(), run],
+        )
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -282,8 +390,8 @@ impl Store {
     /// (including those of an earlier run that was killed before writing its file). Returns the
     /// last id visited, to pass to [`Store::mark_quarantine_exported`] once the file is written.
     pub fn pending_quarantine(&self, mut f: impl FnMut(Quarantined)) -> Result<Option<i64>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.pending_quarantine(f));
+        let mut stmt = conn
             .prepare("SELECT qid, input, line, reason, raw FROM quarantine WHERE exported = 0 ORDER BY qid")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
@@ -301,12 +409,12 @@ impl Store {
     }
 
     pub fn mark_quarantine_exported(&mut self, up_to: i64) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE quarantine SET exported = 1 WHERE exported = 0 AND qid <= ?1",
-                params![up_to],
-            )
-            .map_err(|e| self.err(e))?;
+        let conn = sqlite!(self, pg => pg.mark_quarantine_exported(up_to));
+        conn.execute(
+            "UPDATE quarantine SET exported = 1 WHERE exported = 0 AND qid <= ?1",
+            params![up_to],
+        )
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -317,8 +425,8 @@ impl Store {
         kind: Kind,
         mut f: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.for_each(kind, f));
+        let mut stmt = conn
             .prepare(
                 "SELECT rid, record, derived, norm FROM records WHERE kind = ?1 ORDER BY ts, rid",
             )
@@ -336,8 +444,8 @@ impl Store {
 
     /// Time of each author's first post, per platform: `(platform, author, unix ms)`, sorted.
     pub fn first_post_times(&self) -> Result<Vec<(String, String, i64)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.first_post_times());
+        let mut stmt = conn
             .prepare(
                 "SELECT platform, author, MIN(ts) FROM records
                  WHERE kind = ?1 AND author IS NOT NULL AND ts IS NOT NULL
@@ -357,16 +465,53 @@ impl Store {
     pub fn for_each_json_by_time(
         &self,
         kind: Kind,
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = sqlite!(self, pg => pg.for_each_json_by_time(kind, f));
+        self.json_rows(conn, "", params![kind.code()], f)
+    }
+
+    /// Streams the records of `kind` written by `authors`, undecoded, in publication order
+    /// (ties by insertion order): the history of a few accounts without reading everyone's.
+    pub fn for_each_json_of_authors(
+        &self,
+        kind: Kind,
+        authors: &[&str],
+        f: impl FnMut(&JsonRow<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if authors.is_empty() {
+            return Ok(());
+        }
+        let conn = sqlite!(self, pg => pg.for_each_json_of_authors(kind, authors, f));
+        // The list is bound as one JSON array parameter, never spliced into the SQL.
+        let list = serde_json::to_string(authors).map_err(|e| StoreError::Corrupt {
+            rid: 0,
+            reason: e.to_string(),
+        })?;
+        self.json_rows(
+            conn,
+            "AND author IN (SELECT value FROM json_each(?2))",
+            params![kind.code(), list],
+            f,
+        )
+    }
+
+    /// Undecoded rows of kind `?1` that also satisfy `filter` (SQL written by this crate, never
+    /// from input), in publication order.
+    fn json_rows(
+        &self,
+        conn: &Connection,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
         mut f: impl FnMut(&JsonRow<'_>) -> Result<()>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT rid, ts, norm, record, derived, author FROM records
-                 WHERE kind = ?1 ORDER BY ts, rid",
-            )
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT rid, ts, norm, record, derived, author, lang FROM records
+                 WHERE kind = ?1 {filter} ORDER BY ts, rid"
+            ))
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(params![kind.code()]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let text = |i| {
                 r.get_ref(i)
@@ -380,10 +525,30 @@ impl Store {
                 record: text(3).unwrap_or("{}"),
                 derived: text(4).unwrap_or(""),
                 author: text(5),
+                lang: text(6),
             };
             f(&row)?;
         }
         Ok(())
+    }
+
+    /// Authors with at least `min` records of `kind`, as `(platform, author)`, sorted.
+    pub fn authors_with_at_least(&self, kind: Kind, min: u64) -> Result<Vec<(String, String)>> {
+        let conn = sqlite!(self, pg => pg.authors_with_at_least(kind, min));
+        let mut stmt = conn
+            .prepare(
+                "SELECT platform, author FROM records
+                 WHERE kind = ?1 AND author IS NOT NULL
+                 GROUP BY platform, author HAVING COUNT(*) >= ?2 ORDER BY platform, author",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![kind.code(), min as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Streams the identity, author, time and folded text of every record of `kinds`, in
@@ -393,22 +558,15 @@ impl Store {
         kinds: &[Kind],
         f: impl FnMut(&TextRow<'_>) -> Result<()>,
     ) -> Result<()> {
-        self.text_rows(kinds, "rid", f)
-    }
-
-    fn text_rows(
-        &self,
-        kinds: &[Kind],
-        order: &str,
-        f: impl FnMut(&TextRow<'_>) -> Result<()>,
-    ) -> Result<()> {
-        self.text_rows_where(kinds, "1", &[], order, f)
+        let conn = sqlite!(self, pg => pg.for_each_text(kinds, f));
+        self.text_rows_where(conn, kinds, "1", &[], "rid", f)
     }
 
     /// Text rows of `kinds` that also satisfy `filter` (SQL over `records` columns, with `?`
     /// parameters; written by this crate only, never from input).
     pub(crate) fn text_rows_where(
         &self,
+        conn: &Connection,
         kinds: &[Kind],
         filter: &str,
         params: &[&dyn rusqlite::ToSql],
@@ -424,7 +582,7 @@ impl Store {
             codes.join(","),
             article = Kind::Article.code()
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query(params).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let text = |i| {
@@ -461,6 +619,7 @@ impl Store {
         kinds: &[Kind],
         mut f: impl FnMut(&LinkRow<'_>) -> Result<()>,
     ) -> Result<()> {
+        let conn = sqlite!(self, pg => pg.for_each_link(kinds, f));
         // Kind codes are small integers from our own enum, never input: safe to inline.
         let codes: Vec<String> = kinds.iter().map(|k| k.code().to_string()).collect();
         let sql = format!(
@@ -468,7 +627,7 @@ impl Store {
              WHERE kind IN ({}) AND derived IS NOT NULL ORDER BY rid",
             codes.join(",")
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let text = |i| {
@@ -502,8 +661,8 @@ impl Store {
     /// Number of original items (posts that are not native reposts, and articles) per source:
     /// the author of a post, the site of an article.
     pub fn items_per_source(&self) -> Result<std::collections::HashMap<String, u64>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.items_per_source());
+        let mut stmt = conn
             .prepare(
                 "SELECT CASE kind WHEN 3 THEN platform ELSE author END AS source, count(*)
                  FROM records WHERE kind IN (1, 3) AND repost_of IS NULL GROUP BY source",
@@ -522,25 +681,25 @@ impl Store {
     }
 
     pub fn count(&self, kind: Kind) -> Result<u64> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM records WHERE kind = ?1",
-                params![kind.code()],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n.max(0) as u64)
-            .map_err(|e| self.err(e))
+        let conn = sqlite!(self, pg => pg.count(kind));
+        conn.query_row(
+            "SELECT count(*) FROM records WHERE kind = ?1",
+            params![kind.code()],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n.max(0) as u64)
+        .map_err(|e| self.err(e))
     }
 
     /// Looks a record up by its identity.
     pub fn get(&self, kind: Kind, platform: &str, id: &str) -> Result<Option<StoredRecord>> {
+        let conn = sqlite!(self, pg => pg.get(kind, platform, id));
         let key = vigie_core::RecordKey {
             kind,
             platform: platform.to_owned(),
             id: id.to_owned(),
         };
-        let row: Option<(i64, String, Option<String>, Option<String>)> = self
-            .conn
+        let row: Option<(i64, String, Option<String>, Option<String>)> = conn
             .query_row(
                 "SELECT rid, record, derived, norm FROM records WHERE key = ?1",
                 params![key.digest() as i64],
@@ -554,12 +713,13 @@ impl Store {
 
     /// Replaces the alerts of the given detectors with `alerts` (a scan's fresh results).
     pub fn replace_alerts(&mut self, detectors: &[&str], alerts: &[Alert]) -> Result<()> {
+        let conn = sqlite_mut!(self, pg => pg.replace_alerts(detectors, alerts));
         let path = self.path.clone();
         let e = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = conn.transaction().map_err(e)?;
         for d in detectors {
             tx.execute("DELETE FROM alerts WHERE detector = ?1", params![d])
                 .map_err(e)?;
@@ -589,16 +749,16 @@ impl Store {
     }
 
     pub fn alert_count(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))
+        let conn = sqlite!(self, pg => pg.alert_count());
+        conn.query_row("SELECT count(*) FROM alerts", [], |r| r.get::<_, i64>(0))
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.err(e))
     }
 
     /// One stored alert.
     pub fn alert(&self, id: &str) -> Result<Option<Alert>> {
-        let json: Option<String> = self
-            .conn
+        let conn = sqlite!(self, pg => pg.alert(id));
+        let json: Option<String> = conn
             .query_row("SELECT json FROM alerts WHERE id = ?1", params![id], |r| {
                 r.get(0)
             })
@@ -609,8 +769,8 @@ impl Store {
 
     /// Every stored alert, in the deterministic output order (severity, score, id).
     pub fn alerts(&self) -> Result<Vec<Alert>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite!(self, pg => pg.alerts());
+        let mut stmt = conn
             .prepare("SELECT json FROM alerts")
             .map_err(|e| self.err(e))?;
         let mut out: Vec<Alert> = stmt
@@ -623,12 +783,13 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<Stats> {
+        let conn = sqlite!(self, pg => pg.stats());
         let e = |source| StoreError::Sqlite {
             path: self.path.clone(),
             source,
         };
         let pairs = |sql: &str| -> Result<Vec<(String, u64)>> {
-            let mut stmt = self.conn.prepare(sql).map_err(e)?;
+            let mut stmt = conn.prepare(sql).map_err(e)?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
@@ -637,8 +798,7 @@ impl Store {
             rows.collect::<std::result::Result<Vec<_>, _>>().map_err(e)
         };
         let by_kind = {
-            let mut stmt = self
-                .conn
+            let mut stmt = conn
                 .prepare("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind")
                 .map_err(e)?;
             let rows = stmt
@@ -653,15 +813,13 @@ impl Store {
                 })
                 .collect()
         };
-        let (first, last): (Option<i64>, Option<i64>) = self
-            .conn
+        let (first, last): (Option<i64>, Option<i64>) = conn
             .query_row("SELECT min(ts), max(ts) FROM records", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .map_err(e)?;
         let one = |sql: &str| -> Result<u64> {
-            self.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
                 .map_err(e)
         };
@@ -776,18 +934,38 @@ impl RecordRow {
 
 /// A write transaction: records, rejections and checkpoints commit together or not at all.
 pub struct Batch<'a> {
-    tx: rusqlite::Transaction<'a>,
+    inner: BatchInner<'a>,
     path: String,
 }
 
-impl Batch<'_> {
-    fn err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
-    }
+enum BatchInner<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    #[cfg(feature = "postgres")]
+    Postgres(Box<pg::PgBatch<'a>>),
+}
 
+/// The SQLite transaction of a batch, or else the same operation done by the PostgreSQL backend.
+macro_rules! sqlite_tx {
+    ($self:ident, $pg:ident => $e:expr) => {{
+        // Without the `postgres` feature the match has one arm.
+        #[allow(clippy::infallible_destructuring_match)]
+        let tx = match &mut $self.inner {
+            BatchInner::Sqlite(tx) => &*tx,
+            #[cfg(feature = "postgres")]
+            BatchInner::Postgres($pg) => return $e,
+        };
+        tx
+    }};
+}
+
+fn sqlite_err(path: &str, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl Batch<'_> {
     /// Stores a normalised record unless a record with the same identity is already there.
     pub fn insert(&mut self, n: &Normalised) -> Result<Inserted> {
         self.insert_row(&RecordRow::new(n)?)
@@ -795,15 +973,15 @@ impl Batch<'_> {
 
     /// Stores a prepared row (see [`RecordRow::new`]) unless its identity is already stored.
     pub fn insert_row(&mut self, row: &RecordRow) -> Result<Inserted> {
+        let tx = sqlite_tx!(self, pg => pg.insert_row(row));
         let changed = {
-            let mut stmt = self
-                .tx
+            let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO records (key, kind, platform, id, author, ts, lang, norm, repost_of, record, derived)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (key) DO NOTHING",
                 )
-                .map_err(|e| self.err(e))?;
+                .map_err(|e| sqlite_err(&self.path, e))?;
             stmt.execute(params![
                 row.digest,
                 row.key.kind.code(),
@@ -817,31 +995,16 @@ impl Batch<'_> {
                 row.record_json,
                 row.derived_json,
             ])
-            .map_err(|e| self.err(e))?
+            .map_err(|e| sqlite_err(&self.path, e))?
         };
         if changed == 1 {
             return Ok(Inserted::New);
         }
-        self.check_same_identity(row.digest, &row.key)?;
+        check_same_identity(tx, row.digest, &row.key).map_err(|e| match e {
+            IdentityError::Sqlite(e) => sqlite_err(&self.path, e),
+            IdentityError::Collision(e) => e,
+        })?;
         Ok(Inserted::Duplicate)
-    }
-
-    /// A 64-bit digest can collide; a duplicate must really be the same record.
-    fn check_same_identity(&self, digest: i64, key: &vigie_core::RecordKey) -> Result<()> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT kind, platform, id FROM records WHERE key = ?1")
-            .map_err(|e| self.err(e))?;
-        let (kind, platform, id): (i64, String, String) = stmt
-            .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| self.err(e))?;
-        if kind != key.kind.code() || platform != key.platform || id != key.id {
-            return Err(StoreError::Collision {
-                existing: format!("{kind}/{platform}/{id}"),
-                new: format!("{}/{}/{}", key.kind, key.platform, key.id),
-            });
-        }
-        Ok(())
     }
 
     pub fn quarantine(
@@ -852,16 +1015,17 @@ impl Batch<'_> {
         reason: &str,
         raw: &[u8],
     ) -> Result<()> {
-        let mut stmt = self
-            .tx
+        let tx = sqlite_tx!(self, pg => pg.quarantine(run, input, line, reason, raw));
+        let mut stmt = tx
             .prepare_cached("INSERT INTO quarantine (run_id, input, line, reason, raw) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| sqlite_err(&self.path, e))?;
         stmt.execute(params![run, input, line as i64, reason, raw])
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| sqlite_err(&self.path, e))?;
         Ok(())
     }
 
-    /// Records that `input` (with this content fingerprint) has been read up to `line`.
+    /// Records that `input` (with this content fingerprint) has been read up to `line`. A checkpoint
+    /// only moves forward: another process reading the same input may be behind this one.
     pub fn set_checkpoint(
         &mut self,
         input: &str,
@@ -869,14 +1033,14 @@ impl Batch<'_> {
         line: u64,
         done: bool,
     ) -> Result<()> {
-        let mut stmt = self
-            .tx
+        let tx = sqlite_tx!(self, pg => pg.set_checkpoint(input, fingerprint, line, done));
+        let mut stmt = tx
             .prepare_cached(
                 "INSERT INTO inputs (name, fingerprint, line, done, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (name, fingerprint) DO UPDATE SET line = excluded.line, done = excluded.done,
-                 updated_at = excluded.updated_at",
+                 ON CONFLICT (name, fingerprint) DO UPDATE SET line = max(line, excluded.line),
+                 done = max(done, excluded.done), updated_at = excluded.updated_at",
             )
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| sqlite_err(&self.path, e))?;
         stmt.execute(params![
             input,
             fingerprint,
@@ -884,148 +1048,61 @@ impl Batch<'_> {
             done,
             Utc::now().timestamp_millis()
         ])
-        .map_err(|e| self.err(e))?;
+        .map_err(|e| sqlite_err(&self.path, e))?;
         Ok(())
     }
 
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
-        self.tx
-            .commit()
-            .map_err(|source| StoreError::Sqlite { path, source })
+        match self.inner {
+            BatchInner::Sqlite(tx) => tx.commit().map_err(|e| sqlite_err(&self.path, e)),
+            #[cfg(feature = "postgres")]
+            BatchInner::Postgres(pg) => pg.commit(),
+        }
     }
+}
+
+enum IdentityError {
+    Sqlite(rusqlite::Error),
+    Collision(StoreError),
+}
+
+/// A 64-bit digest can collide; a duplicate must really be the same record.
+fn check_same_identity(
+    tx: &rusqlite::Transaction<'_>,
+    digest: i64,
+    key: &vigie_core::RecordKey,
+) -> std::result::Result<(), IdentityError> {
+    let mut stmt = tx
+        .prepare_cached("SELECT kind, platform, id FROM records WHERE key = ?1")
+        .map_err(IdentityError::Sqlite)?;
+    let (kind, platform, id): (i64, String, String) = stmt
+        .query_row(params![digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(IdentityError::Sqlite)?;
+    same_identity(kind, &platform, &id, key).map_err(IdentityError::Collision)
+}
+
+/// Whether a stored identity is `key`'s (else the digests collided).
+fn same_identity(kind: i64, platform: &str, id: &str, key: &vigie_core::RecordKey) -> Result<()> {
+    if kind != key.kind.code() || platform != key.platform || id != key.id {
+        return Err(StoreError::Collision {
+            existing: format!("{kind}/{platform}/{id}"),
+            new: format!("{}/{}/{}", key.kind, key.platform, key.id),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigie_core::config::InputConfig;
-    use vigie_normalise::Normaliser;
-
-    fn post(id: &str, author: &str, at: &str, text: &str) -> Normalised {
-        let line = format!(
-            r#"{{"kind":"post","id":"{id}","platform":"x","author":"{author}","created_at":"{at}","text":"{text}","lang":"en"}}"#
-        );
-        let record: Record = serde_json::from_str(&line).unwrap();
-        Normaliser::new(&InputConfig::default())
-            .normalise(record)
-            .unwrap()
-    }
 
     #[test]
-    fn same_identity_is_stored_once_and_read_back_intact() {
-        let mut store = Store::open_in_memory().unwrap();
-        let a = post("1", "u", "2024-06-02T10:00:00Z", "Hello #World");
-        let mut batch = store.batch().unwrap();
-        assert_eq!(batch.insert(&a).unwrap(), Inserted::New);
-        assert_eq!(batch.insert(&a).unwrap(), Inserted::Duplicate);
-        // Same id, other text: still the same record (first one kept).
-        let changed = post("1", "u", "2024-06-02T10:00:00Z", "edited");
-        assert_eq!(batch.insert(&changed).unwrap(), Inserted::Duplicate);
+    fn shown_urls_hide_the_password() {
         assert_eq!(
-            batch
-                .insert(&post("2", "u", "2024-06-01T10:00:00Z", "b"))
-                .unwrap(),
-            Inserted::New
+            shown_url("postgres://u:secret@db.example:5432/vigie?sslmode=disable"),
+            "postgres://u@db.example:5432/vigie?sslmode=disable"
         );
-        batch.commit().unwrap();
-        assert_eq!(store.count(Kind::Post).unwrap(), 2);
-        let got = store.get(Kind::Post, "x", "1").unwrap().unwrap();
-        assert_eq!(got.record, a.record);
-        assert_eq!(got.derived, a.derived);
-        let mut order = Vec::new();
-        store
-            .for_each(Kind::Post, |r| {
-                order.push(r.record.id().to_owned());
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(order, vec!["2", "1"], "time order");
-    }
-
-    #[test]
-    fn uncommitted_batches_leave_nothing_behind() {
-        let mut store = Store::open_in_memory().unwrap();
-        {
-            let mut batch = store.batch().unwrap();
-            batch
-                .insert(&post("1", "u", "2024-06-02T10:00:00Z", "x"))
-                .unwrap();
-            batch.set_checkpoint("in.jsonl", "fp", 10, false).unwrap();
-            // dropped without commit: rolled back
-        }
-        assert_eq!(store.count(Kind::Post).unwrap(), 0);
-        assert_eq!(store.checkpoint("in.jsonl", "fp").unwrap(), None);
-        let mut batch = store.batch().unwrap();
-        batch.set_checkpoint("in.jsonl", "fp", 10, false).unwrap();
-        batch.commit().unwrap();
-        assert_eq!(
-            store.checkpoint("in.jsonl", "fp").unwrap(),
-            Some(Checkpoint {
-                line: 10,
-                done: false
-            })
-        );
-        assert_eq!(store.checkpoint("in.jsonl", "other").unwrap(), None);
-    }
-
-    #[test]
-    fn quarantine_is_exported_once() {
-        let mut store = Store::open_in_memory().unwrap();
-        let run = store.begin_run(&["in".into()]).unwrap();
-        let mut batch = store.batch().unwrap();
-        batch.quarantine(run, "in", 3, "bad", b"\xff").unwrap();
-        batch.quarantine(run, "in", 7, "worse", b"{").unwrap();
-        batch.commit().unwrap();
-        let mut seen = Vec::new();
-        let last = store
-            .pending_quarantine(|q| seen.push((q.line, q.reason)))
-            .unwrap();
-        assert_eq!(seen, vec![(3, "bad".to_string()), (7, "worse".to_string())]);
-        store.mark_quarantine_exported(last.unwrap()).unwrap();
-        let mut again = 0;
-        assert_eq!(store.pending_quarantine(|_| again += 1).unwrap(), None);
-        assert_eq!(again, 0);
-        assert_eq!(store.stats().unwrap().quarantined, 2);
-    }
-
-    #[test]
-    fn reopening_a_file_keeps_data_and_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("v.db");
-        {
-            let mut store = Store::open(&path).unwrap();
-            let mut batch = store.batch().unwrap();
-            batch
-                .insert(&post("1", "u", "2024-06-02T10:00:00Z", "x"))
-                .unwrap();
-            batch.commit().unwrap();
-        }
-        let store = Store::open(&path).unwrap();
-        assert_eq!(store.count(Kind::Post).unwrap(), 1);
-        assert_eq!(store.schema_version().unwrap(), migrations::latest());
-        let stats = store.stats().unwrap();
-        assert_eq!(stats.by_kind, vec![("post".to_string(), 1)]);
-        assert_eq!(stats.by_platform, vec![("x".to_string(), 1)]);
-    }
-}
-
-#[cfg(test)]
-mod concurrency_tests {
-    use super::*;
-
-    #[test]
-    fn concurrent_opens_of_a_new_store_migrate_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db");
-        let handles: Vec<_> = (0..4)
-            .map(|_| {
-                let p = path.clone();
-                std::thread::spawn(move || Store::open(&p).map(|s| s.schema_version().unwrap()))
-            })
-            .collect();
-        for h in handles {
-            assert_eq!(h.join().unwrap().unwrap(), migrations::latest());
-        }
+        assert_eq!(shown_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(shown_url("postgresql:///db"), "postgresql:///db");
     }
 }

@@ -111,6 +111,14 @@ const MIGRATIONS: &[&str] = &[
         rid INTEGER NOT NULL,
         PRIMARY KEY (role, id, rid)
      ) WITHOUT ROWID;",
+    // 4: sentence vectors kept between scans (feature `semantic`), keyed by model and text
+    // digest, so identical texts and re-scans are embedded once.
+    "CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        digest BLOB NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, digest)
+     ) WITHOUT ROWID;",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
@@ -136,8 +144,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
     }
 }
 
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
 pub(crate) fn latest() -> i64 {
-    MIGRATIONS.len() as i64
+    LATEST
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub struct ExportOptions {
 }
 
 fn open_existing(db: &Path) -> Result<Store> {
-    if !db.exists() {
+    if !vigie_store::exists(db) {
         bail!("{}: no such store (run `vigie scan` first)", db.display());
     }
     Ok(Store::open(db)?)

@@ -25,9 +25,25 @@ impl BenchResult {
 }
 
 /// Ingests `inputs` into a fresh store at `db` and measures it.
+/// A `postgres://` URL gets a scratch schema in that database, dropped afterwards.
 pub fn bench_ingest(inputs: &[PathBuf], db: &Path, progress: bool) -> anyhow::Result<BenchResult> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    #[cfg(feature = "postgres")]
+    let scratch = match vigie_store::is_url(db) {
+        true => Some(vigie_store::ScratchSchema::create(
+            &db.to_string_lossy(),
+            "bench",
+        )?),
+        false => None,
+    };
+    #[cfg(feature = "postgres")]
+    let scratch_url = scratch.as_ref().map(|s| PathBuf::from(s.url()));
+    #[cfg(feature = "postgres")]
+    let db = scratch_url.as_deref().unwrap_or(db);
+    let shared = vigie_store::is_url(db);
+    if !shared {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
     }
     let mut store = Store::open(db)?;
     // The peak is measured over the whole process: keep this function to the ingest itself.
@@ -39,12 +55,16 @@ pub fn bench_ingest(inputs: &[PathBuf], db: &Path, progress: bool) -> anyhow::Re
     let started = Instant::now();
     let summary = ingest(&mut store, &expanded, &Config::default(), &opts)?;
     let seconds = started.elapsed().as_secs_f64();
-    drop(store);
-    let store_bytes = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
-        .map(|m| m.len())
-        .sum();
+    let store_bytes = if shared {
+        store.stats()?.file_bytes
+    } else {
+        drop(store);
+        ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
+            .map(|m| m.len())
+            .sum()
+    };
     Ok(BenchResult {
         dataset: inputs
             .iter()
@@ -76,9 +96,11 @@ pub struct DetectorBench {
     pub seconds: f64,
     /// Peak RSS of the detector's run alone (the counter is reset after ingest), when reported.
     pub peak_rss_bytes: Option<u64>,
-    /// CPU time the detectors' thread spent running (Linux), which, unlike wall time, does not
-    /// grow when other processes share the cores.
+    /// CPU time the detectors spent running, all their threads together (Linux), which,
+    /// unlike wall time, does not grow when other processes share the cores.
     pub cpu_seconds: Option<f64>,
+    /// CPU time of every thread of the process (Linux) during the ingest.
+    pub ingest_cpu_seconds: Option<f64>,
     /// For the content detectors: CPU seconds of their text analysis alone, on texts held in
     /// memory (the store's read excluded).
     pub analysis_seconds: Option<f64>,
@@ -138,6 +160,17 @@ fn time_content_analysis(config: &Config, store: &Store) -> anyhow::Result<f64> 
         .unwrap_or_else(|| wall.elapsed().as_secs_f64()))
 }
 
+/// CPU time of the whole process so far, every thread's, finished ones included (Linux
+/// `/proc/self/stat` user and system time, in the kernel's 100 Hz ticks).
+fn process_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let mut fields = s.get(s.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
+}
+
 /// CPU time of the calling thread so far (Linux `schedstat`, nanoseconds).
 fn thread_cpu_seconds() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
@@ -171,6 +204,7 @@ pub fn bench_detector(
         ..IngestOptions::default()
     };
     let ingest_started = Instant::now();
+    let ingest_cpu_before = process_cpu_seconds();
     ingest(
         &mut store,
         &expand_inputs(&[dir.join("data")])?,
@@ -178,6 +212,9 @@ pub fn bench_detector(
         &ingest_opts,
     )?;
     let ingest_seconds = ingest_started.elapsed().as_secs_f64();
+    let ingest_cpu_seconds = process_cpu_seconds()
+        .zip(ingest_cpu_before)
+        .map(|(after, before)| after - before);
     // The records the detectors read.
     let items = match detector {
         "political_ad" => store.count(vigie_core::Kind::Ad)?,
@@ -188,6 +225,9 @@ pub fn bench_detector(
     };
     // The generated calendar, protected entities and narratives: content detectors need them.
     let config = Config::load(&dir.join("vigie.toml"))?;
+    if detector == TAKEOVER {
+        return time_takeover(&config, &store, ingest_seconds);
+    }
     // Several detectors, comma-separated, are timed together over the same store.
     let wanted: Vec<&str> = detector.split(',').map(str::trim).collect();
     let mut built = Vec::new();
@@ -204,14 +244,14 @@ pub fn bench_detector(
         built.push(d);
     }
     reset_peak_rss();
-    let cpu_before = thread_cpu_seconds();
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(&config, &store);
     let mut alerts = 0;
     for d in &built {
         alerts += d.run(&ctx)?.len();
     }
-    let cpu_seconds = thread_cpu_seconds()
+    let cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     let seconds = started.elapsed().as_secs_f64();
@@ -231,7 +271,110 @@ pub fn bench_detector(
         seconds,
         peak_rss_bytes: peak,
         cpu_seconds,
+        ingest_cpu_seconds,
         analysis_seconds,
+    })
+}
+
+/// `--detector account_takeover`: the takeover part of `manufactured_media` alone.
+pub const TAKEOVER: &str = "account_takeover";
+
+/// Times the takeover tracking with every account of enough history followed (`watch_all`, the
+/// worst case: a whole archive watched). Items are the posts of the accounts followed.
+fn time_takeover(
+    config: &Config,
+    store: &Store,
+    ingest_seconds: f64,
+) -> anyhow::Result<DetectorBench> {
+    use vigie_detect::detectors::manufactured_media::{self, takeover};
+    let media: manufactured_media::Settings = config.detector_settings(manufactured_media::NAME)?;
+    let settings = takeover::Settings {
+        watch_all: true,
+        ..media.takeover
+    };
+    let min = (settings.min_history + settings.window + settings.min_calibration) as u64;
+    let followed = store.authors_with_at_least(vigie_core::Kind::Post, min)?;
+    let names: Vec<&str> = followed.iter().map(|(_, a)| a.as_str()).collect();
+    let mut items = 0u64;
+    store.for_each_json_of_authors(vigie_core::Kind::Post, &names, |_| {
+        items += 1;
+        Ok(())
+    })?;
+    tracing::info!(
+        accounts = followed.len(),
+        posts = items,
+        "accounts followed"
+    );
+    reset_peak_rss();
+    let cpu_before = process_cpu_seconds();
+    let started = Instant::now();
+    let ctx = vigie_detect::Context::new(config, store);
+    let alerts = takeover::detect(&ctx, &settings)?.len();
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(DetectorBench {
+        detector: format!("{TAKEOVER} (watch_all, {} accounts)", followed.len()),
+        items,
+        alerts,
+        ingest_seconds,
+        seconds,
+        peak_rss_bytes: peak_rss_bytes(),
+        cpu_seconds: process_cpu_seconds()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
+        // The ingest is timed by the caller, on wall time only.
+        ingest_cpu_seconds: None,
+        analysis_seconds: None,
+    })
+}
+
+/// What `bench_images` measured.
+pub struct ImageBench {
+    pub images: usize,
+    pub width: u32,
+    pub height: u32,
+    /// Total size of the files.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Peak RSS of the hashing alone (the counter is reset after the files are written).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Writes `n` procedural pictures of `width` × 3/4 `width` pixels as JPEG files into `dir`
+/// (untimed), then times hashing them from disk as ingest does, on one thread.
+pub fn bench_images(n: usize, width: u32, dir: &Path) -> anyhow::Result<ImageBench> {
+    use vigie_generate::images;
+    let width = width.clamp(16, 8192);
+    let height = width * 3 / 4;
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = 0;
+    let mut names = Vec::with_capacity(n);
+    for i in 0..n {
+        let small = images::picture(i as u64);
+        let picture =
+            image::imageops::resize(&small, width, height, image::imageops::FilterType::Triangle);
+        let file = images::jpeg(&picture, images::PUBLISHED_QUALITY);
+        bytes += file.len() as u64;
+        let name = format!("{i:06}.jpg");
+        std::fs::write(dir.join(&name), file)?;
+        names.push(name);
+    }
+    reset_peak_rss();
+    let hasher = vigie_media::MediaHasher::new(
+        Some(&dir.join("media.jsonl")),
+        vigie_media::MediaLimits::default(),
+    );
+    let started = Instant::now();
+    for name in &names {
+        hasher.hash_file(name)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(ImageBench {
+        images: n,
+        width,
+        height,
+        bytes,
+        seconds,
+        peak_rss_bytes: peak_rss_bytes(),
     })
 }
 
@@ -258,7 +401,7 @@ pub struct SurfaceBench {
 pub fn bench_surface(db: &Path) -> anyhow::Result<SurfaceBench> {
     use std::io::{Read, Write};
     use vigie_surface::incidents;
-    if !db.exists() {
+    if !vigie_store::exists(db) {
         anyhow::bail!("{}: no such store", db.display());
     }
     reset_peak_rss();

@@ -292,40 +292,144 @@ fn signal_scores(
 }
 
 /// Per-signal scores, plus for each kind of edit the share of altered copies found and the
-/// Hamming distances (min–max) the generator gave them.
+/// Hamming distances (min–max) of those found, as the alerts give them.
 fn media_scores(truth: &Truth, alerts: &[&Alert]) -> std::collections::BTreeMap<String, f64> {
     let mut out = signal_scores(truth, "manufactured_media", alerts);
-    let flagged: BTreeSet<&str> = alerts
-        .iter()
-        .flat_map(|a| a.evidence.items.iter().map(String::as_str))
-        .collect();
+    let mut distance: HashMap<&str, f64> = HashMap::new();
+    for a in alerts {
+        let figures = a.evidence.figures.get("hamming_distances");
+        for (item, d) in figures.and_then(|v| v.as_object()).into_iter().flatten() {
+            if let Some(d) = d.as_f64() {
+                distance.insert(item.as_str(), d);
+            }
+        }
+    }
     // edit → (found, all, min distance, max distance)
     let mut per_edit: std::collections::BTreeMap<&str, (usize, usize, f64, f64)> =
         Default::default();
     for op in truth.operations_of("manufactured_media") {
         let edits = op.details.get("edits").and_then(|v| v.as_object());
-        let distances = op.details.get("distances").and_then(|v| v.as_object());
         for (item, edit) in edits.into_iter().flatten() {
             let Some(edit) = edit.as_str() else { continue };
-            let d = distances
-                .and_then(|m| m.get(item))
-                .and_then(|v| v.as_f64())
-                .unwrap_or(f64::NAN);
             let e = per_edit
                 .entry(edit)
                 .or_insert((0, 0, f64::INFINITY, f64::NEG_INFINITY));
-            e.0 += usize::from(flagged.contains(item.as_str()));
             e.1 += 1;
-            e.2 = e.2.min(d);
-            e.3 = e.3.max(d);
+            if let Some(&d) = distance.get(item.as_str()) {
+                e.0 += 1;
+                e.2 = e.2.min(d);
+                e.3 = e.3.max(d);
+            }
         }
     }
     for (edit, (found, all, lo, hi)) in per_edit {
         out.insert(format!("recall_{edit}"), found as f64 / all.max(1) as f64);
-        out.insert(format!("hamming_{edit}_min"), lo);
-        out.insert(format!("hamming_{edit}_max"), hi);
+        if found > 0 {
+            out.insert(format!("hamming_{edit}_min"), lo);
+            out.insert(format!("hamming_{edit}_max"), hi);
+        }
     }
+    takeover_scores(truth, alerts, &mut out);
     out
+}
+
+/// Taken-over accounts are scored per account, the unit an analyst checks: the accounts named
+/// by `account_takeover` alerts against the truth's taken-over ones (the watched accounts that
+/// only changed a habit are the negatives). The per-post scores become `item_precision` and
+/// `item_recall` (posts from the change point found, against the posts the operator wrote), and
+/// `change_point_exact` is the share of alerts whose change point is the operator's first post.
+fn takeover_scores(
+    truth: &Truth,
+    alerts: &[&Alert],
+    out: &mut std::collections::BTreeMap<String, f64>,
+) {
+    const SIGNAL: &str = "account_takeover";
+    let mut starts: HashMap<&str, &str> = HashMap::new();
+    for op in truth.operations_of("manufactured_media") {
+        let Some(s) = op
+            .details
+            .get("takeover_starts")
+            .and_then(|v| v.as_object())
+        else {
+            continue;
+        };
+        for (account, first) in s {
+            starts.insert(account.as_str(), first.as_str().unwrap_or(""));
+        }
+    }
+    if starts.is_empty() {
+        return;
+    }
+    for key in ["precision", "recall", "expected"] {
+        if let Some(v) = out.remove(&format!("{SIGNAL}.{key}")) {
+            out.insert(format!("{SIGNAL}.item_{key}"), v);
+        }
+    }
+    let mine: Vec<&&Alert> = alerts
+        .iter()
+        .filter(|a| a.evidence.figures.get("signal").and_then(|v| v.as_str()) == Some(SIGNAL))
+        .collect();
+    let found: BTreeSet<&str> = mine
+        .iter()
+        .flat_map(|a| a.evidence.accounts.iter().map(String::as_str))
+        .collect();
+    let hit = found.iter().filter(|a| starts.contains_key(**a)).count();
+    let decoys = truth
+        .negatives
+        .by_detector
+        .get("manufactured_media")
+        .map(|n| {
+            n.accounts
+                .iter()
+                .filter(|a| found.contains(a.as_str()))
+                .count()
+        })
+        .unwrap_or(0);
+    // The operator's posts in order (one account after the other): the distance from the true
+    // first post to the change point found, in posts.
+    let order: HashMap<&str, usize> = truth
+        .operations_of("manufactured_media")
+        .iter()
+        .filter_map(|op| op.details.get("signals")?.get(SIGNAL)?.as_array())
+        .flatten()
+        .filter_map(|v| v.as_str())
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let (mut exact, mut late, mut placed) = (0usize, 0usize, 0usize);
+    for a in &mine {
+        let Some(change) = a
+            .evidence
+            .figures
+            .get("change_post")
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        for acc in &a.evidence.accounts {
+            let Some(start) = starts.get(acc.as_str()) else {
+                continue;
+            };
+            if let (Some(s), Some(c)) = (order.get(start), order.get(change)) {
+                placed += 1;
+                exact += usize::from(c == s);
+                late += c.saturating_sub(*s);
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    out.insert(format!("{SIGNAL}.precision"), ratio(hit, found.len()));
+    out.insert(format!("{SIGNAL}.recall"), ratio(hit, starts.len()));
+    out.insert(format!("{SIGNAL}.expected"), starts.len() as f64);
+    out.insert(format!("{SIGNAL}.decoy_accounts_flagged"), decoys as f64);
+    out.insert(
+        format!("{SIGNAL}.change_point_exact"),
+        ratio(exact, mine.len()),
+    );
+    out.insert(
+        format!("{SIGNAL}.change_point_mean_delay_posts"),
+        ratio(late, placed),
+    );
 }
 
 /// Precision and recall of the relay sites named by `relay_network` alerts.

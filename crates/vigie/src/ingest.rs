@@ -12,6 +12,7 @@ use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vigie_core::Config;
+use vigie_media::{MediaHasher, MediaLimits};
 use vigie_normalise::Normaliser;
 use vigie_sources::{open_input, read_format, Event, Input, ReadContext, Rejected, SourceError};
 use vigie_store::{Inserted, RecordRow, Store, StoreError};
@@ -196,6 +197,9 @@ fn ingest_one(
     let chunk_records = opts.chunk_records.clamp(1, opts.commit_records.max(1));
     let interrupt = Arc::clone(&opts.interrupt);
     let workers = normaliser_threads();
+    // Image files named by records are hashed by the workers, relative to this input's folder.
+    let media = MediaHasher::new(input.path.as_deref(), MediaLimits::from(&config.input));
+    let media = &media;
 
     // reader (parse) → workers (normalise, serialise) → this thread (write). Chunk n goes to
     // worker n % W and is collected from it in the same turn, so the writer sees input order.
@@ -211,7 +215,9 @@ fn ingest_one(
                         .events
                         .into_iter()
                         .map(|(line, event)| match event {
-                            Event::Record { record, .. } => prepare(normaliser, record, line),
+                            Event::Record { record, .. } => {
+                                prepare(normaliser, media, record, line)
+                            }
                             Event::Rejected(r) => Item::Rejected(r),
                         })
                         .collect();
@@ -317,9 +323,22 @@ fn ingest_one(
     Ok(sum)
 }
 
-/// Normalises and serialises a record on the reader's thread; a failure becomes a rejection.
-fn prepare(normaliser: &Normaliser, record: vigie_core::Record, line: u64) -> Item {
+/// Hashes the record's image files, normalises and serialises it on a worker thread; a failure
+/// (an unreadable or hostile image file included) becomes a rejection.
+fn prepare(
+    normaliser: &Normaliser,
+    media: &MediaHasher,
+    mut record: vigie_core::Record,
+    line: u64,
+) -> Item {
     let raw = |record: &vigie_core::Record| serde_json::to_vec(record).unwrap_or_default();
+    if let Err(e) = media.fill(&mut record) {
+        return Item::Rejected(Rejected {
+            line,
+            reason: e.to_string(),
+            raw: raw(&record),
+        });
+    }
     match normaliser.normalise(record) {
         Ok(n) => match RecordRow::new(&n) {
             Ok(row) => Item::Record(Box::new(row)),

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cluster;
 pub mod eval;
 pub mod eval_claims;
+pub mod eval_media;
 pub mod ingest;
 pub mod lookalike;
 pub mod scan;

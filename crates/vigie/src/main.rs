@@ -88,9 +88,10 @@ enum Command {
         /// Alerts output, JSON lines (`-` for standard output).
         #[arg(long, default_value = "alerts.jsonl")]
         alerts: PathBuf,
-        /// The store: an SQLite file.
-        #[arg(long, default_value = "vigie.db")]
-        db: PathBuf,
+        /// The store: an SQLite file or `postgres://USER@HOST/DB` (default: the configuration's
+        /// `[store] url`, else vigie.db).
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// Rejected input lines are appended here with file, line and reason.
         #[arg(long)]
         quarantine: Option<PathBuf>,
@@ -168,6 +169,10 @@ enum Command {
         /// posts around the hand-written multilingual claims; needs the USE weights).
         #[arg(long)]
         semantic: bool,
+        /// Score `manufactured_media` alone (per signal, per edit) on the generated image files,
+        /// and print the Hamming distances of perceptual hashes per edit against unrelated pairs.
+        #[arg(long)]
+        media: bool,
     },
     /// Which protected domain does each DOMAIN imitate, and how (reverse look-alike lookup).
     Lookalike {
@@ -270,7 +275,7 @@ enum Command {
     Bench {
         /// Inputs to ingest (default: ../shared/data/ira/ira_tweets_full.csv.gz, else generated data).
         inputs: Vec<PathBuf>,
-        /// Scratch store, deleted first.
+        /// Scratch store, deleted first (a `postgres://` URL: a scratch schema in that database).
         #[arg(long, default_value = "bench.db")]
         db: PathBuf,
         /// Time this detector on generated data instead of ingest (e.g. copypasta), or several
@@ -299,6 +304,12 @@ enum Command {
         /// and on Ballista with 1 and 2 local executors (feature `cluster`).
         #[arg(long)]
         engines: bool,
+        /// Hash this many generated JPEG files instead (perceptual hashes, as ingest does).
+        #[arg(long)]
+        images: Option<usize>,
+        /// Width of the `--images` pictures in pixels (4:3).
+        #[arg(long, default_value_t = 1280)]
+        image_width: u32,
     },
 }
 
@@ -395,7 +406,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             engine_dir,
         } => {
             let config = load_config(config.as_deref())?;
+            let db = db
+                .or_else(|| config.store.url.clone().map(PathBuf::from))
+                .unwrap_or_else(|| PathBuf::from("vigie.db"));
             let engine_dir = engine_dir.unwrap_or_else(|| {
+                if vigie_store::is_url(&db) {
+                    return PathBuf::from("vigie.items");
+                }
                 let mut d = db.clone().into_os_string();
                 d.push(".items");
                 PathBuf::from(d)
@@ -403,6 +420,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let setup = engine_setup(&engine, engine_dir)?;
             let mut store = Store::open(&db)?;
             let quarantine = quarantine.unwrap_or_else(|| {
+                if vigie_store::is_url(&db) {
+                    return PathBuf::from("vigie.quarantine.jsonl");
+                }
                 let mut q = db.clone().into_os_string();
                 q.push(".quarantine.jsonl");
                 PathBuf::from(q)
@@ -435,7 +455,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_scan_summary(&report, &outputs, &db);
         }
         Command::Stats { db, json } => {
-            if !db.exists() {
+            if !vigie_store::exists(&db) {
                 bail!("{}: no such store (run `vigie scan` first)", db.display());
             }
             let stats = Store::open(&db)?.stats()?;
@@ -446,18 +466,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Narratives { db, config, json } => {
-            if !db.exists() {
+            if !vigie_store::exists(&db) {
                 bail!("{}: no such store (run `vigie scan` first)", db.display());
             }
             let config = load_config(config.as_deref())?;
-            let reports = vigie_detect::narratives::track(&config, &Store::open(&db)?)?;
+            let store = Store::open(&db)?;
+            let reports = narratives(&config, &store)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&reports)?);
             } else if reports.is_empty() {
                 println!("no [[narrative]] in the configuration");
             } else {
                 for r in &reports {
-                    println!("{}: {} items", r.name, r.items);
+                    println!(
+                        "{}: {} items ({} by meaning alone)",
+                        r.name, r.items, r.by_meaning_only
+                    );
                     if let (Some(at), Some(item)) = (r.first_seen, &r.first_item) {
                         println!("  first seen {} ({item})", at.to_rfc3339());
                     }
@@ -611,6 +635,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             out,
             json,
+            media: true,
+            ..
+        } => media_eval(&out, seed, posts, json)?,
+        Command::Eval {
+            seed,
+            posts,
+            out,
+            json,
             ..
         } => {
             let scores = vigie::eval::evaluate(&out, seed, posts)?;
@@ -750,6 +782,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Bench {
+            images: Some(n),
+            image_width,
+            ..
+        } => {
+            let dir = std::env::temp_dir().join(format!("vigie-bench-images-{n}-{image_width}"));
+            let r = vigie::bench::bench_images(n, image_width, &dir)?;
+            println!(
+                "dataset: {} generated JPEG files of {}x{} pixels (quality {}), {:.1} MB, in {}",
+                r.images,
+                r.width,
+                r.height,
+                vigie::generate::images::PUBLISHED_QUALITY,
+                r.bytes as f64 / 1e6,
+                dir.display()
+            );
+            println!(
+                "hashed (read, decode, gradient hash) on one thread: {} images in {:.2}s = {:.0} images/s",
+                r.images,
+                r.seconds,
+                r.images as f64 / r.seconds.max(1e-9)
+            );
+            match r.peak_rss_bytes {
+                Some(b) => println!("peak RSS while hashing: {:.1} MB", b as f64 / 1e6),
+                None => println!("peak RSS: not reported on this platform"),
+            }
+            std::fs::remove_dir_all(&dir)?;
+        }
+        Command::Bench {
             surface: Some(db), ..
         } => {
             let r = vigie::bench::bench_surface(&db)?;
@@ -839,14 +899,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let read = match detector.as_str() {
                 "political_ad" => "ads",
                 "manufactured_media" => "media records and accounts",
+                vigie::bench::TAKEOVER => "posts of the accounts followed",
                 _ => "posts and articles",
             };
             println!(
                 "dataset: vigie generate --seed 1 --posts {posts} ({} {read})",
                 r.items
             );
+            let unit = match detector.as_str() {
+                "political_ad" => "ads",
+                vigie::bench::TAKEOVER => "posts",
+                _ => "items",
+            };
             println!(
-                "{}: {} items in {:.1}s = {:.0} items/s, {} alerts",
+                "{}: {} {unit} in {:.1}s = {:.0} {unit}/s, {} alerts",
                 r.detector,
                 r.items,
                 r.seconds,
@@ -861,8 +927,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             if let Some(cpu) = r.cpu_seconds {
                 println!(
-                    "CPU time of the detector thread: {cpu:.1}s = {:.0} items per CPU-second",
+                    "CPU time of the detectors (all threads): {cpu:.2}s = {:.0} items per \
+                     CPU-second",
                     r.items as f64 / cpu.max(1e-9)
+                );
+            }
+            // Unlike wall time, CPU time does not grow when other work shares the cores.
+            if let (Some(ingest), Some(detect)) = (r.ingest_cpu_seconds, r.cpu_seconds) {
+                println!(
+                    "CPU time end to end (all threads): ingest {ingest:.1}s + detectors \
+                     {detect:.1}s = {:.1}s = {:.0} items per CPU-second",
+                    ingest + detect,
+                    r.items as f64 / (ingest + detect).max(1e-9)
                 );
             }
             if let Some(a) = r.analysis_seconds {
@@ -1180,6 +1256,21 @@ fn print_stats(s: &vigie_store::Stats) {
     );
 }
 
+/// Watched narratives, by meaning as well as words when the sentence encoder is available.
+fn narratives(
+    config: &Config,
+    store: &Store,
+) -> Result<Vec<vigie_detect::narratives::NarrativeReport>> {
+    #[cfg(feature = "semantic")]
+    if let Some(encoder) = vigie::scan::semantic_encoder(config) {
+        let meaning = vigie_detect::narratives::by_meaning(config, store, &encoder)?;
+        return Ok(vigie_detect::narratives::track_with(
+            config, store, &meaning,
+        )?);
+    }
+    Ok(vigie_detect::narratives::track(config, store)?)
+}
+
 #[cfg(feature = "semantic")]
 fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> Result<()> {
     let e = vigie::semantic::evaluate(config, seed, background)?;
@@ -1226,7 +1317,45 @@ fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> R
             t.translated_rewordings, t.expected_translated_rewordings, t.threshold
         );
     }
-    println!("threshold sweep:");
+    let d = &e.direct_rewording;
+    println!(
+        "rewording on each pair's own cosine (no group centroids) at {:.2}: precision {:.3}, recall {:.3}",
+        d.threshold, d.precision, d.recall
+    );
+    for h in &e.held_out {
+        if h.calibration.predicted == 0 {
+            println!(
+                "rewording: no threshold reaches precision 0.95 on claims {}",
+                h.calibrated_on
+            );
+            continue;
+        }
+        println!(
+            "rewording threshold chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
+            h.calibrated_on,
+            h.calibration.threshold,
+            h.calibration.precision,
+            h.calibration.recall,
+            h.test.precision,
+            h.test.recall
+        );
+    }
+    println!(
+        "watched narratives (claims 0-5, one English example each, no keywords; every other version of the claim should match, nothing else):"
+    );
+    for n in &e.narratives {
+        println!(
+            "{:<12} {:>9} {:>9} {:>8} {:>9} {:>10.3} {:>7.3}",
+            n.method,
+            n.threshold.map_or("-".into(), |t| format!("{t:.2}")),
+            n.predicted,
+            n.correct,
+            n.expected,
+            n.precision,
+            n.recall
+        );
+    }
+    println!("threshold sweep (rewordings on the group score):");
     for s in &e.sweep {
         println!(
             "{:<12} {:>9.2} {:>9} {:>8} {:>9} {:>10.3} {:>7.3} {:>11}",
@@ -1253,9 +1382,14 @@ fn semantic_bench(config: &Config, items: usize, threads: usize) -> Result<()> {
     );
     println!("load weights: {:.1}s", r.load_seconds);
     println!(
-        "embed: {:.1}s = {:.0} sentences/s",
+        "embed ({} distinct texts, vectors cached in a store): {:.1}s = {:.0} sentences/s",
+        r.distinct,
         r.embed_seconds,
         r.items as f64 / r.embed_seconds.max(1e-9)
+    );
+    println!(
+        "re-scan (vectors read from the cache): {:.1}s",
+        r.rescan_seconds
     );
     println!(
         "index and semantic links: {:.1}s ({})",
@@ -1285,4 +1419,40 @@ fn semantic_eval(_: &Config, _: u64, _: usize, _: bool) -> Result<()> {
 #[cfg(not(feature = "semantic"))]
 fn semantic_bench(_: &Config, _: usize, _: usize) -> Result<()> {
     bail!("this vigie was built without the `semantic` feature")
+}
+
+/// `vigie eval --media`: the Hamming table, then `manufactured_media` scored on generated files.
+fn media_eval(out: &std::path::Path, seed: u64, posts: usize, json: bool) -> anyhow::Result<()> {
+    const PICTURES: usize = 200;
+    let table = vigie::eval_media::hamming_table(seed, PICTURES)?;
+    let scores = vigie::eval::evaluate(out, seed, posts)?;
+    let media: Vec<_> = scores
+        .into_iter()
+        .filter(|s| s.detector == "manufactured_media")
+        .collect();
+    if json {
+        let v = serde_json::json!({"hamming": table, "scores": media});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!(
+        "Hamming distances of 64-bit gradient hashes, {PICTURES} procedural pictures (seed {seed}); \
+         columns <=t: share of pairs within t bits"
+    );
+    vigie::eval_media::print_table(&table);
+    println!();
+    println!(
+        "manufactured_media on vigie generate --seed {seed} --posts {posts} (image files in {})",
+        out.join("media").display()
+    );
+    for s in &media {
+        println!(
+            "alerts {}, flagged {}, targets {}, precision {:.3}, recall {:.3}",
+            s.alerts, s.flagged_items, s.target_items, s.precision, s.recall
+        );
+        for (name, value) in &s.details {
+            println!("  {name} = {value:.3}");
+        }
+    }
+    Ok(())
 }

@@ -72,10 +72,17 @@ pub fn scan_with(
         .map(|s| s(store))
         .transpose()
         .map_err(ScanError::Engine)?;
+    #[cfg(feature = "semantic")]
+    let encoder = semantic_encoder(config);
     let mut ctx = Context::new(config, store);
     if let Some(engine) = engine.as_deref() {
         ctx = ctx.with_engine(engine);
     }
+    #[cfg(feature = "semantic")]
+    let ctx = match &encoder {
+        Some(e) => ctx.with_encoder(e),
+        None => ctx,
+    };
     let (detectors, alerts) = run_all(&ctx)?;
     drop(ctx);
     store.replace_alerts(&detectors, &alerts)?;
@@ -93,6 +100,23 @@ pub fn scan_with(
         quarantined_lines,
         incidents: refreshed,
     })
+}
+
+/// The sentence encoder for detectors that compare meaning, when its weights can be found;
+/// without them the scan runs on words alone (said once in the log).
+#[cfg(feature = "semantic")]
+pub fn semantic_encoder(config: &Config) -> Option<vigie_embed::Encoder> {
+    match vigie_embed::Encoder::load_default(config.semantic.model_dir.as_deref()) {
+        Ok(e) => Some(e),
+        Err(e) if config.semantic.model_dir.is_some() => {
+            tracing::warn!("semantic matching off: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::info!("semantic matching off: {e}");
+            None
+        }
+    }
 }
 
 /// Writes alerts as SPEC §4 JSONL, one per line, in the store's deterministic order.

@@ -1,7 +1,7 @@
 //! Semantic links (cargo feature `semantic`): the evaluation of `rewording` / `translation` links
 //! against the generator's hand-written parallel claims, and the embedding benchmark.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -86,8 +86,184 @@ pub struct SemanticEval {
     pub link_seconds: f64,
     /// At the default thresholds.
     pub scores: Vec<TypeScore>,
+    /// Rewordings judged on each pair's own cosine, without group centroids.
+    pub direct_rewording: TypeScore,
+    /// The rewording threshold chosen on one half of the claims, scored on the other.
+    pub held_out: Vec<HeldOut>,
     /// Each type's precision and recall as its threshold moves.
     pub sweep: Vec<TypeScore>,
+    /// Watched narratives found by words, by meaning, or both.
+    pub narratives: Vec<NarrativeScore>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NarrativeScore {
+    /// `words` (keywords and example words), `meaning` (cosine to an example), or `either`.
+    pub method: &'static str,
+    /// Cosine threshold of `meaning` (none for `words`).
+    pub threshold: Option<f32>,
+    pub predicted: usize,
+    pub correct: usize,
+    pub expected: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Claims watched as narratives in the narrative evaluation (the others, their hard negatives and
+/// the background are texts that must not match).
+const WATCHED: u32 = 6;
+/// Language of the one example an analyst gives per narrative.
+const EXAMPLE_LANG: &str = "en";
+
+/// Watched narratives: claims `0..WATCHED`, each with its English original as the only example
+/// and no keywords; every other version (rewording, translations, their copies) should carry it.
+fn narrative_eval(
+    encoder: &Encoder,
+    items: &[SemanticItem],
+    langs: &[Option<&str>],
+) -> anyhow::Result<Vec<NarrativeScore>> {
+    let mut config = Config::default();
+    for c in 0..WATCHED as usize {
+        let l = vigie_generate::semantic::LANGS
+            .iter()
+            .position(|l| *l == EXAMPLE_LANG)
+            .context("example language")?;
+        config.narrative.push(vigie_core::config::Narrative {
+            name: format!("claim {c}"),
+            keywords: Vec::new(),
+            examples: vec![vigie_generate::semantic::CLAIMS[c].versions[l][0].to_owned()],
+            languages: Vec::new(),
+        });
+    }
+    let tracker = vigie_detect::narratives::Tracker::new(&config)?;
+    // The example itself and its copies say nothing about matching: left out.
+    let scored: Vec<usize> = (0..items.len())
+        .filter(|&i| {
+            let it = &items[i];
+            !(it.meaning.is_some_and(|m| m < WATCHED) && it.lang == EXAMPLE_LANG && it.wording == 0)
+        })
+        .collect();
+    let folded: Vec<String> = scored
+        .iter()
+        .map(|&i| vigie_normalise::text::fold(&items[i].text))
+        .collect();
+    let texts: Vec<&str> = folded.iter().map(String::as_str).collect();
+    let words: Vec<BTreeSet<usize>> = scored
+        .iter()
+        .zip(&texts)
+        .map(|(&i, t)| tracker.narratives_of(t, langs[i]).into_iter().collect())
+        .collect();
+    let floor = 0.45;
+    let matcher = vigie_detect::narratives::MeaningMatcher::new(encoder, &config, floor);
+    let meaning = matcher.narratives_of(None, &texts)?;
+    let truth: Vec<Option<usize>> = scored
+        .iter()
+        .map(|&i| {
+            items[i]
+                .meaning
+                .filter(|&m| m < WATCHED)
+                .map(|m| m as usize)
+        })
+        .collect();
+    let expected = truth.iter().flatten().count();
+    let rate = |method, threshold, found: &dyn Fn(usize) -> BTreeSet<usize>| {
+        let (mut predicted, mut correct) = (0, 0);
+        for (k, t) in truth.iter().enumerate() {
+            for n in found(k) {
+                predicted += 1;
+                correct += usize::from(*t == Some(n));
+            }
+        }
+        NarrativeScore {
+            method,
+            threshold,
+            predicted,
+            correct,
+            expected,
+            precision: correct as f64 / predicted.max(1) as f64,
+            recall: correct as f64 / expected.max(1) as f64,
+        }
+    };
+    // Cosines to each text's examples, to sweep the threshold.
+    let dim = vigie_embed::DIM;
+    let vectors = encoder.embed_parallel(&texts, 0);
+    let examples: Vec<&str> = config
+        .narrative
+        .iter()
+        .map(|n| n.examples[0].as_str())
+        .collect();
+    let ex = encoder.embed_parallel(&examples, 0);
+    let cos = |k: usize, n: usize| {
+        vigie_embed::cosine(
+            &vectors[k * dim..(k + 1) * dim],
+            &ex[n * dim..(n + 1) * dim],
+        )
+    };
+    debug_assert_eq!(meaning.len(), texts.len());
+    let mut out = vec![rate("words", None, &|k| words[k].clone())];
+    let default = vigie_detect::narratives::MEANING_MIN;
+    for step in 0..7 {
+        let t = floor + 0.05 * step as f32;
+        let by_meaning = |k: usize| -> BTreeSet<usize> {
+            meaning[k]
+                .iter()
+                .copied()
+                .filter(|&n| cos(k, n) >= t)
+                .collect()
+        };
+        out.push(rate("meaning", Some(t), &by_meaning));
+        if (t - default).abs() < 1e-4 {
+            out.push(rate("either", Some(t), &|k| {
+                let mut s = by_meaning(k);
+                s.extend(&words[k]);
+                s
+            }));
+        }
+    }
+    Ok(out)
+}
+
+/// Precision the rewording threshold is chosen for on the calibration half.
+const TARGET_PRECISION: f64 = 0.95;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldOut {
+    /// Claims the threshold was chosen on (`"0-5"` or `"6-11"`, with their hard negatives).
+    pub calibrated_on: &'static str,
+    pub calibration: TypeScore,
+    /// The other half at the same threshold.
+    pub test: TypeScore,
+}
+
+/// The lowest rewording threshold (0.01 steps) reaching [`TARGET_PRECISION`] on one half of
+/// the claims, and its precision and recall on the other half.
+fn held_out(items: &[SemanticItem], links: &[SemanticLink], first: bool, floor: f32) -> HeldOut {
+    let on = move |i: &SemanticItem| half(i) == Some(first);
+    let off = move |i: &SemanticItem| half(i) == Some(!first);
+    let calibration = (0..=60)
+        .map(|k| {
+            score_part(
+                items,
+                links,
+                LinkKind::Rewording,
+                floor + 0.01 * k as f32,
+                on,
+            )
+        })
+        .find(|s| s.precision >= TARGET_PRECISION && s.predicted > 0)
+        .unwrap_or_else(|| score_part(items, links, LinkKind::Rewording, f32::MAX, on));
+    let test = score_part(
+        items,
+        links,
+        LinkKind::Rewording,
+        calibration.threshold,
+        off,
+    );
+    HeldOut {
+        calibrated_on: if first { "0-5" } else { "6-11" },
+        calibration,
+        test,
+    }
 }
 
 fn score(
@@ -96,13 +272,34 @@ fn score(
     kind: LinkKind,
     threshold: f32,
 ) -> TypeScore {
+    score_part(items, links, kind, threshold, |_| true)
+}
+
+/// Which half of the claims an item belongs to (hard negatives go with their claim's half).
+fn half(item: &SemanticItem) -> Option<bool> {
+    item.meaning
+        .map(|m| if m >= 100 { (m - 100) / 3 } else { m } < CLAIMS_PER_HALF)
+}
+
+const CLAIMS_PER_HALF: u32 = 6;
+
+/// [`score`] over the items `keep` accepts: expected pairs among them, and every link with a
+/// kept end (a link from a kept item to any other one is wrong unless the truth says otherwise).
+fn score_part(
+    items: &[SemanticItem],
+    links: &[SemanticLink],
+    kind: LinkKind,
+    threshold: f32,
+    keep: impl Fn(&SemanticItem) -> bool,
+) -> TypeScore {
     let want = match kind {
         LinkKind::Translation => Truth::Translation,
         LinkKind::Rewording => Truth::Rewording,
     };
     let (mut expected, mut expected_translated_rewordings) = (0, 0);
-    for (i, a) in items.iter().enumerate() {
-        for b in &items[i + 1..] {
+    let kept: Vec<&SemanticItem> = items.iter().filter(|i| keep(i)).collect();
+    for (i, a) in kept.iter().enumerate() {
+        for b in &kept[i + 1..] {
             match truth(a, b) {
                 t if t == want => expected += 1,
                 Truth::TranslatedRewording => expected_translated_rewordings += 1,
@@ -114,9 +311,12 @@ fn score(
     let mut translated_rewordings = 0;
     for l in links
         .iter()
-        .filter(|l| l.kind == kind && l.similarity >= threshold)
+        .filter(|l| l.kind == kind && l.score >= threshold)
     {
         let (a, b) = (&items[l.a as usize], &items[l.b as usize]);
+        if !keep(a) && !keep(b) {
+            continue;
+        }
         if a.meaning.is_none() && b.meaning.is_none() {
             background_links += 1;
             continue;
@@ -168,19 +368,28 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
     let started = Instant::now();
     let linked = semantic_links(vectors.clone(), &texts, &langs, &defaults);
     let link_seconds = started.elapsed().as_secs_f64();
-    // Every link the defaults make counts, whatever its cosine (group rewordings may be below
-    // the direct threshold); the row shows the direct threshold.
     let scores = vec![
-        TypeScore {
-            threshold: defaults.rewording_min,
-            ..score(&items, &linked, LinkKind::Rewording, f32::MIN)
-        },
-        TypeScore {
-            threshold: defaults.translation_min,
-            ..score(&items, &linked, LinkKind::Translation, f32::MIN)
-        },
+        score(&items, &linked, LinkKind::Rewording, defaults.rewording_min),
+        score(
+            &items,
+            &linked,
+            LinkKind::Translation,
+            defaults.translation_min,
+        ),
     ];
-    // The sweep moves the direct threshold alone.
+    // Each pair on its own cosine, for comparison.
+    let direct = semantic_links(
+        vectors.clone(),
+        &texts,
+        &langs,
+        &LinkParams {
+            group_min: None,
+            ..defaults
+        },
+    );
+    let direct_rewording = score(&items, &direct, LinkKind::Rewording, defaults.rewording_min);
+    // Links down to the floor; each threshold then keeps the links whose score reaches it, as
+    // linking at that threshold would.
     let links = semantic_links(
         vectors,
         &texts,
@@ -188,7 +397,6 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
         &LinkParams {
             translation_min: floor,
             rewording_min: floor,
-            group_min: None,
             ..defaults
         },
     );
@@ -198,13 +406,21 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
             sweep.push(score(&items, &links, kind, floor + 0.05 * step as f32));
         }
     }
+    let narratives = narrative_eval(&encoder, &items, &langs)?;
+    let held_out = [true, false]
+        .into_iter()
+        .map(|first| held_out(&items, &links, first, floor))
+        .collect();
     Ok(SemanticEval {
         items: items.len(),
         background,
         embed_seconds,
         link_seconds,
         scores,
+        direct_rewording,
+        held_out,
         sweep,
+        narratives,
     })
 }
 
@@ -213,7 +429,11 @@ pub struct EmbedBench {
     pub items: usize,
     pub threads: usize,
     pub load_seconds: f64,
+    /// Distinct texts among `items` (each embedded once).
+    pub distinct: usize,
     pub embed_seconds: f64,
+    /// The same texts again, their vectors read from the store's cache.
+    pub rescan_seconds: f64,
     pub link_seconds: f64,
     pub links: BTreeMap<&'static str, usize>,
     pub peak_rss_bytes: Option<u64>,
@@ -228,9 +448,24 @@ pub fn bench(config: &Config, items: usize, threads: usize) -> anyhow::Result<Em
     let started = Instant::now();
     let encoder = load_encoder(config)?;
     let load_seconds = started.elapsed().as_secs_f64();
+    // Vectors go through a store's cache, as a scan's do: identical texts are embedded once,
+    // and a second pass (a re-scan) reads them back.
+    let db = std::env::temp_dir().join(format!("vigie-embed-bench-{}.db", std::process::id()));
+    let store = vigie_store::Store::open(&db)?;
     let started = Instant::now();
-    let vectors = encoder.embed_parallel(&texts, threads);
+    let vectors = vigie_detect::semantic::embed_cached(&encoder, Some(&store), &texts)?;
     let embed_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let again = vigie_detect::semantic::embed_cached(&encoder, Some(&store), &texts)?;
+    let rescan_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(again == vectors, "cached vectors differ from fresh ones");
+    drop((again, store));
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    let distinct = texts.iter().collect::<BTreeSet<_>>().len();
     let started = Instant::now();
     let params = LinkParams {
         index: vigie_embed::IndexParams {
@@ -249,7 +484,9 @@ pub fn bench(config: &Config, items: usize, threads: usize) -> anyhow::Result<Em
         items: texts.len(),
         threads,
         load_seconds,
+        distinct,
         embed_seconds,
+        rescan_seconds,
         link_seconds,
         links: counts,
         peak_rss_bytes: crate::bench::peak_rss_bytes(),

@@ -106,7 +106,7 @@ sanctioned = []                       # your sanctions list, any script and word
 
 [detectors.manufactured_media]
 enabled = true
-max_distance = 10                     # perceptual-hash bits (of 64) within which two images match
+max_distance = 12                     # perceptual-hash bits (of 64) within which two images match
 min_avatar_accounts = 5               # accounts sharing one avatar, reported as a group
 
 # ── Inputs ─────────────────────────────────────────────────────────────────────────────────────
@@ -115,6 +115,8 @@ max_record_bytes = 1048576            # longer lines/records are quarantined
 max_json_depth = 64                   # deeper JSON is quarantined
 min_year = 1990                       # earlier timestamps are absurd
 max_future_days = 2                   # later timestamps are absurd
+max_media_bytes = 33554432            # larger image files (media.path) are not hashed
+max_media_pixels = 50000000           # larger decoded images (width x height) are refused
 
 # A CSV export of another tool, mapped onto vigie's records. A CSV whose header holds every
 # mapped column is read with this mapping.
@@ -128,6 +130,8 @@ max_future_days = 2                   # later timestamps are absurd
 # ── Store ──────────────────────────────────────────────────────────────────────────────────────
 [store]
 retention_days = 183                  # data older than this is purged on command
+# url = "postgres://vigie@db.example/vigie"   # shared PostgreSQL store for `vigie scan` (build
+#                                             # feature `postgres`); `--db` overrides it
 
 # ── Semantic links (multilingual sentence embeddings, offline) ─────────────────────────────────
 # [semantic]

@@ -187,10 +187,22 @@ fn dashboard_in_headless_chromium() {
     );
     d.screenshot("overview.png");
 
-    // Incidents list → first incident: its evidence and its network.
+    // Incidents list → the largest incident (the operation with artificial spread): its
+    // evidence and its network.
+    let largest = get(server, "/api/incidents?per_page=500").json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|i| i["alerts"].as_u64())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     d.open(&format!("{base}/incidents"));
     d.screenshot("incidents.png");
-    d.js("document.querySelector('#incidents-table tbody a').click(); return true");
+    d.js(&format!(
+        "document.querySelector('#incidents-table tbody a[href$=\"{largest}\"]').click(); return true"
+    ));
     d.wait_for(
         "incident page",
         "return location.pathname.startsWith('/incidents/inc-')",

@@ -198,3 +198,65 @@ fn killed_scan_resumes_to_exactly_once() {
         .iter()
         .all(|l| l["input"].as_str().unwrap().ends_with("big.jsonl")));
 }
+
+#[test]
+fn image_files_are_hashed_at_ingest_and_bad_ones_quarantined() {
+    use vigie_generate::images::{jpeg, picture, png};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::create_dir(dir.path().join("img")).unwrap();
+    std::fs::write(dir.path().join("img/a.jpg"), jpeg(&picture(1), 90)).unwrap();
+    std::fs::write(dir.path().join("img/big.png"), png(&image_of(2000, 1000))).unwrap();
+    let lines = [
+        r#"{"kind":"media","id":"m1","sha256":"aa","path":"../img/a.jpg"}"#,
+        r#"{"kind":"media","id":"m2","sha256":"bb","path":"https://example.org/x.jpg"}"#,
+        r#"{"kind":"media","id":"m3","sha256":"cc","path":"../img/big.png"}"#,
+        r#"{"kind":"post","id":"p1","platform":"x","author":"a","created_at":"2024-06-01T10:00:00Z","text":"see","media":[{"sha256":"aa","path":"../img/a.jpg"}]}"#,
+        r#"{"kind":"media","id":"m4","sha256":"dd","path":"../img/absent.jpg"}"#,
+    ];
+    let input = data.join("media.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let mut cfg = Config::default();
+    cfg.input.max_media_pixels = 1_000_000;
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let inputs = expand_inputs(&[input]).unwrap();
+    let summary = ingest(&mut store, &inputs, &cfg, &IngestOptions::default()).unwrap();
+    assert_eq!(summary.total(|i| i.new), 2);
+    assert_eq!(summary.total(|i| i.rejected), 3);
+    let mut hashes = Vec::new();
+    store
+        .for_each(Kind::Media, |r| {
+            if let vigie_core::Record::Media(m) = r.record {
+                hashes.push((m.id, m.phash));
+            }
+            Ok(())
+        })
+        .unwrap();
+    store
+        .for_each(Kind::Post, |r| {
+            if let vigie_core::Record::Post(p) = r.record {
+                hashes.push((p.id, p.media[0].phash.clone()));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(hashes.len(), 2);
+    assert!(hashes[0].1.as_ref().is_some_and(|h| h.len() == 16));
+    assert_eq!(hashes[0].1, hashes[1].1, "same file, same hash");
+    let mut reasons = Vec::new();
+    store
+        .pending_quarantine(|q| reasons.push((q.line, q.reason)))
+        .unwrap();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons[0].0, 2);
+    assert!(reasons[0].1.contains("https://example.org/x.jpg") && reasons[0].1.contains("URL"));
+    assert!(reasons[1].1.contains("../img/big.png") && reasons[1].1.contains("max_media_pixels"));
+    assert!(reasons[2].1.contains("../img/absent.jpg"));
+}
+
+fn image_of(w: u32, h: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 0])
+    })
+}

@@ -193,24 +193,32 @@ impl AccountBurst {
             .map(|(k, v)| (k.clone(), *v))
             .unwrap_or_default();
         let min_group = 3;
-        let alike: Vec<&Profile> = burst
-            .iter()
-            .copied()
-            .filter(|p| {
-                (shape_count >= min_group && handle_shape(&p.handle) == shape)
-                    || p.avatar
-                        .as_deref()
-                        .is_some_and(|a| avatars.get(a).copied().unwrap_or(0) >= min_group)
-                    || p.bio.as_deref().is_some_and(|b| {
-                        bios.get(&vigie_normalise::text::fold(b))
-                            .copied()
-                            .unwrap_or(0)
-                            >= min_group
-                    })
+        let bio_shared = |p: &Profile| {
+            p.bio.as_deref().is_some_and(|b| {
+                bios.get(&vigie_normalise::text::fold(b))
+                    .copied()
+                    .unwrap_or(0)
+                    >= min_group
             })
-            .collect();
+        };
+        // How many series markers an account shares with at least `min_group` others.
+        let markers = |p: &Profile| {
+            usize::from(shape_count >= min_group && handle_shape(&p.handle) == shape)
+                + usize::from(
+                    p.avatar
+                        .as_deref()
+                        .is_some_and(|a| avatars.get(a).copied().unwrap_or(0) >= min_group),
+                )
+                + usize::from(bio_shared(p))
+        };
+        let alike: Vec<&Profile> = burst.iter().copied().filter(|p| markers(p) >= 1).collect();
+        // Accounts alike in two ways at once (same handle shape and same avatar, say) are made
+        // in series whatever else signed up that hour: a genuine sign-up wave at the same time
+        // (a debate night) does not hide them. One marker alone (a common name shape, a
+        // default avatar) needs the burst to be mostly alike.
+        let series = burst.iter().filter(|p| markers(p) >= 2).count();
         let share = alike.len() as f64 / burst.len() as f64;
-        if alike.len() < s.min_accounts || share < s.min_alike_share {
+        if alike.len() < s.min_accounts || (share < s.min_alike_share && series < s.min_accounts) {
             return None;
         }
         let same_shape = alike
@@ -475,18 +483,61 @@ mod tests {
     fn a_burst_of_genuine_sign_ups_is_not_an_operation() {
         // A debate night: 40 accounts in two hours, varied names and avatars.
         let mut lines = background(400);
-        for i in 0..40 {
-            let handle = match i % 4 {
-                0 => format!("{}{}", FIRST[i % 8], LAST[(i / 8) % 5]),
-                1 => format!("{}_fan", LAST[i % 5]),
-                2 => format!("x{}y", FIRST[i % 8]),
-                _ => format!("{}.{}", FIRST[i % 8], i),
-            };
+        lines.extend(sign_up_wave(40, 20_000_000));
+        assert!(run(&lines).is_empty());
+    }
+
+    /// `n` ordinary sign-ups from `t0`, one every three minutes, varied names and avatars.
+    fn sign_up_wave(n: usize, t0: i64) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let handle = match i % 4 {
+                    0 => format!("{}{}", FIRST[i % 8], LAST[(i / 8) % 5]),
+                    1 => format!("{}_fan", LAST[i % 5]),
+                    2 => format!("x{}y", FIRST[i % 8]),
+                    _ => format!("{}.{}", FIRST[i % 8], i),
+                };
+                account(
+                    &format!("d{i}"),
+                    &handle,
+                    t0 + i as i64 * 180,
+                    &format!("{:016x}", 9_000 + i),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn accounts_made_in_series_are_found_inside_a_genuine_sign_up_wave() {
+        // 15 accounts with one handle shape and one avatar, created while 30 people sign up.
+        let t0 = 20_000_000;
+        let mut lines = background(400);
+        lines.extend(sign_up_wave(30, t0));
+        for i in 0..15 {
+            let handle = format!("{}{}{}", FIRST[i % 8], LAST[i % 5], 100 + i * 7);
             lines.push(account(
-                &format!("d{i}"),
+                &format!("b{i}"),
                 &handle,
-                20_000_000 + i as i64 * 180,
-                &format!("{:016x}", 9_000 + i),
+                t0 + 60 + (i as i64) * 300,
+                "ffff0000ffff0000",
+            ));
+        }
+        let alerts = run(&lines);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let flagged = &alerts[0].evidence.accounts;
+        assert_eq!(flagged.len(), 15, "{flagged:?}");
+        assert!(flagged.iter().all(|id| id.starts_with('b')), "{flagged:?}");
+        // With one marker only (a shared avatar, as a platform's default picture would be;
+        // plain-name handles), accounts that are under half of the wave are not reported.
+        let mut lines = background(400);
+        lines.extend(sign_up_wave(30, t0));
+        for i in 0..12 {
+            let handle = format!("{}{}", FIRST[i % 8], LAST[(i + 3) % 5]);
+            lines.push(account(
+                &format!("b{i}"),
+                &handle,
+                t0 + 60 + (i as i64) * 300,
+                "ffff0000ffff0000",
             ));
         }
         assert!(run(&lines).is_empty());

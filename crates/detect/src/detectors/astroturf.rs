@@ -1,18 +1,20 @@
-//! `astroturf`: a hashtag surging against its own baseline, driven by few, new or coordinated
-//! accounts (SPEC §5.3).
+//! `astroturf`: a hashtag or a watched narrative surging against its own baseline, driven by
+//! few, new or coordinated accounts (SPEC §5.3).
 //!
-//! Posts are counted per hashtag and hour. A window of `window_hours` surges when it holds at
+//! Posts are counted per subject — each hashtag, and each `[[narrative]]` a post carries (see
+//! [`crate::narratives`]) — and hour. A window of `window_hours` surges when it holds at
 //! least `min_posts` posts, `min_ratio` times its expected count, and that count is unlikely
 //! under the hashtag's own rate over the previous `baseline_days` (Poisson, Bonferroni over
-//! the windows tested; a hashtag never seen before has a floor of one post per baseline). A
+//! the windows tested; a subject never seen before has a floor of one post per baseline). A
 //! surge is organic when many accounts each post a little; it is astroturf when it is
 //! concentrated: the `top_accounts` most active accounts write most of it, or accounts created
 //! shortly before write a large share, or accounts of coordination communities do.
 //!
-//! Memory: one counter per hashtag and active hour, then the posts of surges only.
+//! Memory: one counter per subject and active hour, then the posts of surges only.
 
 use crate::coaction::{hashtags_of, PostView};
 use crate::graph::poisson_tail;
+use crate::narratives::Tracker;
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -79,10 +81,48 @@ pub struct Astroturf {
     settings: Settings,
 }
 
-/// A surging window of one hashtag, and the posts in it.
+/// What surges: a hashtag (folded, without `#`) or a watched narrative (its name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Subject {
+    Hashtag(String),
+    Narrative(String),
+}
+
+impl Subject {
+    /// How a sentence names it.
+    fn label(&self) -> String {
+        match self {
+            Subject::Hashtag(t) => format!("#{t}"),
+            Subject::Narrative(n) => format!("narrative \"{n}\""),
+        }
+    }
+}
+
+/// The subjects of a post: its hashtags, then the narratives it carries.
+fn subjects_of(
+    post: &PostView<'_>,
+    norm: &str,
+    lang: Option<&str>,
+    tracker: &Tracker,
+) -> Vec<Subject> {
+    let mut out: Vec<Subject> = hashtags_of(post, norm)
+        .into_iter()
+        .map(Subject::Hashtag)
+        .collect();
+    out.extend(
+        tracker
+            .narratives_of(norm, lang)
+            .into_iter()
+            .filter_map(|n| tracker.name(n))
+            .map(|name| Subject::Narrative(name.to_owned())),
+    );
+    out
+}
+
+/// A surging window of one subject, and the posts in it.
 #[derive(Debug, Clone)]
 struct Surge {
-    tag: String,
+    subject: Subject,
     start: i64,
     end: i64,
     expected: f64,
@@ -96,16 +136,17 @@ impl Detector for Astroturf {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
-        let hourly = hourly_counts(ctx)?;
+        let tracker = Tracker::new(ctx.config)?;
+        let hourly = hourly_counts(ctx, &tracker)?;
         let mut surges: Vec<Surge> = Vec::new();
         let tests: usize = hourly.values().map(BTreeMap::len).sum();
-        for (tag, hours) in &hourly {
-            surges.extend(self.surges(tag, hours, tests.max(1) as f64));
+        for (subject, hours) in &hourly {
+            surges.extend(self.surges(subject, hours, tests.max(1) as f64));
         }
         if surges.is_empty() {
             return Ok(Vec::new());
         }
-        collect_posts(ctx, &mut surges)?;
+        collect_posts(ctx, &tracker, &mut surges)?;
         let authors: HashSet<&str> = surges
             .iter()
             .flat_map(|s| s.posts.iter().map(|p| p.0.as_str()))
@@ -124,8 +165,8 @@ impl Detector for Astroturf {
 }
 
 impl Astroturf {
-    /// Surging windows of one hashtag, merged where they overlap.
-    fn surges(&self, tag: &str, hours: &BTreeMap<i64, u32>, tests: f64) -> Vec<Surge> {
+    /// Surging windows of one subject, merged where they overlap.
+    fn surges(&self, subject: &Subject, hours: &BTreeMap<i64, u32>, tests: f64) -> Vec<Surge> {
         let s = &self.settings;
         let window = s.window_hours.max(1);
         let baseline = s.baseline_days.max(1) * 24;
@@ -149,7 +190,7 @@ impl Astroturf {
             match out.last_mut() {
                 Some(last) if start <= last.end => last.end = last.end.max(end),
                 _ => out.push(Surge {
-                    tag: tag.to_owned(),
+                    subject: subject.clone(),
                     start,
                     end,
                     expected,
@@ -252,7 +293,10 @@ impl Astroturf {
         let strength = 1.0 - (-(ratio.ln().max(0.0)) / 3.0).exp();
         let score = 0.45 * concentration + 0.35 * strength + 0.2 * (reasons.len() as f64 / 3.0);
         let mut figures = serde_json::Map::new();
-        figures.insert("hashtag".into(), json!(surge.tag));
+        match &surge.subject {
+            Subject::Hashtag(tag) => figures.insert("hashtag".into(), json!(tag)),
+            Subject::Narrative(name) => figures.insert("narrative".into(), json!(name)),
+        };
         figures.insert("posts".into(), json!(total));
         figures.insert("distinct_accounts".into(), json!(per_account.len()));
         figures.insert("baseline_posts".into(), json!(surge.baseline_posts));
@@ -278,14 +322,14 @@ impl Astroturf {
             severity: Severity::from_score(score),
             score,
             title: format!(
-                "#{} surges, driven by {} accounts",
-                surge.tag,
+                "{} surges, driven by {} accounts",
+                surge.subject.label(),
                 drivers.len()
             ),
             summary: format!(
-                "#{} had {total} posts against {:.1} expected; {} accounts wrote {driver_posts} of \
+                "{} had {total} posts against {:.1} expected; {} accounts wrote {driver_posts} of \
                  them ({}).",
-                surge.tag,
+                surge.subject.label(),
                 surge.expected,
                 drivers.len(),
                 reasons.join(", ")
@@ -314,16 +358,19 @@ fn ms_to_rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Posts per hashtag and hour.
-fn hourly_counts(ctx: &Context<'_>) -> Result<BTreeMap<String, BTreeMap<i64, u32>>, DetectError> {
-    let mut out: HashMap<String, BTreeMap<i64, u32>> = HashMap::new();
+/// Posts per subject and hour.
+fn hourly_counts(
+    ctx: &Context<'_>,
+    tracker: &Tracker,
+) -> Result<BTreeMap<Subject, BTreeMap<i64, u32>>, DetectError> {
+    let mut out: HashMap<Subject, BTreeMap<i64, u32>> = HashMap::new();
     ctx.store.for_each_json_by_time(Kind::Post, |row| {
         let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
             return Ok(());
         };
         let hour = row.ts.unwrap_or(0).div_euclid(HOUR_MS);
-        for tag in hashtags_of(&post, row.norm) {
-            *out.entry(tag).or_default().entry(hour).or_default() += 1;
+        for subject in subjects_of(&post, row.norm, row.lang, tracker) {
+            *out.entry(subject).or_default().entry(hour).or_default() += 1;
         }
         Ok(())
     })?;
@@ -331,18 +378,33 @@ fn hourly_counts(ctx: &Context<'_>) -> Result<BTreeMap<String, BTreeMap<i64, u32
 }
 
 /// Fills each surge with its posts: (author, id, unix ms).
-fn collect_posts(ctx: &Context<'_>, surges: &mut [Surge]) -> Result<(), DetectError> {
-    let mut by_tag: HashMap<String, Vec<usize>> = HashMap::new();
+fn collect_posts(
+    ctx: &Context<'_>,
+    tracker: &Tracker,
+    surges: &mut [Surge],
+) -> Result<(), DetectError> {
+    let mut by_subject: HashMap<Subject, Vec<usize>> = HashMap::new();
     for (i, s) in surges.iter().enumerate() {
-        by_tag.entry(s.tag.clone()).or_default().push(i);
+        by_subject.entry(s.subject.clone()).or_default().push(i);
     }
+    // Surges are few and short: a post outside all of them is skipped before it is decoded
+    // and matched again (the first pass did that work for every post already).
+    let mut spans: Vec<(i64, i64)> = surges.iter().map(|s| (s.start, s.end)).collect();
+    spans.sort_unstable();
+    let in_a_surge = |ts: i64| {
+        let after = spans.partition_point(|&(start, _)| start <= ts);
+        spans[..after].iter().any(|&(_, end)| ts < end)
+    };
     ctx.store.for_each_json_by_time(Kind::Post, |row| {
+        let ts = row.ts.unwrap_or(0);
+        if !in_a_surge(ts) {
+            return Ok(());
+        }
         let Ok(post) = serde_json::from_str::<PostView<'_>>(row.record) else {
             return Ok(());
         };
-        let ts = row.ts.unwrap_or(0);
-        for tag in hashtags_of(&post, row.norm) {
-            let Some(list) = by_tag.get(&tag) else {
+        for subject in subjects_of(&post, row.norm, row.lang, tracker) {
+            let Some(list) = by_subject.get(&subject) else {
                 continue;
             };
             for &i in list {
@@ -497,5 +559,78 @@ mod tests {
     #[test]
     fn steady_use_is_not_a_surge() {
         assert!(with_baseline(|_, _| {}).is_empty());
+    }
+
+    /// A watched narrative in seven days of ordinary talk (one mention every four hours, by
+    /// many people), then `push` on day 7; no post carries a hashtag.
+    fn narrative_alerts(push: impl Fn(&mut Vec<String>, &mut usize)) -> Vec<Alert> {
+        let config = Config::from_toml(
+            r#"
+            [[narrative]]
+            name = "the election is rigged"
+            keywords = ["rigged", "stolen"]
+            examples = ["The EU elections are rigged in advance, the winner is already known."]
+            "#,
+            "test.toml",
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        let mut n = 0;
+        for k in 0..42 {
+            n += 1;
+            let who = format!("user{}", k * 17 % 300);
+            lines.push(post(
+                n,
+                &who,
+                k * 4 * 3_600,
+                "some say the vote is rigged and stolen",
+            ));
+        }
+        push(&mut lines, &mut n);
+        let store = store_with(&lines);
+        let ctx = Context::new(&config, &store);
+        build(&config).unwrap().run(&ctx).unwrap()
+    }
+
+    #[test]
+    fn a_narrative_pushed_without_a_hashtag_surges() {
+        let alerts = narrative_alerts(|lines, n| {
+            // Twelve accounts, eight posts each within three hours, in their own words.
+            for i in 0..12 {
+                for k in 0..8 {
+                    *n += 1;
+                    lines.push(post(
+                        *n,
+                        &format!("pusher{i}"),
+                        7 * DAY + i * 97 + k * 1_200,
+                        "wake up: the elections are rigged, the result was stolen",
+                    ));
+                }
+            }
+        });
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        assert_eq!(a.evidence.figures["narrative"], "the election is rigged");
+        assert!(a.evidence.figures.get("hashtag").is_none());
+        assert!(a.title.contains("narrative"), "{}", a.title);
+        assert_eq!(a.evidence.accounts.len(), 12);
+        assert!(a.evidence.accounts.iter().all(|x| x.starts_with("pusher")));
+    }
+
+    #[test]
+    fn a_narrative_many_people_repeat_once_is_not_astroturf() {
+        let alerts = narrative_alerts(|lines, n| {
+            // A debate: 96 different people say it once in three hours.
+            for i in 0..96 {
+                *n += 1;
+                lines.push(post(
+                    *n,
+                    &format!("viewer{i}"),
+                    7 * DAY + i * 110,
+                    "honestly this debate makes me think the elections are rigged",
+                ));
+            }
+        });
+        assert!(alerts.is_empty(), "{alerts:?}");
     }
 }

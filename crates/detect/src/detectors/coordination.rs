@@ -29,8 +29,17 @@ impl Detector for Coordination {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
+        let started = std::time::Instant::now();
         let network = ctx.coaction_network()?;
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "coordination: network built"
+        );
         let shared = shared_actions(ctx, network)?;
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "coordination: evidence gathered"
+        );
         Ok(network
             .communities
             .iter()

@@ -113,16 +113,85 @@ impl Detector for Copypasta {
     }
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
-        Ok(ctx
+        let reported: Vec<&CopyCluster> = ctx
             .copy_clusters()?
             .iter()
-            .filter_map(|c| self.alert(c))
+            .filter(|c| self.distinct_actors(c) >= self.settings.min_accounts)
+            .collect();
+        let related = related_clusters(ctx, &reported)?;
+        Ok(reported
+            .iter()
+            .zip(related)
+            .filter_map(|(c, related)| self.alert(c, &related))
             .collect())
     }
 }
 
+/// Another reported cluster that says the same thing reworded or in another language.
+#[cfg_attr(not(feature = "semantic"), allow(dead_code))]
+struct Related {
+    origin: String,
+    kind: &'static str,
+    similarity: f32,
+    size: usize,
+    language: Option<String>,
+}
+
+/// The cluster's most frequent language (ties: the first in code order).
+#[cfg(feature = "semantic")]
+fn main_language(cluster: &CopyCluster) -> Option<&str> {
+    let (lang, _) = cluster.languages.iter().rev().max_by_key(|(_, n)| **n)?;
+    Some(lang.as_str())
+}
+
+/// For each cluster, the clusters its origin text means the same as, when the scan has a
+/// sentence encoder: links between clusters, kept as evidence, never merging them.
+#[cfg(feature = "semantic")]
+fn related_clusters(
+    ctx: &Context<'_>,
+    clusters: &[&CopyCluster],
+) -> Result<Vec<Vec<Related>>, DetectError> {
+    let Some(encoder) = ctx.encoder() else {
+        return Ok(clusters.iter().map(|_| Vec::new()).collect());
+    };
+    let texts: Vec<&str> = clusters.iter().map(|c| c.origin_text.as_str()).collect();
+    let langs: Vec<Option<&str>> = clusters.iter().map(|c| main_language(c)).collect();
+    Ok(
+        crate::semantic::links(encoder, Some(ctx.store), &texts, &langs)?
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .filter_map(|l| {
+                        let other = clusters.get(l.other)?;
+                        Some(Related {
+                            origin: other.origin()?.id.clone(),
+                            kind: l.kind.as_str(),
+                            similarity: l.similarity,
+                            size: other.members.len(),
+                            language: main_language(other).map(str::to_owned),
+                        })
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+#[cfg(not(feature = "semantic"))]
+fn related_clusters(
+    _: &Context<'_>,
+    clusters: &[&CopyCluster],
+) -> Result<Vec<Vec<Related>>, DetectError> {
+    Ok(clusters.iter().map(|_| Vec::new()).collect())
+}
+
 impl Copypasta {
-    fn alert(&self, cluster: &CopyCluster) -> Option<Alert> {
+    fn distinct_actors(&self, cluster: &CopyCluster) -> usize {
+        let actors: BTreeSet<&str> = cluster.members.iter().map(|m| m.source.as_str()).collect();
+        actors.len()
+    }
+
+    fn alert(&self, cluster: &CopyCluster, related: &[Related]) -> Option<Alert> {
         let members = &cluster.members;
         let (text, similarity) = (&cluster.origin_text, cluster.weakest_similarity);
         let actors: BTreeSet<&str> = members.iter().map(|m| m.source.as_str()).collect();
@@ -170,6 +239,29 @@ impl Copypasta {
         );
         figures.insert("text".into(), json!(text));
         figures.insert("languages".into(), json!(cluster.languages));
+        if !related.is_empty() {
+            // Other clusters saying the same thing: the same narrative laundered through
+            // rewording or translation, not copies of this text.
+            let links: Vec<serde_json::Value> = related
+                .iter()
+                .take(cut)
+                .map(|r| {
+                    json!({
+                        "origin": r.origin,
+                        "link": r.kind,
+                        "similarity": (f64::from(r.similarity) * 1000.0).round() / 1000.0,
+                        "cluster_size": r.size,
+                        "language": r.language,
+                    })
+                })
+                .collect();
+            figures.insert("semantic_links".into(), json!(links));
+        }
+        let also = match related.len() {
+            0 => String::new(),
+            1 => "; one other cluster says the same, reworded or translated".to_owned(),
+            n => format!("; {n} other clusters say the same, reworded or translated"),
+        };
         Some(Alert {
             id: String::new(),
             detector: NAME.into(),
@@ -179,7 +271,7 @@ impl Copypasta {
             score,
             title: format!("Same text published by {n_actors} accounts or sites"),
             summary: format!(
-                "{} copies of one text by {} distinct accounts or sites over {}, first by {}.",
+                "{} copies of one text by {} distinct accounts or sites over {}, first by {}{also}.",
                 members.len(),
                 n_actors,
                 human_duration(spread),
@@ -314,6 +406,80 @@ mod tests {
         assert_eq!(a.evidence.items, vec!["p1", "p2", "p3"]);
         let sim = a.evidence.figures["similarity"].as_f64().unwrap();
         assert!(sim > 0.5 && sim < 1.0, "{sim}");
+    }
+
+    /// Three accounts each posting `text` (with a retweet prefix or a tag, as copiers do).
+    #[cfg(feature = "semantic")]
+    fn copies(prefix: &str, lang: &str, minute: u32, text: &str) -> Vec<String> {
+        ["", "RT @x: ", ""]
+            .iter()
+            .zip(["", "", " #vote"])
+            .enumerate()
+            .map(|(i, (pre, post))| {
+                format!(
+                    r#"{{"kind":"post","id":"{prefix}{i}","platform":"x","author":"{prefix}_acct{i}","created_at":"2024-06-01T10:{:02}:00Z","text":"{pre}{text}{post}","lang":"{lang}"}}"#,
+                    minute + i as u32
+                )
+            })
+            .collect()
+    }
+
+    #[cfg(feature = "semantic")]
+    #[test]
+    fn translated_clusters_are_linked_in_evidence_not_merged() {
+        let dir = match vigie_embed::locate() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("SKIPPED semantic copypasta: {e}");
+                return;
+            }
+        };
+        let encoder = vigie_embed::Encoder::load(&dir).unwrap();
+        // One claim of the generator's hand-written set in French and English, and a French
+        // text on the same topic making another claim.
+        let claim = &vigie_generate::semantic::CLAIMS[0];
+        let (fr, en) = (claim.versions[0][0], claim.versions[1][0]);
+        let negative = claim.negatives[0].1;
+        let mut lines = copies("fr", "fr", 0, fr);
+        lines.extend(copies("en", "en", 10, en));
+        lines.extend(copies("neg", "fr", 20, negative));
+        let store = store_with(&lines);
+        let config = Config::default();
+        let detector = build(&config).unwrap();
+        let plain = detector.run(&Context::new(&config, &store)).unwrap();
+        assert_eq!(plain.len(), 3);
+        assert!(plain
+            .iter()
+            .all(|a| !a.evidence.figures.contains_key("semantic_links")));
+        let alerts = detector
+            .run(&Context::new(&config, &store).with_encoder(&encoder))
+            .unwrap();
+        // The clusters stay apart; the French and English ones name each other.
+        assert_eq!(alerts.len(), 3);
+        let by_origin = |id: &str| {
+            alerts
+                .iter()
+                .find(|a| a.evidence.figures["origin"] == id)
+                .unwrap()
+        };
+        let links = |id: &str| {
+            by_origin(id)
+                .evidence
+                .figures
+                .get("semantic_links")
+                .cloned()
+        };
+        let fr_links = links("fr0").expect("the French cluster is linked");
+        assert_eq!(fr_links.as_array().unwrap().len(), 1, "{fr_links}");
+        assert_eq!(fr_links[0]["origin"], "en0");
+        assert_eq!(fr_links[0]["link"], "translation");
+        assert_eq!(fr_links[0]["language"], "en");
+        assert!(fr_links[0]["similarity"].as_f64().unwrap() >= 0.55);
+        assert_eq!(links("en0").unwrap()[0]["origin"], "fr0");
+        assert!(links("neg0").is_none(), "{:?}", links("neg0"));
+        assert!(by_origin("fr0")
+            .summary
+            .contains("one other cluster says the same"));
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Doxxing {
 pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
-    id: String,
+    pub(crate) id: String,
     author: Option<String>,
     ts: i64,
     exposure: Exposure,

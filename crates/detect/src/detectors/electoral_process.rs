@@ -402,7 +402,8 @@ pub struct Analyser {
     matcher: Matcher<Cat>,
     /// The words that can start a claim, unanchored: a text with none of them and no digit
     /// claims nothing, and most texts stop at this cheap test.
-    triggers: aho_corasick::AhoCorasick,
+    pub(crate) trigger_words: Vec<String>,
+    triggers: lexicon::Prefilter,
     /// Words that open and join an hour range ("de 8h à 20h"), checked around hours only:
     /// as lexicon hits they would match in almost every text.
     range_from: HashSet<String>,
@@ -537,12 +538,8 @@ impl Analyser {
             })?;
         Ok(Analyser {
             matcher: b.build()?,
-            triggers: aho_corasick::AhoCorasick::new(&trigger_words).map_err(|e| {
-                DetectError::Failed {
-                    detector: NAME,
-                    reason: e.to_string(),
-                }
-            })?,
+            triggers: lexicon::Prefilter::new(&[&trigger_words])?,
+            trigger_words,
             range_from,
             range_to,
             countries,
@@ -556,7 +553,18 @@ impl Analyser {
     /// The claims a folded text makes about the vote. `post_year` marks older years as
     /// references to past elections.
     pub fn claims(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Claim> {
-        let may_claim = self.triggers.is_match(text)
+        self.claims_after(text, lang, post_year, self.triggers.scan(text) != 0)
+    }
+
+    /// [`Analyser::claims`] once a prefilter has told whether the text holds a trigger word.
+    fn claims_after(
+        &self,
+        text: &str,
+        lang: Option<&str>,
+        post_year: i32,
+        triggered: bool,
+    ) -> Vec<Claim> {
+        let may_claim = triggered
             || (text.bytes().any(|b| b.is_ascii_digit())
                 && lexicon::has_digit_outside(text, &lexicon::link_spans(text)));
         if !may_claim {
@@ -973,6 +981,11 @@ pub struct Finding {
 }
 
 impl ElectoralProcess {
+    /// The words a text needs (or a digit) to make a claim.
+    pub(crate) fn trigger_words(&self) -> &[String] {
+        &self.analyser.trigger_words
+    }
+
     pub fn new(config: &vigie_core::Config) -> Result<ElectoralProcess, DetectError> {
         let settings: Settings = config.detector_settings(NAME)?;
         let facts = config
@@ -1028,10 +1041,23 @@ impl ElectoralProcess {
 
     /// Claims of a folded text that contradict every election they may be about.
     pub fn findings(&self, text: &str, lang: Option<&str>, at: DateTime<Utc>) -> Vec<Finding> {
+        let triggered = self.analyser.triggers.scan(text) != 0;
+        self.findings_after(text, lang, at, triggered)
+    }
+
+    /// [`ElectoralProcess::findings`] once a prefilter has told whether the text holds a
+    /// trigger word (see [`crate::content`]).
+    fn findings_after(
+        &self,
+        text: &str,
+        lang: Option<&str>,
+        at: DateTime<Utc>,
+        triggered: bool,
+    ) -> Vec<Finding> {
         if self.facts.is_empty() {
             return Vec::new();
         }
-        let claims = self.analyser.claims(text, lang, at.year());
+        let claims = self.analyser.claims_after(text, lang, at.year(), triggered);
         let mut out = Vec::new();
         for c in claims {
             let date = at.with_timezone(&Tz::UTC).date_naive();
@@ -1066,7 +1092,7 @@ impl ElectoralProcess {
 pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
-    id: String,
+    pub(crate) id: String,
     author: Option<String>,
     lang: Option<String>,
     ts: i64,
@@ -1103,11 +1129,12 @@ impl Detector for ElectoralProcess {
 }
 
 impl ElectoralProcess {
-    /// What one stored text contributes (see [`crate::content`]).
-    pub(crate) fn scan_row(&self, row: &TextRow<'_>) -> Option<Flagged> {
+    /// What one stored text contributes (see [`crate::content`]); `triggered` says whether it
+    /// holds one of [`ElectoralProcess::trigger_words`].
+    pub(crate) fn scan_row(&self, row: &TextRow<'_>, triggered: bool) -> Option<Flagged> {
         let ts = row.ts?;
         let at = DateTime::from_timestamp_millis(ts)?;
-        let findings = self.findings(row.norm, row.lang, at);
+        let findings = self.findings_after(row.norm, row.lang, at, triggered);
         (!findings.is_empty()).then(|| Flagged {
             kind: row.kind,
             platform: row.platform.to_owned(),
@@ -1581,6 +1608,76 @@ methods = ["in_person"]
             vec![("voting_date".into(), "monday (2024-06-10)".into())]
         );
         assert!(wrong(&d, "it", WEEK_BEFORE, "Si vota sabato, ricordatelo.").is_empty());
+    }
+
+    #[test]
+    fn tomorrow_and_next_weekday_resolve_in_every_language() {
+        let d = detector(ELECTIONS);
+        // Posted on the (last) voting day, "tomorrow" is the Monday after: false. Posted the
+        // day before the (first) voting day, it is right.
+        for (lang, text, eve) in [
+            (
+                "fr",
+                "Demain on vote pour les européennes !",
+                "2024-06-08T09:00:00Z",
+            ),
+            (
+                "en",
+                "Tomorrow we vote in the European elections!",
+                "2024-06-08T09:00:00Z",
+            ),
+            (
+                "de",
+                "Morgen wird gewählt, geht alle wählen!",
+                "2024-06-08T09:00:00Z",
+            ),
+            (
+                "es",
+                "Mañana se vota en las europeas, ¡id a votar!",
+                "2024-06-08T09:00:00Z",
+            ),
+            (
+                "it",
+                "Domani si vota per le europee!",
+                "2024-06-07T09:00:00Z",
+            ),
+            (
+                "pl",
+                "Jutro głosujemy w wyborach do PE!",
+                "2024-06-08T09:00:00Z",
+            ),
+            (
+                "pt",
+                "Amanhã votamos nas europeias!",
+                "2024-06-08T09:00:00Z",
+            ),
+        ] {
+            assert_eq!(
+                wrong(&d, lang, "2024-06-09T09:00:00Z", text),
+                vec![("voting_date".into(), "tomorrow (2024-06-10)".into())],
+                "{lang}: {text}"
+            );
+            assert!(
+                wrong(&d, lang, eve, text).is_empty(),
+                "{lang} on the eve: {text}"
+            );
+        }
+        // "Next Monday" a few days before the vote names the day after it.
+        for (lang, text) in [
+            ("fr", "Cette année on vote lundi prochain, pas dimanche."),
+            ("en", "This year we vote next Monday, not Sunday."),
+            ("es", "Este año se vota el próximo lunes, no el domingo."),
+            (
+                "pt",
+                "Este ano votamos na próxima segunda-feira, não no domingo.",
+            ),
+        ] {
+            assert_eq!(
+                wrong(&d, lang, WEEK_BEFORE, text),
+                vec![("voting_date".into(), "monday (2024-06-10)".into())],
+                "{lang}: {text}"
+            );
+        }
     }
 
     #[test]

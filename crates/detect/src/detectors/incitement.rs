@@ -52,7 +52,8 @@ pub struct Incitement {
     settings: Settings,
     matcher: Matcher<Cat>,
     /// The action words alone, unanchored: most texts hold none and stop at this cheap test.
-    actions: aho_corasick::AhoCorasick,
+    pub(crate) action_words: Vec<String>,
+    actions: lexicon::Prefilter,
     year_re: Regex,
     hour_re: Regex,
 }
@@ -109,12 +110,8 @@ impl Incitement {
         Ok(Incitement {
             settings,
             matcher: b.build()?,
-            actions: aho_corasick::AhoCorasick::new(&action_words).map_err(|e| {
-                DetectError::Failed {
-                    detector: NAME,
-                    reason: e.to_string(),
-                }
-            })?,
+            actions: lexicon::Prefilter::new(&[&action_words])?,
+            action_words,
             year_re: re(r"\b(?:19|20)\d\d\b")?,
             hour_re: re(
                 r"\b[012]?\d(?:\s?(?:h|:)\s?[0-5]\d\b|\s?(?:h\b|uhr\b|am\b|pm\b|godz)|:00)",
@@ -124,7 +121,12 @@ impl Incitement {
 
     /// Calls to action in a folded text posted in `post_year`.
     pub fn calls(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Call> {
-        if !self.actions.is_match(text) {
+        self.calls_after(text, lang, post_year, self.actions.scan(text) != 0)
+    }
+
+    /// [`Incitement::calls`] once a prefilter has told whether the text holds an action word.
+    fn calls_after(&self, text: &str, lang: Option<&str>, post_year: i32, acts: bool) -> Vec<Call> {
+        if !acts {
             return Vec::new();
         }
         let mut hits: Vec<Hit<Cat>> = Vec::new();
@@ -210,7 +212,7 @@ impl Incitement {
 pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
-    id: String,
+    pub(crate) id: String,
     author: Option<String>,
     lang: Option<String>,
     ts: i64,
@@ -231,10 +233,11 @@ impl Detector for Incitement {
 
 impl Incitement {
     /// What one stored text contributes (see [`crate::content`]).
-    pub(crate) fn scan_row(&self, row: &TextRow<'_>) -> Option<Flagged> {
+    /// `acts` says whether the text holds one of the action words.
+    pub(crate) fn scan_row(&self, row: &TextRow<'_>, acts: bool) -> Option<Flagged> {
         let at = row.ts.and_then(DateTime::from_timestamp_millis)?;
         let call = self
-            .calls(row.norm, row.lang, at.year())
+            .calls_after(row.norm, row.lang, at.year(), acts)
             .into_iter()
             .next()?;
         let word = |(a, b): (usize, usize)| row.norm.get(a..b).unwrap_or("").to_owned();

@@ -19,6 +19,9 @@ use vigie_normalise::urls::registrable_domain;
 
 pub const NAME: &str = "lookalike_domain";
 
+/// What being linked from posts, articles or ads adds to a look-alike's score.
+pub const LINKED_BONUS: f64 = 0.03;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
@@ -302,7 +305,7 @@ impl LookalikeDomain {
             }
         }
         if !items.is_empty() {
-            score += 0.03;
+            score += LINKED_BONUS;
             reasons.push(format!(
                 "linked from {} items by {} accounts",
                 items.len(),

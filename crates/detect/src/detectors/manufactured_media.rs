@@ -7,8 +7,13 @@
 //! hashes that nearly agree on one band are compared — never all pairs. Memory: 8 bytes plus four
 //! bucket entries per hash.
 //!
-//! Not done here: hashing image files (`media.path`) and C2PA manifests; media records must carry
-//! their `phash`.
+//! Taken-over accounts are in [`takeover`].
+//!
+//! Hashes come from the records: given in the input, or computed at ingest from the image file a
+//! record names (`media.path`, a post's `media[].path`; see `vigie-media`). A post attachment
+//! with a digest but no hash takes the hash of the media record with that digest.
+//!
+//! Not done here: C2PA provenance.
 
 use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, Utc};
@@ -25,19 +30,24 @@ pub const SIGNALS: [&str; 2] = [ALTERED_COPY, SHARED_AVATAR];
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Settings {
-    /// Hashes within this many differing bits (of 64) show the same picture.
+    /// Hashes within this many differing bits (of 64) show the same picture. 12 from `vigie eval
+    /// --media`: it reaches 99% of 5% crops, overlays and recompressions and 90% of 10% crops,
+    /// while 0.2% of unrelated pairs fall within it (0.6% at 14, 1.4% at 16).
     pub max_distance: u32,
     /// This many accounts sharing one avatar (within `max_distance`) are reported.
     pub min_avatar_accounts: usize,
     pub max_evidence_items: usize,
+    /// Taken-over accounts (`[detectors.manufactured_media.takeover]`).
+    pub takeover: takeover::Settings,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            max_distance: 10,
+            max_distance: 12,
             min_avatar_accounts: 5,
             max_evidence_items: 500,
+            takeover: takeover::Settings::default(),
         }
     }
 }
@@ -157,6 +167,7 @@ impl Detector for ManufacturedMedia {
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
         let mut alerts = self.altered_copies(ctx)?;
         alerts.extend(self.shared_avatars(ctx)?);
+        alerts.extend(takeover::detect(ctx, &self.settings.takeover)?);
         Ok(alerts)
     }
 }
@@ -166,6 +177,8 @@ impl ManufacturedMedia {
         let mut index = PhashIndex::new(self.settings.max_distance);
         let mut originals: Vec<Original> = Vec::new();
         let mut seen: Vec<Seen> = Vec::new();
+        // A post may attach a file by digest alone; its media record gives the hash.
+        let mut by_sha: HashMap<String, u64> = HashMap::new();
         ctx.store.for_each(Kind::Media, |stored| {
             let Record::Media(m) = stored.record else {
                 return Ok(());
@@ -173,6 +186,7 @@ impl ManufacturedMedia {
             let Some(h) = m.phash.as_deref().and_then(parse_phash) else {
                 return Ok(());
             };
+            by_sha.entry(m.sha256.to_lowercase()).or_insert(h);
             if m.authentic == Some(true) {
                 index.add(h);
                 originals.push(Original {
@@ -199,10 +213,12 @@ impl ManufacturedMedia {
                 return Ok(());
             };
             for m in &p.media {
-                if let Some(h) = m.phash.as_deref().and_then(parse_phash) {
+                let sha256 = m.sha256.as_ref().map(|s| s.to_lowercase());
+                let known = || sha256.as_ref().and_then(|s| by_sha.get(s).copied());
+                if let Some(h) = m.phash.as_deref().and_then(parse_phash).or_else(known) {
                     seen.push(Seen {
                         item: p.id.clone(),
-                        sha256: m.sha256.as_ref().map(|s| s.to_lowercase()),
+                        sha256: sha256.clone(),
                         account: Some(p.author.clone()),
                         ts: Some(p.created_at.timestamp_millis()),
                         phash: h,
@@ -393,6 +409,8 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
         parent[hi as usize] = lo;
     }
 }
+
+pub mod takeover;
 
 #[cfg(test)]
 mod tests;

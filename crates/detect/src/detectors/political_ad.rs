@@ -8,6 +8,8 @@
 //! evaluated apart. Memory: one compact row per ad (ad libraries hold thousands to a few million
 //! ads per election), plus per-page day counts.
 
+use crate::detectors::lookalike_domain;
+use crate::lookalike::{LookalikeIndex, Match};
 use crate::names::NameKey;
 use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, NaiveDate};
@@ -343,34 +345,6 @@ fn missing_disclaimer(d: Option<&str>) -> bool {
     }
 }
 
-/// Interim look-alike check until the shared impersonation index of `lookalike_domain` is
-/// available to other detectors: the host is not the protected domain (nor under it), but its
-/// name equals the protected name under another suffix, contains it (added word, hyphens), is
-/// one edit or one swap away from it, or carries the whole protected domain as a subdomain.
-fn imitated<'p>(host: &str, protected: &'p [String]) -> Option<&'p str> {
-    let reg = vigie_normalise::urls::registrable_domain(host)?;
-    let first_label = |d: &str| d.split('.').next().unwrap_or("").replace('-', "");
-    let label = first_label(&reg);
-    protected.iter().map(String::as_str).find(|pd| {
-        let owned = host == *pd || host.ends_with(&format!(".{pd}"));
-        if owned {
-            return false;
-        }
-        let Some(preg) = vigie_normalise::urls::registrable_domain(pd) else {
-            return false;
-        };
-        let plabel = first_label(&preg);
-        if plabel.len() < 4 || reg == preg {
-            return false;
-        }
-        label == plabel
-            || (plabel.len() >= 5 && label.contains(&plabel))
-            || crate::names::within_one_edit(&label, &plabel)
-            || one_swap(&label, &plabel)
-            || host.starts_with(&format!("{pd}."))
-    })
-}
-
 /// Whether `term` occurs in `text` as whole words (`cia` is not in `sociale`).
 fn contains_term(text: &str, term: &str) -> bool {
     let boundary = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
@@ -379,13 +353,29 @@ fn contains_term(text: &str, term: &str) -> bool {
     })
 }
 
-fn one_swap(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+/// The impersonation index of `lookalike_domain`, with its settings (starter list, threshold), so
+/// that an ad's link is a look-alike exactly when `lookalike_domain` would report the domain.
+struct Lookalikes {
+    index: LookalikeIndex,
+    min_score: f64,
+}
+
+impl Lookalikes {
+    fn new(config: &vigie_core::Config) -> Result<Lookalikes, DetectError> {
+        let s: lookalike_domain::Settings = config.detector_settings(lookalike_domain::NAME)?;
+        Ok(Lookalikes {
+            index: LookalikeIndex::from_config(config, s.starter_list),
+            min_score: s.min_score,
+        })
     }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+
+    /// The match of a host an ad links to, when it scores over the threshold (being linked
+    /// counts as `lookalike_domain` counts it).
+    fn check(&self, host: &str) -> Option<Match> {
+        self.index
+            .check(host)
+            .filter(|m| m.score + lookalike_domain::LINKED_BONUS >= self.min_score)
+    }
 }
 
 /// One finding before it becomes an alert.
@@ -414,8 +404,9 @@ impl Detector for PoliticalAd {
         for (i, ad) in ads.iter().enumerate() {
             by_page[ad.page].push(i);
         }
+        let lookalikes = Lookalikes::new(ctx.config)?;
         let mut findings = Vec::new();
-        self.per_page(ctx, &pages, &ads, &by_page, &mut findings);
+        self.per_page(ctx, &pages, &ads, &by_page, &lookalikes, &mut findings);
         self.shared(&pages, &ads, &mut findings);
         self.copies(ctx, &ads, &mut findings)?;
         Ok(findings
@@ -502,6 +493,7 @@ impl PoliticalAd {
         pages: &[Page],
         ads: &[AdRow],
         by_page: &[Vec<usize>],
+        lookalikes: &Lookalikes,
         out: &mut Vec<Finding>,
     ) {
         let s = &self.settings;
@@ -526,13 +518,6 @@ impl PoliticalAd {
             .iter()
             .map(|n| (n.clone(), NameKey::new(n)))
             .filter(|(_, k)| !k.is_empty())
-            .collect();
-        let protected_domains: Vec<String> = ctx
-            .config
-            .protected
-            .iter()
-            .flat_map(|p| p.domains.iter())
-            .filter_map(|d| vigie_normalise::urls::normalise_domain(d))
             .collect();
         let observed_from = ads.iter().map(|a| a.ts).min().unwrap_or(0);
         let new_ms = s.new_advertiser_days.max(0).saturating_mul(DAY_MS);
@@ -735,17 +720,17 @@ impl PoliticalAd {
                 });
             }
 
-            // Links to look-alike domains.
-            if !protected_domains.is_empty() {
-                let mut imitates = BTreeSet::new();
+            // Links to look-alike domains, judged as `lookalike_domain` judges them.
+            if lookalikes.index.targets() > 0 {
+                let mut found: BTreeMap<&str, Match> = BTreeMap::new();
                 let linked: Vec<usize> = members
                     .iter()
                     .copied()
                     .filter(|&i| {
                         let mut hit = false;
                         for h in &ads[i].hosts {
-                            if let Some(pd) = imitated(h, &protected_domains) {
-                                imitates.insert(pd.to_owned());
+                            if let Some(m) = lookalikes.check(h) {
+                                found.insert(h.as_str(), m);
                                 hit = true;
                             }
                         }
@@ -753,7 +738,31 @@ impl PoliticalAd {
                     })
                     .collect();
                 if !linked.is_empty() {
-                    let imitates: Vec<String> = imitates.into_iter().collect();
+                    let imitates: Vec<String> = found
+                        .values()
+                        .map(|m| m.imitates.clone())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    let mut figures = Map::new();
+                    let hosts: Map<String, Value> = found
+                        .iter()
+                        .map(|(h, m)| {
+                            let techniques: Vec<&str> =
+                                m.techniques.iter().map(|t| t.name()).collect();
+                            (
+                                (*h).to_owned(),
+                                json!({
+                                    "imitates": m.imitates,
+                                    "entity": m.entity,
+                                    "techniques": techniques,
+                                    "match_score": m.score,
+                                    "reasons": m.reasons,
+                                }),
+                            )
+                        })
+                        .collect();
+                    figures.insert("lookalikes".into(), Value::Object(hosts));
                     out.push(Finding {
                         signal: LOOKALIKE_LINK,
                         score: 0.8,
@@ -765,7 +774,7 @@ impl PoliticalAd {
                             imitates.join(", ")
                         ),
                         ads: linked,
-                        figures: Map::new(),
+                        figures,
                         imitates,
                     });
                 }

@@ -4,51 +4,55 @@
 //! the account-burst operations. Decoys: originals re-shared as the same file, and unrelated
 //! pictures.
 //!
-//! Perceptual hashes are synthetic here: an alteration flips as many hash bits as that edit
-//! typically moves a 64-bit DCT hash (recompression 1-3, resize 2-4, overlay 4-7, crop 6-9). The
-//! truth records each copy's edit and distance (`details.edits`, `details.distances`).
+//! The pictures are real image files ([`crate::images`]) written under `media/` beside `data/`
+//! and named by the records' `path`, so that ingest computes their perceptual hashes. The truth
+//! records each copy's edit and original (`details.edits`, `details.originals`). Avatars stay
+//! synthetic hashes (accounts carry `avatar_phash` only).
 
 use super::{operation, Ctx};
+use crate::images::{self, EDITS};
 use crate::lang::{Lang, CANDIDATES};
 use crate::truth::{NegativeSet, Operation};
 use rand::Rng;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use vigie_core::{Media, MediaRef};
 
-/// Edits and the hash bits each flips (inclusive range).
-pub const EDITS: [(&str, u32, u32); 4] = [
-    ("recompress", 1, 3),
-    ("resize", 2, 4),
-    ("overlay", 4, 7),
-    ("crop", 6, 9),
-];
+/// Folder of the image files, beside `data/`.
+pub const MEDIA_DIR: &str = "media";
 
-fn flip<R: Rng>(rng: &mut R, h: u64, k: u32) -> u64 {
-    let mut out = h;
-    while (out ^ h).count_ones() < k {
-        out ^= 1 << rng.gen_range(0..64);
+/// A media record naming an image file, which is queued for writing.
+fn record(
+    ctx: &mut Ctx<'_>,
+    id: String,
+    file: &str,
+    bytes: Option<Vec<u8>>,
+    sha256: &str,
+    authentic: bool,
+    owner: Option<&str>,
+) -> Media {
+    if let Some(bytes) = bytes {
+        ctx.images.push((file.to_owned(), bytes));
     }
-    out
-}
-
-fn sha<R: Rng>(rng: &mut R) -> String {
-    (0..4)
-        .map(|_| format!("{:016x}", rng.gen::<u64>()))
-        .collect()
-}
-
-fn record(id: String, sha256: String, phash: u64, authentic: bool, owner: Option<&str>) -> Media {
     Media {
         id,
-        sha256,
-        phash: Some(format!("{phash:016x}")),
-        path: None,
+        sha256: sha256.to_owned(),
+        phash: None,
+        // Relative to the JSONL file in `data/`.
+        path: Some(format!("../{MEDIA_DIR}/{file}")),
         c2pa: None,
         authentic: authentic.then_some(true),
         owner: owner.map(str::to_owned),
         extra: Map::new(),
     }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
@@ -65,42 +69,67 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     };
     let mut altered = Vec::new();
     let mut edits = Map::new();
-    let mut distances = Map::new();
+    let mut sources = Map::new();
     let mut n = 0usize;
     let mut next_id = |prefix: &str| {
         n += 1;
         format!("{prefix}-{n:05}")
     };
-    // Originals: two press photos per candidate, three outlet photos.
-    let mut originals: Vec<(String, String, u64, Option<&str>)> = Vec::new();
-    for (cand, _, _) in CANDIDATES.iter() {
-        for _ in 0..2 {
-            let h = ctx.rng.gen::<u64>();
-            originals.push((next_id("press"), sha(&mut ctx.rng), h, Some(cand)));
-        }
+    // Originals: two press photos per candidate (JPEG), three outlet photos (PNG).
+    struct Original {
+        id: String,
+        file: String,
+        sha256: String,
+        seed: u64,
     }
-    for _ in 0..3 {
-        let h = ctx.rng.gen::<u64>();
-        originals.push((next_id("photo"), sha(&mut ctx.rng), h, None));
-    }
-    for (id, sha256, h, owner) in &originals {
-        ctx.media
-            .push(record(id.clone(), sha256.clone(), *h, true, *owner));
+    let mut originals = Vec::new();
+    let owners: Vec<Option<&str>> = CANDIDATES
+        .iter()
+        .flat_map(|(cand, _, _)| [Some(*cand), Some(*cand)])
+        .chain([None; 3])
+        .collect();
+    for owner in owners {
+        let seed = ctx.rng.gen::<u64>();
+        let picture = images::picture(seed);
+        let (id, file, bytes) = match owner {
+            Some(_) => {
+                let id = next_id("press");
+                let file = format!("{id}.jpg");
+                (id, file, images::jpeg(&picture, images::PUBLISHED_QUALITY))
+            }
+            None => {
+                let id = next_id("photo");
+                let file = format!("{id}.png");
+                (id, file, images::png(&picture))
+            }
+        };
+        let sha256 = sha256_hex(&bytes);
+        let m = record(ctx, id.clone(), &file, Some(bytes), &sha256, true, owner);
+        ctx.media.push(m);
+        originals.push(Original {
+            id,
+            file,
+            sha256,
+            seed,
+        });
     }
     // Altered copies of every other original: one per edit, as files.
     let poster = ctx.person_account("x", Lang::Fr, true);
     op.accounts.push(poster.clone());
-    for (k, (_, _, h, _)) in originals.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
-        for (e, (edit, lo, hi)) in EDITS.iter().enumerate() {
-            let d = ctx.rng.gen_range(*lo..=*hi);
-            let copy = flip(&mut ctx.rng, *h, d);
+    for (k, original) in originals.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
+        let picture = images::picture(original.seed);
+        for (e, edit) in EDITS.iter().enumerate() {
+            let bytes = edit.apply(&mut ctx.rng, &picture);
+            let sha256 = sha256_hex(&bytes);
             let id = next_id("media");
-            ctx.media
-                .push(record(id.clone(), sha(&mut ctx.rng), copy, false, None));
-            edits.insert(id.clone(), Value::from(*edit));
-            distances.insert(id.clone(), Value::from(d));
+            let file = format!("{id}.jpg");
+            let m = record(ctx, id.clone(), &file, Some(bytes), &sha256, false, None);
+            ctx.media.push(m);
+            let name = edit.name();
+            edits.insert(id.clone(), Value::from(name.clone()));
+            sources.insert(id.clone(), Value::from(original.id.clone()));
             altered.push(id.clone());
-            // Every other copy is also posted.
+            // Every other copy is also posted, attached by path.
             if (k + e) % 2 == 0 {
                 let at = ctx.daytime(2..ctx.clock.days, 8, 22);
                 let pid = ctx.post(
@@ -113,28 +142,40 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
                 );
                 if let Some(super::Item::Post(p)) = ctx.items.last_mut() {
                     p.media.push(MediaRef {
-                        sha256: Some(sha(&mut ctx.rng)),
-                        phash: Some(format!("{:016x}", flip(&mut ctx.rng, *h, d))),
+                        sha256: Some(sha256.clone()),
+                        phash: None,
+                        path: Some(format!("../{MEDIA_DIR}/{file}")),
                     });
                 }
-                edits.insert(pid.clone(), Value::from(*edit));
-                distances.insert(pid.clone(), Value::from(d));
+                edits.insert(pid.clone(), Value::from(name));
+                sources.insert(pid.clone(), Value::from(original.id.clone()));
                 altered.push(pid);
             }
         }
     }
-    // Decoys: originals re-shared unchanged; unrelated pictures.
-    for (_, sha256, h, _) in originals.iter().take(4) {
+    // Decoys: originals re-shared as the same file; unrelated pictures.
+    for original in originals.iter().take(4) {
         let id = next_id("media");
-        ctx.media
-            .push(record(id.clone(), sha256.clone(), *h, false, None));
+        let m = record(
+            ctx,
+            id.clone(),
+            &original.file,
+            None,
+            &original.sha256,
+            false,
+            None,
+        );
+        ctx.media.push(m);
         neg.items.push(id);
     }
     for _ in 0..20 {
         let id = next_id("media");
-        let h = ctx.rng.gen::<u64>();
-        ctx.media
-            .push(record(id.clone(), sha(&mut ctx.rng), h, false, None));
+        let file = format!("{id}.jpg");
+        let seed = ctx.rng.gen::<u64>();
+        let bytes = images::jpeg(&images::picture(seed), images::PUBLISHED_QUALITY);
+        let sha256 = sha256_hex(&bytes);
+        let m = record(ctx, id.clone(), &file, Some(bytes), &sha256, false, None);
+        ctx.media.push(m);
         neg.items.push(id);
     }
     // Accounts that share one avatar (the burst operations'), by construction.
@@ -156,7 +197,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     op.details.insert("signals".into(), Value::Object(signals));
     op.details.insert("edits".into(), Value::Object(edits));
     op.details
-        .insert("distances".into(), Value::Object(distances));
+        .insert("originals".into(), Value::Object(sources));
     ctx.negatives.add("manufactured_media", neg);
     vec![op]
 }

@@ -16,6 +16,7 @@ pub mod incitement;
 pub mod lookalike;
 pub mod media;
 pub mod relay;
+pub mod takeover;
 
 use crate::lang::Lang;
 use crate::names::{entities, ordinary_handle};
@@ -75,6 +76,10 @@ pub struct Ctx<'a> {
     pub ad_seq: u64,
     /// Media records (known originals, altered copies, decoys).
     pub media: Vec<Media>,
+    /// Accounts the generated `vigie.toml` watches for takeovers (`platform:handle`).
+    pub watched: Vec<String>,
+    /// Image files the media records name: file name under `media/`, bytes.
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -268,5 +273,6 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     ops.extend(ads::inject(ctx));
     // After the bursts: their shared avatars are part of the media truth.
     ops.extend(media::inject(ctx));
+    ops.extend(takeover::inject(ctx));
     ops
 }

@@ -330,7 +330,7 @@ impl Server {
         if !local && token.is_none() {
             return Err(ServeError::TokenRequired(opts.addr));
         }
-        if !opts.db.exists() {
+        if !vigie_store::exists(&opts.db) {
             return Err(ServeError::NoStore(opts.db.display().to_string()));
         }
         let store = Store::open(&opts.db)?;

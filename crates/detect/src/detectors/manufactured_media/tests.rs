@@ -190,3 +190,21 @@ fn many_accounts_sharing_one_avatar_are_grouped() {
     assert_eq!(alerts[0].evidence.figures["group_size"], 6);
     assert_eq!(alerts[0].disarm, vec!["T0145.001"]);
 }
+
+#[test]
+fn a_post_attaching_a_file_by_digest_takes_the_hash_of_its_media_record() {
+    let original = 0x0123_4567_89ab_cdefu64;
+    let copy = original ^ 0b1011; // three bits off
+    let alerts = run(&[
+        serde_json::json!({"kind": "media", "id": "orig", "sha256": "aa", "phash": format!("{original:016x}"), "authentic": true}),
+        serde_json::json!({"kind": "media", "id": "edited", "sha256": "BB", "phash": format!("{copy:016x}")}),
+        serde_json::json!({"kind": "post", "id": "p1", "platform": "x", "author": "u1",
+            "created_at": "2024-06-01T10:00:00Z", "text": "look", "media": [{"sha256": "bb"}]}),
+        serde_json::json!({"kind": "post", "id": "p2", "platform": "x", "author": "u2",
+            "created_at": "2024-06-01T11:00:00Z", "text": "same photo", "media": [{"sha256": "aa"}]}),
+    ]);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].evidence.items, vec!["edited", "p1"]);
+    assert_eq!(alerts[0].evidence.accounts, vec!["u1"]);
+    assert_eq!(alerts[0].evidence.figures["hamming_distances"]["p1"], 3);
+}
