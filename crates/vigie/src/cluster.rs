@@ -9,22 +9,22 @@ use vigie_store::Store;
 
 pub use vigie_cluster::serve::ExecutorOptions;
 
+/// Makes a scan's engine once ingest has filled the store.
+pub type EngineFactory = Box<dyn Fn(&Store) -> Result<Box<dyn FeatureEngine>, String>>;
+
 /// The engine `--engine` names, or `None` for the in-process default. Distributed runs read the
 /// store's items from Parquet files in `items_dir`, written after ingest.
-pub fn engine_setup(
-    spec: &str,
-    items_dir: PathBuf,
-) -> Result<Option<impl Fn(&Store) -> Result<Box<dyn FeatureEngine>, String>>, ScanError> {
+pub fn engine_setup(spec: &str, items_dir: PathBuf) -> Result<Option<EngineFactory>, ScanError> {
     let spec = EngineSpec::parse(spec).map_err(|e| ScanError::Engine(e.to_string()))?;
     if spec == EngineSpec::InProcess {
         return Ok(None);
     }
-    Ok(Some(move |store: &Store| {
+    Ok(Some(Box::new(move |store: &Store| {
         let written = export::export_items(store, &items_dir).map_err(|e| e.to_string())?;
         tracing::info!(rows = written.rows, files = written.files.len(), dir = %items_dir.display(), "items exported for the engine");
         let engine = Engine::open(&spec, &items_dir).map_err(|e| e.to_string())?;
         Ok(Box::new(engine) as Box<dyn FeatureEngine>)
-    }))
+    })))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

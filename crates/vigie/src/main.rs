@@ -373,7 +373,7 @@ type Setup = Box<dyn Fn(&Store) -> Result<Box<dyn vigie_detect::clusters::Featur
 /// The engine `--engine` names (`None`: in-process).
 #[cfg(feature = "cluster")]
 fn engine_setup(engine: &str, dir: PathBuf) -> Result<Option<Setup>> {
-    Ok(vigie::cluster::engine_setup(engine, dir)?.map(|s| Box::new(s) as Setup))
+    Ok(vigie::cluster::engine_setup(engine, dir)?)
 }
 
 #[cfg(not(feature = "cluster"))]
