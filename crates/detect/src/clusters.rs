@@ -3,7 +3,7 @@
 //! the near-duplicate parameters under `[detectors.copypasta]`).
 
 use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
-use crate::neardup::{Entry, Index};
+use crate::neardup::{Entry, Index, Prepared, SimilarPairs};
 use crate::pipeline::read_map_consume;
 use crate::DetectError;
 use std::collections::{BTreeMap, HashMap};
@@ -56,9 +56,18 @@ struct Building {
 /// `cluster_memory_seconds`. Items arriving far out of order (before that window) or changed
 /// settings rebuild the index from scratch. Then the clusters are assembled from the store.
 pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>, DetectError> {
+    copy_clusters_with(config, store, None)
+}
+
+/// [`copy_clusters`], with the items' features computed by `engine` when one is given.
+pub fn copy_clusters_with(
+    config: &Config,
+    store: &Store,
+    engine: Option<&dyn FeatureEngine>,
+) -> Result<Vec<CopyCluster>, DetectError> {
     let settings: Settings = config.detector_settings(NAME)?;
     let started = std::time::Instant::now();
-    update_index(&settings, store)?;
+    update_index(&settings, store, engine)?;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "copy clusters: index updated"
@@ -72,6 +81,42 @@ pub fn copy_clusters(config: &Config, store: &Store) -> Result<Vec<CopyCluster>,
     Ok(clusters)
 }
 
+/// One item to cluster, with what an engine computed of it.
+#[derive(Debug, Clone)]
+pub struct EngineItem {
+    pub rid: i64,
+    /// Unix milliseconds.
+    pub ts: i64,
+    /// Its digest, cut flag and band keys (see [`Prepared::from_keys`]); `None` when the
+    /// matching text has fewer than `min_words` words: the item moves the horizon but is not
+    /// indexed.
+    pub indexed: Option<Prepared>,
+}
+
+/// Computes the heavy part of copy clustering elsewhere (DataFusion plans, in this process or on
+/// a cluster): the items' shingles and band keys, the band-bucket join and the verification of
+/// the candidate pairs it yields. Only the streaming index's rules (window, bucket caps,
+/// cluster memory), on band keys and looked-up similarities, and the union-find stay here.
+pub trait FeatureEngine {
+    /// Every similar pair of distinct texts (digest and cut flag) sharing a band key, among the
+    /// items [`FeatureEngine::copy_features`] yields, whose publication times come within
+    /// `max(window_seconds, cluster_memory_seconds)`: a superset of the pairs the index
+    /// verifies (see [`SimilarPairs`]).
+    fn similar_pairs(&self, settings: &Settings, max_rid: i64)
+        -> Result<SimilarPairs, DetectError>;
+
+    /// Calls `f` for each post and article with a timestamp and a row id up to `max_rid`, native
+    /// reposts left out, whose matching text has at least `settings.min_chars` characters, in
+    /// (time, row id) order: the rows and order `Store::for_each_text_to_cluster` gives a full
+    /// pass.
+    fn copy_features(
+        &self,
+        settings: &Settings,
+        max_rid: i64,
+        f: &mut dyn FnMut(EngineItem) -> Result<(), DetectError>,
+    ) -> Result<(), DetectError>;
+}
+
 const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];
 
 /// The settings that decide cluster membership: another fingerprint, another index.
@@ -80,7 +125,11 @@ fn fingerprint(settings: &Settings) -> String {
     format!("{:016x}", vigie_core::stable_hash(&[text.as_bytes()]))
 }
 
-fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
+fn update_index(
+    settings: &Settings,
+    store: &Store,
+    engine: Option<&dyn FeatureEngine>,
+) -> Result<(), DetectError> {
     let fp = fingerprint(settings);
     let params = &settings.matching;
     let window_ms = params.window_seconds.max(0).saturating_mul(1000);
@@ -96,6 +145,12 @@ fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
         return Ok(());
     };
     let (window_from, memory_from) = match &state {
+        // An engine reads exported files, not the store's recent window: it clusters everything.
+        Some(_) if engine.is_some() => {
+            tracing::info!("engine run: re-clustering every item");
+            store.reset_copy_index()?;
+            (i64::MIN, i64::MIN)
+        }
         Some(s) if earliest_new >= s.horizon_ts.saturating_sub(window_ms) => {
             let from = earliest_new.saturating_sub(window_ms);
             (from, from.saturating_sub(memory_ms))
@@ -116,75 +171,96 @@ fn update_index(settings: &Settings, store: &Store) -> Result<(), DetectError> {
     };
     let max_rid = store.max_rid()?;
 
-    let mut index = Index::new(params.clone());
+    // With an engine, the bucket join and the verification of candidates ran there: this index
+    // looks their similarities up and only replays the streaming rules on band keys.
+    let mut index = match engine {
+        Some(engine) => Index::with_pairs(params.clone(), engine.similar_pairs(settings, max_rid)?),
+        None => Index::new(params.clone()),
+    };
     let preparer = index.preparer();
     // Store row of each indexed item, by item number.
     let mut rids: Vec<i64> = Vec::new();
     let mut horizon = state.as_ref().map_or(i64::MIN, |s| s.horizon_ts);
-    // This thread reads the rows and joins them in order; the text work (folding, shingles,
-    // MinHash) runs on a second core in between.
-    struct Row {
-        rid: i64,
-        ts: i64,
-        norm: String,
-        title: Option<String>,
-    }
-    read_map_consume(
-        |sink| {
-            let mut stopped = None;
-            let read = store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
-                // A native repost (retweet, forward) is the platform copying, not a person:
-                // it is amplification, which the coordination detector weighs.
-                if row.repost_of.is_some() || row.rid > max_rid {
-                    return Ok(());
+    if let Some(engine) = engine {
+        engine.copy_features(settings, max_rid, &mut |item| {
+            horizon = horizon.max(item.ts);
+            if let Some(prepared) = item.indexed {
+                if index
+                    .add_prepared(item.ts.div_euclid(1000), &prepared, |_| {})
+                    .is_some()
+                {
+                    rids.push(item.rid);
                 }
-                sink(Row {
-                    rid: row.rid,
-                    ts: row.ts.unwrap_or(0),
-                    norm: row.norm.to_owned(),
-                    title: row.title.map(str::to_owned),
-                })
-                .map_err(|e| {
-                    stopped = Some(e);
-                    vigie_store::StoreError::Stopped
-                })
-            });
-            match stopped {
-                Some(e) => Err(e),
-                None => read.map_err(DetectError::from),
-            }
-        },
-        |row: Row| {
-            let text = matching_text(&row.norm);
-            if text.chars().count() < settings.min_chars {
-                return None;
-            }
-            let headline = row
-                .title
-                .as_deref()
-                .map(|t| matching_text(&vigie_normalise::text::fold(t)));
-            let prepared = preparer.prepare(&Entry {
-                text: &text,
-                cut: looks_cut(&row.norm),
-                headline: headline.as_deref(),
-                known_cluster: labels.contains_key(&row.rid),
-            });
-            Some((row.rid, row.ts, prepared))
-        },
-        |item| {
-            let Some((rid, ts, prepared)) = item else {
-                return Ok(());
-            };
-            horizon = horizon.max(ts);
-            if index
-                .add_prepared(ts.div_euclid(1000), &prepared, |_| {})
-                .is_some()
-            {
-                rids.push(rid);
             }
             Ok(())
-        },
-    )?;
+        })?;
+    } else {
+        // This thread reads the rows and joins them in order; the text work (folding, shingles,
+        // MinHash) runs on a second core in between.
+        struct Row {
+            rid: i64,
+            ts: i64,
+            norm: String,
+            title: Option<String>,
+        }
+        read_map_consume(
+            |sink| {
+                let mut stopped = None;
+                let read =
+                    store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
+                        // A native repost (retweet, forward) is the platform copying, not a person:
+                        // it is amplification, which the coordination detector weighs.
+                        if row.repost_of.is_some() || row.rid > max_rid {
+                            return Ok(());
+                        }
+                        sink(Row {
+                            rid: row.rid,
+                            ts: row.ts.unwrap_or(0),
+                            norm: row.norm.to_owned(),
+                            title: row.title.map(str::to_owned),
+                        })
+                        .map_err(|e| {
+                            stopped = Some(e);
+                            vigie_store::StoreError::Stopped
+                        })
+                    });
+                match stopped {
+                    Some(e) => Err(e),
+                    None => read.map_err(DetectError::from),
+                }
+            },
+            |row: Row| {
+                let text = matching_text(&row.norm);
+                if text.chars().count() < settings.min_chars {
+                    return None;
+                }
+                let headline = row
+                    .title
+                    .as_deref()
+                    .map(|t| matching_text(&vigie_normalise::text::fold(t)));
+                let prepared = preparer.prepare(&Entry {
+                    text: &text,
+                    cut: looks_cut(&row.norm),
+                    headline: headline.as_deref(),
+                    known_cluster: labels.contains_key(&row.rid),
+                });
+                Some((row.rid, row.ts, prepared))
+            },
+            |item| {
+                let Some((rid, ts, prepared)) = item else {
+                    return Ok(());
+                };
+                horizon = horizon.max(ts);
+                if index
+                    .add_prepared(ts.div_euclid(1000), &prepared, |_| {})
+                    .is_some()
+                {
+                    rids.push(rid);
+                }
+                Ok(())
+            },
+        )?;
+    }
 
     // Sets of this pass → labels: a set keeps the smallest label its items already had (and
     // merges the others into it), or takes its earliest row id.

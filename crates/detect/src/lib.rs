@@ -46,6 +46,7 @@ pub struct Context<'a> {
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
     coaction: std::cell::OnceCell<coaction::Network>,
     content: std::cell::OnceCell<content::ContentScan>,
+    engine: Option<&'a dyn clusters::FeatureEngine>,
     #[cfg(feature = "semantic")]
     encoder: Option<&'a vigie_embed::Encoder>,
 }
@@ -58,9 +59,16 @@ impl<'a> Context<'a> {
             copy_clusters: std::cell::OnceCell::new(),
             coaction: std::cell::OnceCell::new(),
             content: std::cell::OnceCell::new(),
+            engine: None,
             #[cfg(feature = "semantic")]
             encoder: None,
         }
+    }
+
+    /// Has `engine` compute the data-parallel stages (see [`clusters::FeatureEngine`]).
+    pub fn with_engine(mut self, engine: &'a dyn clusters::FeatureEngine) -> Context<'a> {
+        self.engine = Some(engine);
+        self
     }
 
     /// Lets detectors compare texts by meaning (rewordings, translations) with `encoder`.
@@ -81,7 +89,7 @@ impl<'a> Context<'a> {
         if let Some(c) = self.copy_clusters.get() {
             return Ok(c);
         }
-        let computed = clusters::copy_clusters(self.config, self.store)?;
+        let computed = clusters::copy_clusters_with(self.config, self.store, self.engine)?;
         Ok(self.copy_clusters.get_or_init(|| computed))
     }
 

@@ -139,6 +139,95 @@ fn intersection(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// The verified similarity of two texts (shingle sets and cut flags), when they are copies.
+/// Symmetric: sets of equal size pass the size test whichever flag applies.
+pub fn verified_similarity(
+    params: &Params,
+    (a, a_cut): (&[u32], bool),
+    (b, b_cut): (&[u32], bool),
+) -> Option<f64> {
+    // Whichever measure passes, a whole text far shorter than the other is not its copy:
+    // when one set is inside the other, Jaccard is just their size ratio.
+    let smaller_cut = if a.len() <= b.len() { a_cut } else { b_cut };
+    let min_ratio = if smaller_cut {
+        params.min_size_ratio
+    } else {
+        params.min_size_ratio_whole
+    };
+    if size_ratio(a, b) < min_ratio {
+        return None;
+    }
+    let j = jaccard(a, b);
+    if j >= params.min_jaccard {
+        return Some(j);
+    }
+    // Report the overlap a reader can check: the shorter copy's share.
+    let c = containment(a, b);
+    (c >= params.min_containment).then_some(c)
+}
+
+/// A distinct text as the pair-verifying index knows it: its digest and cut flag (the two
+/// inputs of [`verified_similarity`] besides the shingles, which a digest stands for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Variant {
+    pub digest: u64,
+    pub cut: bool,
+}
+
+impl Variant {
+    /// What the index stores of an item in pair mode: the variant, then the band keys (kept
+    /// for the cluster representatives a generation leaves behind).
+    fn stored_with(self, band_keys: &[u32]) -> Vec<u32> {
+        let mut out = Vec::with_capacity(3 + band_keys.len());
+        out.extend([
+            self.digest as u32,
+            (self.digest >> 32) as u32,
+            u32::from(self.cut),
+        ]);
+        out.extend_from_slice(band_keys);
+        out
+    }
+
+    fn stored(stored: &[u32]) -> Option<Variant> {
+        match stored {
+            [lo, hi, cut, ..] => Some(Variant {
+                digest: u64::from(*lo) | (u64::from(*hi) << 32),
+                cut: *cut != 0,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The similar pairs of distinct texts an engine verified (with [`verified_similarity`]) among
+/// all texts sharing a band key within the index's horizon: a superset of the pairs the index
+/// verifies, so an index looking similarities up here joins exactly what it would have joined
+/// computing them. A pair absent is not similar.
+#[derive(Debug, Clone, Default)]
+pub struct SimilarPairs {
+    pairs: HashMap<(Variant, Variant), f64>,
+}
+
+impl SimilarPairs {
+    /// Records `a` and `b` as similar, in either order.
+    pub fn insert(&mut self, a: Variant, b: Variant, similarity: f64) {
+        self.pairs.insert((a.min(b), a.max(b)), similarity);
+    }
+
+    /// The similarity of two distinct texts, when they are copies.
+    pub fn get(&self, a: Variant, b: Variant) -> Option<f64> {
+        self.pairs.get(&(a.min(b), a.max(b))).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
 /// MinHash with `n` independent multiply-shift hash functions, seeded: the same seed gives the
 /// same signatures on every machine.
 #[derive(Debug, Clone)]
@@ -390,22 +479,17 @@ impl Preparer {
         let w = words(entry.text);
         let text = (w.len() >= params.min_words).then(|| {
             let shingles = shingles(&w, params.shingle_words, params.max_shingles);
-            let signature = self.hasher.signature(&shingles);
-            let band_keys = signature
-                .chunks(params.rows.max(1))
-                .enumerate()
-                .map(|(band, values)| band_key(band, values))
-                .collect();
+            let band_keys = band_keys_of(params, &self.hasher, &shingles);
             PreparedText {
-                digest: vigie_core::stable_hash(&[entry.text.as_bytes()]),
+                digest: text_digest(entry.text),
                 shingles,
                 band_keys,
             }
         });
         let headline_digest = entry
             .headline
-            .filter(|h| text.is_some() && words(h).len() >= params.min_words)
-            .map(|h| vigie_core::stable_hash(&[h.as_bytes()]));
+            .filter(|_| text.is_some())
+            .and_then(|h| headline_digest(params, h));
         Prepared {
             text,
             cut: entry.cut,
@@ -413,6 +497,59 @@ impl Preparer {
             headline_digest,
         }
     }
+}
+
+impl Prepared {
+    /// An item for an index in pair mode ([`Index::with_pairs`]): its digest, cut flag and band
+    /// keys, no shingles.
+    pub fn from_keys(
+        digest: u64,
+        band_keys: Vec<u32>,
+        cut: bool,
+        headline_digest: Option<u64>,
+        known_cluster: bool,
+    ) -> Prepared {
+        Prepared {
+            text: Some(PreparedText {
+                digest,
+                shingles: Variant { digest, cut }.stored_with(&band_keys),
+                band_keys,
+            }),
+            cut,
+            known_cluster,
+            headline_digest,
+        }
+    }
+}
+
+/// The seeded MinHasher of an index with these parameters: every machine computing hashes for
+/// one index must use the same.
+pub fn index_hasher(params: &Params) -> MinHasher {
+    MinHasher::new(
+        params.bands.max(1) * params.rows.max(1),
+        0x006e_6561_7264_7570,
+    )
+}
+
+/// The LSH band keys of a shingle set: its MinHash signature cut in `params.bands` bands.
+pub fn band_keys_of(params: &Params, hasher: &MinHasher, shingles: &[u32]) -> Vec<u32> {
+    hasher
+        .signature(shingles)
+        .chunks(params.rows.max(1))
+        .enumerate()
+        .map(|(band, values)| band_key(band, values))
+        .collect()
+}
+
+/// Digest of a matching text: equal digests are exact copies.
+pub fn text_digest(matching_text: &str) -> u64 {
+    vigie_core::stable_hash(&[matching_text.as_bytes()])
+}
+
+/// Digest of an article's matching headline when it is long enough to be matched (see
+/// [`Entry::headline`]).
+pub fn headline_digest(params: &Params, matching_headline: &str) -> Option<u64> {
+    (words(matching_headline).len() >= params.min_words).then(|| text_digest(matching_headline))
 }
 
 /// The streaming near-duplicate index. Items must be added in non-decreasing time order.
@@ -426,14 +563,14 @@ pub struct Index {
     weakest: HashMap<u32, f64>,
     /// Items of clusters found by an earlier pass (see [`Entry::known_cluster`]).
     known: std::collections::HashSet<u32>,
+    /// Pair mode (see [`Index::with_pairs`]): similarities are looked up, items store their
+    /// variant and band keys instead of shingles.
+    pairs: Option<SimilarPairs>,
 }
 
 impl Index {
     pub fn new(params: Params) -> Index {
-        let hasher = MinHasher::new(
-            params.bands.max(1) * params.rows.max(1),
-            0x006e_6561_7264_7570,
-        );
+        let hasher = index_hasher(&params);
         Index {
             params,
             hasher,
@@ -442,7 +579,18 @@ impl Index {
             sets: UnionFind::default(),
             weakest: HashMap::new(),
             known: std::collections::HashSet::new(),
+            pairs: None,
         }
+    }
+
+    /// An index that takes its similarities from `pairs` instead of computing them from
+    /// shingles: the bucket join and verification ran elsewhere (a DataFusion plan), and this
+    /// index only replays the streaming rules (window, bucket caps, cluster memory, exact
+    /// copies) on band keys. Its items come from [`Prepared::from_keys`].
+    pub fn with_pairs(params: Params, pairs: SimilarPairs) -> Index {
+        let mut index = Index::new(params);
+        index.pairs = Some(pairs);
+        index
     }
 
     pub fn params(&self) -> &Params {
@@ -590,26 +738,20 @@ impl Index {
         id
     }
 
-    /// The verified similarity of two items (shingle sets and cut flags), when they are copies.
+    /// The verified similarity of two stored items, when they are copies: computed from their
+    /// shingles, or looked up among the pairs an engine verified.
     fn similar(&self, (a, a_cut): (&[u32], bool), (b, b_cut): (&[u32], bool)) -> Option<f64> {
-        // Whichever measure passes, a whole text far shorter than the other is not its copy:
-        // when one set is inside the other, Jaccard is just their size ratio.
-        let smaller_cut = if a.len() <= b.len() { a_cut } else { b_cut };
-        let min_ratio = if smaller_cut {
-            self.params.min_size_ratio
-        } else {
-            self.params.min_size_ratio_whole
-        };
-        if size_ratio(a, b) < min_ratio {
-            return None;
+        match &self.pairs {
+            None => verified_similarity(&self.params, (a, a_cut), (b, b_cut)),
+            Some(pairs) => {
+                let (va, vb) = (Variant::stored(a)?, Variant::stored(b)?);
+                if va == vb {
+                    // The same text: what any shingle set gives against itself.
+                    return verified_similarity(&self.params, (&[0], a_cut), (&[0], b_cut));
+                }
+                pairs.get(va, vb)
+            }
         }
-        let j = jaccard(a, b);
-        if j >= self.params.min_jaccard {
-            return Some(j);
-        }
-        // Report the overlap a reader can check: the shorter copy's share.
-        let c = containment(a, b);
-        (c >= self.params.min_containment).then_some(c)
     }
 
     /// Keeps one representative (its latest distinct text) of each cluster of `old`.
@@ -625,21 +767,21 @@ impl Index {
                 *e = (item, digest);
             }
         }
-        let rows = self.params.rows.max(1);
         for (root, (item, digest)) in latest {
             if !self.memory.roots.insert(root) {
                 continue;
             }
-            let Some((ts, shingles, cut)) = old.get(item) else {
+            let Some((ts, stored, cut)) = old.get(item) else {
                 continue;
             };
-            let signature = self.hasher.signature(shingles);
-            for (band, values) in signature.chunks(rows).enumerate() {
-                self.memory
-                    .buckets
-                    .insert(band_key(band, values), item, self.params.max_probe);
+            let keys = match self.pairs {
+                None => band_keys_of(&self.params, &self.hasher, stored),
+                Some(_) => stored.get(3..).unwrap_or_default().to_vec(),
+            };
+            for key in keys {
+                self.memory.buckets.insert(key, item, self.params.max_probe);
             }
-            self.memory.items.insert(item, (ts, shingles.into(), cut));
+            self.memory.items.insert(item, (ts, stored.into(), cut));
             self.memory.exact.insert(digest, item);
         }
     }
@@ -731,6 +873,7 @@ fn band_key(band: usize, values: &[u32]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn set(range: std::ops::Range<u32>) -> Vec<u32> {
         range
@@ -1019,5 +1162,178 @@ mod tests {
         let mut index = Index::new(Params::default());
         assert!(index.add(0, "vote dimanche", |_| {}).is_none());
         assert!(index.add(0, CLAIM, |_| {}).is_some());
+    }
+
+    #[test]
+    fn items_hashed_apart_join_exactly_as_texts_do() {
+        // Exact copies, a reworded copy, a headline relay, a cut copy and unrelated texts: the
+        // hashes and pairs computed apart with the public functions (as the engine's plans do)
+        // must give the same joins, in the same order, with the same similarities, as the
+        // texts added directly.
+        let title = "la commission savait tout du trafic d armes selon un rapport";
+        let body = format!("{title} {CLAIM} et bien d autres choses encore sur la defense");
+        let reworded = CLAIM.replace("dimanche prochain", "samedi prochain");
+        let cut = CLAIM
+            .split_whitespace()
+            .take(14)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let unrelated = "un texte sans aucun rapport avec le reste de la conversation";
+        let entries: Vec<(i64, &str, bool, Option<&str>)> = vec![
+            (0, CLAIM, false, None),
+            (10, body.as_str(), false, Some(title)),
+            (20, CLAIM, false, None),
+            (30, title, false, None),
+            (40, reworded.as_str(), false, None),
+            (50, unrelated, false, None),
+            (60, cut.as_str(), true, None),
+            (70, "trop court", false, None),
+        ];
+        let params = Params::default();
+        let mut direct = Index::new(params.clone());
+        let all: Vec<(String, bool)> = entries.iter().map(|e| (e.1.to_owned(), e.2)).collect();
+        let mut apart = Index::with_pairs(params.clone(), brute_force_pairs(&params, &all));
+        let hasher = index_hasher(&params);
+        let (mut joins_direct, mut joins_apart) = (Vec::new(), Vec::new());
+        for &(ts, text, cut, headline) in &entries {
+            let entry = Entry {
+                text,
+                cut,
+                headline,
+                known_cluster: false,
+            };
+            let a = direct.add_entry(ts, entry, |j| joins_direct.push(j));
+            let w = words(text);
+            let b = if w.len() < params.min_words {
+                None
+            } else {
+                let sh = shingles(&w, params.shingle_words, params.max_shingles);
+                let keys = band_keys_of(&params, &hasher, &sh);
+                let item = Prepared::from_keys(
+                    text_digest(text),
+                    keys,
+                    cut,
+                    headline.and_then(|h| headline_digest(&params, h)),
+                    false,
+                );
+                apart.add_prepared(ts, &item, |j| joins_apart.push(j))
+            };
+            assert_eq!(a, b, "{text}");
+        }
+        assert!(joins_direct.len() >= 3, "{joins_direct:?}");
+        assert_eq!(joins_direct, joins_apart);
+    }
+
+    /// Every similar pair of distinct texts sharing a band key: what the engine's pair plan
+    /// computes (here without its time bound, a larger superset).
+    fn brute_force_pairs(params: &Params, texts: &[(String, bool)]) -> SimilarPairs {
+        let hasher = index_hasher(params);
+        let mut distinct: BTreeMap<Variant, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+        for (text, cut) in texts {
+            let w = words(text);
+            if w.len() < params.min_words {
+                continue;
+            }
+            let sh = shingles(&w, params.shingle_words, params.max_shingles);
+            let keys = band_keys_of(params, &hasher, &sh);
+            let v = Variant {
+                digest: text_digest(text),
+                cut: *cut,
+            };
+            distinct.insert(v, (sh, keys));
+        }
+        let mut pairs = SimilarPairs::default();
+        let all: Vec<_> = distinct.iter().collect();
+        for (i, (va, (sa, ka))) in all.iter().enumerate() {
+            for (vb, (sb, kb)) in &all[i + 1..] {
+                if !ka.iter().any(|k| kb.contains(k)) {
+                    continue;
+                }
+                if let Some(sim) = verified_similarity(params, (sa, va.cut), (sb, vb.cut)) {
+                    pairs.insert(**va, **vb, sim);
+                }
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn pair_mode_joins_exactly_as_shingles_do() {
+        // Families of rewordings, exact copies, cut copies and unrelated texts over a long
+        // time, with a small window, tiny buckets and a short cluster memory: windows roll,
+        // buckets overflow, representatives are remembered and expire. Looking similarities up
+        // among the brute-force pairs must give the same joins as computing them.
+        let params = Params {
+            window_seconds: 40,
+            cluster_memory_seconds: 300,
+            max_probe: 2,
+            max_window_items: 12,
+            ..Params::default()
+        };
+        let words_of_claim: Vec<&str> = CLAIM.split_whitespace().collect();
+        let mut texts: Vec<(String, bool)> = Vec::new();
+        for i in 0..160usize {
+            let family = (i * 7) % 5;
+            let text = match i % 6 {
+                // An unrelated text.
+                5 => format!("message numero {i} sans rapport avec rien de ce qui precede ici"),
+                // A cut copy: the start of the family's text.
+                4 => words_of_claim[..14].join(" "),
+                _ => {
+                    // The claim with one family word and one varying word replaced.
+                    let mut w: Vec<String> = words_of_claim.iter().map(|s| s.to_string()).collect();
+                    w[family + 1] = format!("famille{family}");
+                    w[(i % 9) + 8] = format!("mot{}", i % 4);
+                    w.join(" ")
+                }
+            };
+            texts.push((text, i % 6 == 4));
+        }
+        let pairs = brute_force_pairs(&params, &texts);
+        assert!(!pairs.is_empty());
+        let mut direct = Index::new(params.clone());
+        let mut paired = Index::with_pairs(params.clone(), pairs);
+        let hasher = index_hasher(&params);
+        let (mut joins_direct, mut joins_paired) = (Vec::new(), Vec::new());
+        for (i, (text, cut)) in texts.iter().enumerate() {
+            let ts = (i as i64) * 7;
+            let entry = Entry {
+                text,
+                cut: *cut,
+                ..Entry::default()
+            };
+            let a = direct.add_entry(ts, entry, |j| joins_direct.push(j));
+            let w = words(text);
+            let b = if w.len() < params.min_words {
+                None
+            } else {
+                let sh = shingles(&w, params.shingle_words, params.max_shingles);
+                let keys = band_keys_of(&params, &hasher, &sh);
+                let item = Prepared::from_keys(text_digest(text), keys, *cut, None, false);
+                paired.add_prepared(ts, &item, |j| joins_paired.push(j))
+            };
+            assert_eq!(a, b, "{text}");
+        }
+        assert!(joins_direct.len() > 50, "{}", joins_direct.len());
+        assert!(
+            !direct.memory.items.is_empty(),
+            "no representative was remembered"
+        );
+        assert_eq!(joins_direct, joins_paired);
+        // A pair left out of the table is not joined: the lookup is what decides.
+        let mut lonely = Index::with_pairs(params.clone(), SimilarPairs::default());
+        let mut joined = 0;
+        for (i, (text, cut)) in texts.iter().take(30).enumerate() {
+            let w = words(text);
+            let sh = shingles(&w, params.shingle_words, params.max_shingles);
+            let keys = band_keys_of(&params, &hasher, &sh);
+            let item = Prepared::from_keys(text_digest(text), keys, *cut, None, false);
+            lonely.add_prepared(i as i64, &item, |j| {
+                if j.similarity < 1.0 {
+                    joined += 1
+                }
+            });
+        }
+        assert_eq!(joined, 0);
     }
 }

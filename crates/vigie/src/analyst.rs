@@ -15,6 +15,9 @@ pub enum Format {
     Stix,
     Gexf,
     Csv,
+    /// The store's posts and articles as Parquet files in the `--out` folder: the input of
+    /// distributed runs (feature `cluster`).
+    Parquet,
 }
 
 /// Which CSV table.
@@ -54,6 +57,9 @@ fn output(out: Option<&Path>) -> Result<Box<dyn Write>> {
 }
 
 pub fn export(o: &ExportOptions) -> Result<()> {
+    if o.format == Format::Parquet {
+        return export_parquet(o);
+    }
     let mut store = open_existing(&o.db)?;
     if incidents::load(&store)?.is_empty() {
         incidents::refresh(&mut store)?;
@@ -85,6 +91,8 @@ pub fn export(o: &ExportOptions) -> Result<()> {
                 "vigie evidence graph: alerts, the accounts, domains and items they name, co-alerted pairs, relay sites and origins",
             )?;
         }
+        // Written above: a folder of files, not one stream.
+        Format::Parquet => {}
         Format::Csv => match o.table {
             Table::Alerts => vigie_surface::table::write_alerts(&mut w, &alerts, &incs)?,
             Table::Incidents => {
@@ -94,6 +102,27 @@ pub fn export(o: &ExportOptions) -> Result<()> {
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(feature = "cluster")]
+fn export_parquet(o: &ExportOptions) -> Result<()> {
+    let Some(dir) = &o.out else {
+        bail!("vigie export parquet needs --out FOLDER");
+    };
+    let store = open_existing(&o.db)?;
+    let written = vigie_cluster::export::export_items(&store, dir)?;
+    eprintln!(
+        "wrote {} items in {} Parquet files to {}",
+        written.rows,
+        written.files.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "cluster"))]
+fn export_parquet(_: &ExportOptions) -> Result<()> {
+    bail!("this vigie was built without the `cluster` feature: Parquet export is not available")
 }
 
 pub fn report(db: &Path, id: &str, out: &Path) -> Result<()> {

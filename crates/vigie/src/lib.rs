@@ -5,6 +5,8 @@
 
 pub mod analyst;
 pub mod bench;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod eval;
 pub mod eval_claims;
 pub mod eval_media;

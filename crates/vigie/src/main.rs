@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use vigie::ingest::{IngestError, IngestOptions};
-use vigie::scan::{scan, ScanOutputs};
+use vigie::scan::{scan_with, ScanOutputs};
 use vigie_core::Config;
 use vigie_store::Store;
 
@@ -27,6 +27,43 @@ struct Cli {
     quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+#[cfg(feature = "cluster")]
+#[derive(Subcommand)]
+enum ClusterRole {
+    /// Plans and hands out the tasks of `vigie scan --engine ballista://HOST:PORT`.
+    Scheduler {
+        #[arg(long, default_value = "127.0.0.1:50050")]
+        addr: std::net::SocketAddr,
+        /// Host name executors and clients reach this scheduler by (default: the bound address).
+        #[arg(long)]
+        external_host: Option<String>,
+    },
+    /// Runs tasks; reads the exported items at the path the scan gives.
+    Executor {
+        /// The scheduler, HOST:PORT.
+        #[arg(long)]
+        scheduler: String,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Host name the scheduler and clients reach this executor by (default: --bind).
+        #[arg(long)]
+        external_host: Option<String>,
+        /// Port serving results.
+        #[arg(long, default_value_t = 50051)]
+        port: u16,
+        /// Port receiving tasks.
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        concurrent_tasks: usize,
+        /// Folder for intermediate results (default: a temporary folder).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,6 +98,14 @@ enum Command {
         /// Records per transaction and checkpoint.
         #[arg(long, default_value_t = 200_000, hide = true)]
         commit_records: usize,
+        /// Where the data-parallel stages run: `in-process`, `datafusion` (plans, here) or
+        /// `ballista://HOST:PORT` (a `vigie cluster scheduler`; feature `cluster`).
+        #[arg(long, default_value = "in-process")]
+        engine: String,
+        /// Folder the store's items are exported to for the engine; with Ballista, every
+        /// executor must read it at this path (default: DB.items beside the store).
+        #[arg(long)]
+        engine_dir: Option<PathBuf>,
     },
     /// Summarise what the store holds.
     Stats {
@@ -194,6 +239,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a Ballista scheduler or executor with vigie's functions (feature `cluster`).
+    #[cfg(feature = "cluster")]
+    Cluster {
+        #[command(subcommand)]
+        role: ClusterRole,
+    },
     /// Generate an election-season dataset, scan it and serve the dashboard.
     Demo {
         /// Working folder (data, store, alerts).
@@ -249,6 +300,10 @@ enum Command {
         /// Threads for `--embed` (0 = all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Time the copy-cluster stage on `--posts` generated posts in-process, on DataFusion
+        /// and on Ballista with 1 and 2 local executors (feature `cluster`).
+        #[arg(long)]
+        engines: bool,
         /// Hash this many generated JPEG files instead (perceptual hashes, as ingest does).
         #[arg(long)]
         images: Option<usize>,
@@ -313,6 +368,22 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     Ok(config)
 }
 
+type Setup = Box<dyn Fn(&Store) -> Result<Box<dyn vigie_detect::clusters::FeatureEngine>, String>>;
+
+/// The engine `--engine` names (`None`: in-process).
+#[cfg(feature = "cluster")]
+fn engine_setup(engine: &str, dir: PathBuf) -> Result<Option<Setup>> {
+    Ok(vigie::cluster::engine_setup(engine, dir)?)
+}
+
+#[cfg(not(feature = "cluster"))]
+fn engine_setup(engine: &str, _dir: PathBuf) -> Result<Option<Setup>> {
+    if engine != "in-process" {
+        bail!("--engine {engine}: this vigie was built without the `cluster` feature");
+    }
+    Ok(None)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     let progress = !cli.quiet && std::io::stderr().is_terminal();
     match cli.command {
@@ -331,11 +402,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             db,
             quarantine,
             commit_records,
+            engine,
+            engine_dir,
         } => {
             let config = load_config(config.as_deref())?;
             let db = db
                 .or_else(|| config.store.url.clone().map(PathBuf::from))
                 .unwrap_or_else(|| PathBuf::from("vigie.db"));
+            let engine_dir = engine_dir.unwrap_or_else(|| {
+                if vigie_store::is_url(&db) {
+                    return PathBuf::from("vigie.items");
+                }
+                let mut d = db.clone().into_os_string();
+                d.push(".items");
+                PathBuf::from(d)
+            });
+            let setup = engine_setup(&engine, engine_dir)?;
             let mut store = Store::open(&db)?;
             let quarantine = quarantine.unwrap_or_else(|| {
                 if vigie_store::is_url(&db) {
@@ -355,7 +437,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..IngestOptions::default()
             };
             stop_cleanly_on_ctrl_c(&opts.interrupt);
-            let report = match scan(&mut store, &inputs, &config, &outputs, &opts) {
+            let scanned = scan_with(
+                &mut store,
+                &inputs,
+                &config,
+                &outputs,
+                &opts,
+                setup.as_deref(),
+            );
+            let report = match scanned {
                 Err(vigie::scan::ScanError::Ingest(e @ IngestError::Interrupted { .. })) => {
                     eprintln!("{e}");
                     return Ok(ExitCode::from(130));
@@ -608,6 +698,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             vigie::analyst::report(&db, &incident, &out)?;
             eprintln!("wrote {}", out.display());
         }
+        #[cfg(feature = "cluster")]
+        Command::Cluster { role } => match role {
+            ClusterRole::Scheduler {
+                addr,
+                external_host,
+            } => vigie::cluster::scheduler(addr, external_host)?,
+            ClusterRole::Executor {
+                scheduler,
+                bind,
+                external_host,
+                port,
+                grpc_port,
+                concurrent_tasks,
+                work_dir,
+            } => {
+                let Some((host, sport)) = scheduler.rsplit_once(':') else {
+                    bail!("--scheduler must be HOST:PORT");
+                };
+                let scheduler_port = sport
+                    .parse()
+                    .with_context(|| format!("--scheduler port {sport:?}"))?;
+                vigie::cluster::executor(&vigie::cluster::ExecutorOptions {
+                    scheduler_host: host.to_owned(),
+                    scheduler_port,
+                    external_host: external_host.or_else(|| Some(bind.clone())),
+                    bind_host: bind,
+                    port,
+                    grpc_port,
+                    concurrent_tasks,
+                    work_dir,
+                })?;
+            }
+        },
         Command::Demo {
             dir,
             addr,
@@ -730,6 +853,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 None => println!("peak RSS: not reported on this platform"),
             }
+        }
+        #[cfg(feature = "cluster")]
+        Command::Bench {
+            posts,
+            engines: true,
+            ..
+        } => {
+            let dir = std::env::temp_dir().join(format!("vigie-bench-engines-{posts}"));
+            print!("{}", vigie_cluster::bench::engines(posts, &dir)?);
+        }
+        #[cfg(not(feature = "cluster"))]
+        Command::Bench { engines: true, .. } => {
+            bail!("--engines: this vigie was built without the `cluster` feature")
         }
         Command::Bench {
             posts,

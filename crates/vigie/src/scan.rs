@@ -4,6 +4,7 @@ use crate::ingest::{ingest, IngestError, IngestOptions, IngestSummary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use vigie_core::{Alert, Config};
+use vigie_detect::clusters::FeatureEngine;
 use vigie_detect::{run_all, Context, DetectError};
 use vigie_sources::{expand_inputs, SourceError};
 use vigie_store::{Store, StoreError};
@@ -18,6 +19,8 @@ pub enum ScanError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Detect(#[from] DetectError),
+    #[error("engine: {0}")]
+    Engine(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
@@ -46,12 +49,35 @@ pub fn scan(
     outputs: &ScanOutputs,
     opts: &IngestOptions,
 ) -> Result<ScanReport, ScanError> {
+    scan_with(store, inputs, config, outputs, opts, None)
+}
+
+/// Makes the engine of a scan once the inputs are in the store (it typically exports them).
+pub type EngineSetup<'a> = &'a dyn Fn(&Store) -> Result<Box<dyn FeatureEngine>, String>;
+
+/// [`scan`], with the data-parallel stages run by the engine `setup` makes (see
+/// `vigie_detect::clusters::FeatureEngine`); `None` runs everything in this process.
+pub fn scan_with(
+    store: &mut Store,
+    inputs: &[PathBuf],
+    config: &Config,
+    outputs: &ScanOutputs,
+    opts: &IngestOptions,
+    setup: Option<EngineSetup<'_>>,
+) -> Result<ScanReport, ScanError> {
     let inputs = expand_inputs(inputs)?;
     let summary = ingest(store, &inputs, config, opts)?;
     let quarantined_lines = write_quarantine(store, &outputs.quarantine)?;
+    let engine = setup
+        .map(|s| s(store))
+        .transpose()
+        .map_err(ScanError::Engine)?;
     #[cfg(feature = "semantic")]
     let encoder = semantic_encoder(config);
-    let ctx = Context::new(config, store);
+    let mut ctx = Context::new(config, store);
+    if let Some(engine) = engine.as_deref() {
+        ctx = ctx.with_engine(engine);
+    }
     #[cfg(feature = "semantic")]
     let ctx = match &encoder {
         Some(e) => ctx.with_encoder(e),

@@ -1,0 +1,212 @@
+//! `vigie bench --engines`: the copy-cluster stage timed in-process, on DataFusion in this
+//! process, and on a Ballista cluster of 1 and then 2 executors started here on loopback.
+
+use crate::serve::{run_executor, run_scheduler, ExecutorOptions};
+use crate::{export, ClusterError, Engine, EngineSpec};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use vigie_core::config::InputConfig;
+use vigie_core::{Config, Record};
+use vigie_detect::clusters::{copy_clusters_with, FeatureEngine};
+use vigie_normalise::Normaliser;
+use vigie_store::Store;
+
+/// One engine's run.
+pub struct EngineRun {
+    pub engine: String,
+    pub seconds: f64,
+    pub clusters: usize,
+    /// The clusters equal the in-process engine's.
+    pub identical: bool,
+}
+
+/// What [`engines`] measured.
+pub struct EngineBench {
+    pub posts: usize,
+    /// Posts and articles in the store.
+    pub items: u64,
+    pub load_seconds: f64,
+    pub export_seconds: f64,
+    pub runs: Vec<EngineRun>,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+impl std::fmt::Display for EngineBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "dataset: vigie generate --seed 1 --posts {} ({} posts and articles); store load {:.1}s, Parquet export {:.1}s",
+            self.posts, self.items, self.load_seconds, self.export_seconds
+        )?;
+        for run in &self.runs {
+            writeln!(
+                f,
+                "{:<30} {:>8.2}s {:>10.0} items/s  {} clusters{}",
+                run.engine,
+                run.seconds,
+                self.items as f64 / run.seconds.max(1e-9),
+                run.clusters,
+                if run.identical {
+                    ""
+                } else {
+                    "  DIFFERENT FROM IN-PROCESS"
+                }
+            )?;
+        }
+        match self.peak_rss_bytes {
+            Some(b) => writeln!(f, "peak RSS (whole run): {:.1} MB", b as f64 / 1e6),
+            None => writeln!(f, "peak RSS: not reported on this platform"),
+        }
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> ClusterError {
+    ClusterError::Engine(e.to_string())
+}
+
+/// Generates `posts` organic posts under `dir`, stores them, exports them to Parquet, then
+/// times the copy-cluster stage (features, index, clusters) with each engine.
+pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
+    let opts = vigie_generate::GenerateOptions {
+        seed: 1,
+        posts,
+        ..Default::default()
+    };
+    vigie_generate::generate(&opts, dir).map_err(failed)?;
+    let config = Config::load(&dir.join("vigie.toml")).map_err(failed)?;
+    let db = dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let started = Instant::now();
+    let store = load(&dir.join("data"), &db)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
+    let items_dir = dir.join("items");
+    let started = Instant::now();
+    export::export_items(&store, &items_dir)?;
+    let export_seconds = started.elapsed().as_secs_f64();
+
+    let time = |engine: Option<&dyn FeatureEngine>| -> Result<(f64, Vec<_>), ClusterError> {
+        // Every run clusters from scratch.
+        store.reset_copy_index()?;
+        let started = Instant::now();
+        let clusters = copy_clusters_with(&config, &store, engine).map_err(failed)?;
+        Ok((started.elapsed().as_secs_f64(), clusters))
+    };
+    let mut runs = Vec::new();
+    let (seconds, expected) = time(None)?;
+    runs.push(EngineRun {
+        engine: "in-process".into(),
+        seconds,
+        clusters: expected.len(),
+        identical: true,
+    });
+    let local = Engine::open(&EngineSpec::DataFusion, &items_dir)?;
+    let (seconds, got) = time(Some(&local))?;
+    runs.push(EngineRun {
+        engine: "datafusion, in-process".into(),
+        seconds,
+        clusters: got.len(),
+        identical: got == expected,
+    });
+    drop(local);
+
+    let cluster = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(failed)?;
+    let listener = cluster
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .map_err(failed)?;
+    let scheduler_port = listener.local_addr().map_err(failed)?.port();
+    cluster.spawn(async move { run_scheduler(listener, "127.0.0.1").await });
+    for executors in 1..=2 {
+        let opts = ExecutorOptions {
+            scheduler_host: "127.0.0.1".into(),
+            scheduler_port,
+            bind_host: "127.0.0.1".into(),
+            external_host: Some("127.0.0.1".into()),
+            port: free_port()?,
+            grpc_port: free_port()?,
+            concurrent_tasks: 0,
+            work_dir: None,
+        };
+        let port = opts.port;
+        cluster.spawn(async move { run_executor(&opts).await });
+        wait_for(port)?;
+        let url = format!("ballista://127.0.0.1:{scheduler_port}");
+        let engine = Engine::open(&EngineSpec::Ballista(url), &items_dir)?;
+        let (seconds, got) = time(Some(&engine))?;
+        runs.push(EngineRun {
+            engine: format!("ballista, {executors} executor(s)"),
+            seconds,
+            clusters: got.len(),
+            identical: got == expected,
+        });
+    }
+    cluster.shutdown_timeout(Duration::from_secs(1));
+    Ok(EngineBench {
+        posts,
+        items,
+        load_seconds,
+        export_seconds,
+        runs,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
+/// The generator's native JSONL records, normalised into a fresh store (the benchmark times
+/// the engines, not ingest).
+pub(crate) fn load(data: &Path, db: &Path) -> Result<Store, ClusterError> {
+    let mut store = Store::open(db)?;
+    let normaliser = Normaliser::new(&InputConfig::default());
+    let mut files: Vec<_> = std::fs::read_dir(data)
+        .map_err(|e| ClusterError::io(data, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| ClusterError::io(&file, e))?;
+        let mut batch = store.batch()?;
+        for line in text.lines() {
+            let Ok(record) = serde_json::from_str::<Record>(line) else {
+                continue;
+            };
+            if let Ok(n) = normaliser.normalise(record) {
+                batch.insert(&n)?;
+            }
+        }
+        batch.commit()?;
+    }
+    Ok(store)
+}
+
+fn free_port() -> Result<u16, ClusterError> {
+    let io = |e| ClusterError::io(Path::new("127.0.0.1:0"), e);
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(io)?
+        .local_addr()
+        .map_err(io)?
+        .port())
+}
+
+/// Waits until something listens on `port` (an executor starting).
+fn wait_for(port: u16) -> Result<(), ClusterError> {
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(failed(format!("executor on port {port} did not start")))
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), if the platform reports it.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
