@@ -392,6 +392,7 @@ fn tampered_alert(s: &Subject, facts: &Provenance, entities: &[Entity], cut: usi
     let score = 0.7 + if claimed.is_empty() { 0.0 } else { 0.15 };
     let mut figures = Map::new();
     figures.insert("signal".into(), json!(TAMPERED_CREDENTIALS));
+    figures.insert("claimed".into(), json!(claimed));
     facts_figures(&mut figures, facts);
     let signer = facts
         .signer_org
@@ -399,11 +400,13 @@ fn tampered_alert(s: &Subject, facts: &Provenance, entities: &[Entity], cut: usi
         .or(facts.signer.as_deref())
         .map(|o| format!(" signed by {o}"))
         .unwrap_or_default();
+    // Whom it claims is a figure, not `imitates`: the id derives from the evidence lists, and
+    // the same picture's `outlet_without_credentials` alert imitates the outlet.
     alert(
         s,
         cut,
         figures,
-        claimed,
+        vec![],
         (
             ModusOperandi::ManufacturedContent,
             vec!["T0086.003".into()],
@@ -439,11 +442,18 @@ fn ai_alert(
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
+    // Persons only in `imitates`: an outlet there would give this alert the id of the same
+    // picture's `outlet_without_credentials` alert.
+    let persons = shown
+        .iter()
+        .filter(|&&e| entities[e].person)
+        .map(|&e| entities[e].name.clone())
+        .collect();
     alert(
         s,
         cut,
         figures,
-        names.clone(),
+        persons,
         (
             ModusOperandi::Deepfake,
             vec!["T0086.002".into()],

@@ -267,6 +267,10 @@ aliases = ["Claire Fontaine"]
             .map(Alert::finalise)
             .collect();
         alerts.sort_by(|a, b| a.id.cmp(&b.id));
+        // Two signals on one picture are two alerts: their ids must differ (the store keeps one
+        // alert per id).
+        let ids: BTreeSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids.len(), alerts.len(), "{alerts:#?}");
         alerts
     }
 

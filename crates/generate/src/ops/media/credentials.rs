@@ -23,6 +23,7 @@ use rand::Rng;
 use serde_json::{json, Map, Value};
 use vigie_core::MediaRef;
 use vigie_media::credentials::sample::{self, Identity};
+use vigie_media::{decode, MediaHasher, MediaLimits};
 
 const CAPTURE: &[sample::Action<'_>] = &[("c2pa.created", Some("digitalCapture"))];
 const AI: &[sample::Action<'_>] = &[("c2pa.created", Some("trainedAlgorithmicMedia"))];
@@ -68,7 +69,32 @@ pub fn inject(ctx: &mut Ctx<'_>, poster: &str, neg: &mut NegativeSet) -> Map<Str
         ctx.media.push(m);
         (id, file, sha)
     };
-    let picture = |ctx: &mut Ctx<'_>| images::picture(ctx.rng.gen::<u64>());
+    // The known originals' hashes: a new picture that happened to land near one would be an
+    // `altered_copy` by chance (0.2% of unrelated pairs do), which is not what it stands for.
+    let hasher = MediaHasher::new(None, MediaLimits::default());
+    let hash = |bytes: &[u8]| {
+        decode(bytes, "generated", MediaLimits::default())
+            .ok()
+            .map(|i| hasher.hash_image(&i))
+    };
+    let originals: Vec<u64> = ctx
+        .media
+        .iter()
+        .filter(|m| m.authentic == Some(true))
+        .filter_map(|m| {
+            let file = m.path.as_deref()?.rsplit('/').next()?;
+            let (_, bytes) = ctx.images.iter().find(|(f, _)| f == file)?;
+            hash(bytes)
+        })
+        .collect();
+    let picture = |ctx: &mut Ctx<'_>| loop {
+        let p = images::picture(ctx.rng.gen::<u64>());
+        let far = hash(&images::jpeg(&p, images::PUBLISHED_QUALITY))
+            .is_some_and(|h| originals.iter().all(|o| (o ^ h).count_ones() > 20));
+        if far {
+            break p;
+        }
+    };
     let sign = |bytes: &[u8], mime: &str, who: Identity, actions: &[sample::Action<'_>]| {
         sample::sign(bytes, mime, who, "photo", "vigie generate", actions).ok()
     };
