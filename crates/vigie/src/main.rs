@@ -276,7 +276,8 @@ fn main() -> ExitCode {
 
 fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
+        // c2pa warns, once per signing context, that thumbnails need a feature vigie leaves off.
+        0 => "warn,c2pa=error",
         1 => "info",
         _ => "debug",
     };
