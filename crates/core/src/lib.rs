@@ -3,10 +3,12 @@
 
 pub mod alert;
 pub mod config;
+pub mod provenance;
 pub mod record;
 
 pub use alert::{Alert, Evidence, ModusOperandi, Severity};
 pub use config::Config;
+pub use provenance::{Provenance, ProvenanceState};
 pub use record::{
     Account, Ad, Article, DomainRecord, Kind, Media, MediaRef, Metrics, Post, Record, RecordKey,
 };

@@ -149,6 +149,9 @@ pub struct MediaRef {
     /// `phash` is absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// C2PA content credentials: given, or read from the file at ingest (see `provenance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub c2pa: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

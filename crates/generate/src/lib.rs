@@ -48,6 +48,10 @@ pub struct GenerateOptions {
     pub days: u32,
     /// First day of the period (local, Europe/Paris).
     pub start: NaiveDate,
+    /// With the `c2pa` feature: also write C2PA-signed, re-signed, altered-after-signing and
+    /// AI-declared pictures (`manufactured_media`'s credential signals). Signed files are not
+    /// byte-reproducible, hence off by default.
+    pub content_credentials: bool,
 }
 
 impl Default for GenerateOptions {
@@ -58,6 +62,7 @@ impl Default for GenerateOptions {
             posts: 20_000,
             days: 14,
             start: NaiveDate::from_ymd_opt(2024, 5, 27).unwrap_or_default(),
+            content_credentials: false,
         }
     }
 }
@@ -211,6 +216,8 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         media: Vec::new(),
         watched: Vec::new(),
         images: Vec::new(),
+        #[cfg(feature = "c2pa")]
+        content_credentials: opts.content_credentials,
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {
@@ -352,6 +359,10 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
 
     let mut config = world::config_toml(&clock);
     config.push_str(&ops::takeover::config_section(&watched));
+    #[cfg(feature = "c2pa")]
+    if opts.content_credentials {
+        config.push_str(&ops::media::credentials::config_section());
+    }
     vigie_core::Config::from_toml(&config, "vigie.toml")
         .map_err(|e| GenerateError::Config(e.to_string()))?;
     files.push(write_file(out_dir.join("vigie.toml"), config.as_bytes())?);

@@ -78,6 +78,8 @@ pub struct MediaHasher {
     base: Option<PathBuf>,
     limits: MediaLimits,
     hasher: Hasher<[u8; 8]>,
+    #[cfg(feature = "c2pa")]
+    credentials: credentials::CredentialReader,
 }
 
 impl MediaHasher {
@@ -92,25 +94,58 @@ impl MediaHasher {
                 // Smooth enough for a 9×8 thumbnail, far cheaper than Lanczos on large photos.
                 .resize_filter(FilterType::Triangle)
                 .to_hasher(),
+            #[cfg(feature = "c2pa")]
+            credentials: credentials::CredentialReader::new(),
         }
     }
 
-    /// Fills in the `phash` of the record's media that name a file and carry no hash.
+    /// Fills in what the record's media that name a file lack: the `phash`, and with the `c2pa`
+    /// feature the content credentials (`c2pa`, a [`vigie_core::Provenance`]). A file is read once
+    /// for both, and not at all when nothing is missing.
     pub fn fill(&self, record: &mut Record) -> Result<(), MediaError> {
         match record {
             Record::Media(m) => {
-                if let (None, Some(path)) = (&m.phash, &m.path) {
-                    m.phash = Some(phash_hex(self.hash_file(path)?));
+                if let Some(path) = &m.path {
+                    self.fill_one(path, &mut m.phash, &mut m.c2pa)?;
                 }
             }
             Record::Post(p) => {
                 for m in &mut p.media {
-                    if let (None, Some(path)) = (&m.phash, &m.path) {
-                        m.phash = Some(phash_hex(self.hash_file(path)?));
+                    if let Some(path) = &m.path {
+                        self.fill_one(path, &mut m.phash, &mut m.c2pa)?;
                     }
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    fn fill_one(
+        &self,
+        raw: &str,
+        phash: &mut Option<String>,
+        c2pa: &mut Option<serde_json::Value>,
+    ) -> Result<(), MediaError> {
+        let want_credentials = cfg!(feature = "c2pa") && c2pa.is_none();
+        if phash.is_some() && !want_credentials {
+            return Ok(());
+        }
+        let path = resolve(self.base.as_deref(), raw)?;
+        let bytes = read_limited(&path, raw, self.limits)?;
+        if phash.is_none() {
+            *phash = Some(phash_hex(self.hash_image(&decode(
+                &bytes,
+                raw,
+                self.limits,
+            )?)));
+        }
+        #[cfg(feature = "c2pa")]
+        if want_credentials {
+            let facts = self.credentials.read(&bytes, mime(&bytes, raw)?);
+            // Serialising plain strings and booleans cannot fail; a failure would leave the
+            // field absent ("not examined"), never wrong.
+            *c2pa = serde_json::to_value(facts).ok();
         }
         Ok(())
     }
@@ -152,6 +187,11 @@ pub fn resolve(base: Option<&Path>, raw: &str) -> Result<PathBuf, MediaError> {
 
 /// Reads and decodes an image within `limits`; `name` is how errors call it.
 pub fn load(path: &Path, name: &str, limits: MediaLimits) -> Result<DynamicImage, MediaError> {
+    decode(&read_limited(path, name, limits)?, name, limits)
+}
+
+/// Reads a regular file of at most `limits.max_bytes`.
+pub fn read_limited(path: &Path, name: &str, limits: MediaLimits) -> Result<Vec<u8>, MediaError> {
     let io = |e: std::io::Error| MediaError::Io {
         path: name.to_owned(),
         reason: e.to_string(),
@@ -174,7 +214,18 @@ pub fn load(path: &Path, name: &str, limits: MediaLimits) -> Result<DynamicImage
             max: limits.max_bytes,
         });
     }
-    decode(&bytes, name, limits)
+    Ok(bytes)
+}
+
+/// The media type of PNG or JPEG bytes.
+pub fn mime(bytes: &[u8], name: &str) -> Result<&'static str, MediaError> {
+    match image::guess_format(bytes) {
+        Ok(ImageFormat::Png) => Ok("image/png"),
+        Ok(ImageFormat::Jpeg) => Ok("image/jpeg"),
+        _ => Err(MediaError::Unsupported {
+            path: name.to_owned(),
+        }),
+    }
 }
 
 /// Decodes PNG or JPEG bytes within `limits`.
@@ -211,6 +262,9 @@ pub fn decode(bytes: &[u8], name: &str, limits: MediaLimits) -> Result<DynamicIm
     reader.limits(image_limits);
     reader.decode().map_err(bad)
 }
+
+#[cfg(feature = "c2pa")]
+pub mod credentials;
 
 #[cfg(test)]
 mod tests;

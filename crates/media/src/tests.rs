@@ -239,3 +239,186 @@ fn records_get_the_hash_of_their_files_and_keep_a_given_one() {
     .unwrap();
     assert!(matches!(h.fill(&mut bad), Err(MediaError::Url { .. })));
 }
+
+/// C2PA content credentials on files signed here with the test PKI (`testdata/c2pa`).
+#[cfg(feature = "c2pa")]
+mod credentials {
+    use super::*;
+    use crate::credentials::sample::{self, Identity};
+    use crate::credentials::CredentialReader;
+    use vigie_core::{Provenance, ProvenanceState};
+
+    const CAPTURE: &[sample::Action<'_>] = &[
+        ("c2pa.created", Some("digitalCapture")),
+        ("c2pa.edited", None),
+    ];
+
+    fn signed_jpeg(identity: Identity, actions: &[sample::Action<'_>]) -> Vec<u8> {
+        let bytes = jpeg_bytes(&picture(3), 85);
+        sample::sign(
+            &bytes,
+            "image/jpeg",
+            identity,
+            "photo.jpg",
+            "Photo desk",
+            actions,
+        )
+        .unwrap()
+    }
+
+    fn read(bytes: &[u8]) -> Provenance {
+        CredentialReader::new().read(bytes, mime(bytes, "test").unwrap())
+    }
+
+    #[test]
+    fn a_signed_file_is_valid_and_names_its_signer_generator_and_actions() {
+        let signed = signed_jpeg(Identity::Outlet, CAPTURE);
+        let p = read(&signed);
+        assert_eq!(p.state, ProvenanceState::Valid, "{p:?}");
+        // No trust list is configured: valid, never trusted.
+        assert!(!p.trusted);
+        assert!(p.failures.is_empty(), "{p:?}");
+        assert_eq!(p.signer_org.as_deref(), Some("Le Monde"));
+        assert_eq!(
+            p.signer.as_deref(),
+            Some("Le Monde photo desk (vigie test certificate)")
+        );
+        assert_eq!(p.cert_issuer.as_deref(), Some("vigie test PKI"));
+        assert_eq!(p.cert_sha256, Identity::Outlet.cert_sha256());
+        assert_eq!(p.cert_sha256.as_ref().map(String::len), Some(64));
+        assert!(
+            p.claim_generator
+                .as_deref()
+                .is_some_and(|g| g.contains("Photo desk")),
+            "{p:?}"
+        );
+        assert_eq!(p.title.as_deref(), Some("photo.jpg"));
+        assert!(p.actions.iter().any(|a| a == "c2pa.created"), "{p:?}");
+        assert!(p.actions.iter().any(|a| a == "c2pa.edited"), "{p:?}");
+        assert_eq!(p.source_types, ["digitalCapture"]);
+        assert!(!p.ai_generated());
+        // Signing adds a manifest, not a different picture.
+        let hasher = MediaHasher::new(None, MediaLimits::default());
+        let plain = jpeg_bytes(&picture(3), 85);
+        let h = |b: &[u8]| hasher.hash_image(&decode(b, "t", MediaLimits::default()).unwrap());
+        assert_eq!(h(&signed), h(&plain));
+        assert_ne!(signed, plain);
+    }
+
+    #[test]
+    fn a_signed_png_is_valid_too() {
+        let bytes = png_bytes(&picture(5));
+        let signed = sample::sign(
+            &bytes,
+            "image/png",
+            Identity::Outlet,
+            "p.png",
+            "Desk",
+            CAPTURE,
+        )
+        .unwrap();
+        let p = read(&signed);
+        assert_eq!(p.state, ProvenanceState::Valid, "{p:?}");
+        assert_eq!(p.signer_org.as_deref(), Some("Le Monde"));
+    }
+
+    #[test]
+    fn an_unsigned_file_has_no_manifest_and_no_failure() {
+        for bytes in [jpeg_bytes(&picture(1), 80), png_bytes(&picture(1))] {
+            let p = read(&bytes);
+            assert_eq!(p, Provenance::none());
+        }
+    }
+
+    #[test]
+    fn pixels_changed_after_signing_fail_the_hash() {
+        let signed = signed_jpeg(Identity::Outlet, CAPTURE);
+        let tampered = sample::tamper_jpeg(&signed).unwrap();
+        assert_ne!(tampered, signed);
+        // Still a picture, hashed like any other.
+        decode(&tampered, "t", MediaLimits::default()).unwrap();
+        let p = read(&tampered);
+        assert_eq!(p.state, ProvenanceState::Invalid, "{p:?}");
+        assert!(
+            p.failures
+                .iter()
+                .any(|c| c == "assertion.dataHash.mismatch"),
+            "{p:?}"
+        );
+        // The claim itself is intact: who signed is still known.
+        assert_eq!(p.signer_org.as_deref(), Some("Le Monde"));
+    }
+
+    #[test]
+    fn a_cut_file_is_invalid_not_a_panic() {
+        let signed = signed_jpeg(Identity::Outlet, CAPTURE);
+        for cut in [signed.len() / 2, 600, 40] {
+            let p = read(&signed[..cut]);
+            assert_ne!(p.state, ProvenanceState::Valid, "cut at {cut}: {p:?}");
+        }
+    }
+
+    #[test]
+    fn ai_generation_is_read_from_the_digital_source_type() {
+        let signed = signed_jpeg(
+            Identity::Generator,
+            &[("c2pa.created", Some("trainedAlgorithmicMedia"))],
+        );
+        let p = read(&signed);
+        assert_eq!(p.state, ProvenanceState::Valid, "{p:?}");
+        assert!(p.ai_generated());
+        assert_eq!(p.source_types, ["trainedAlgorithmicMedia"]);
+        assert_eq!(p.signer_org.as_deref(), Some("vigie test imaging"));
+        let composite = read(&signed_jpeg(
+            Identity::Generator,
+            &[
+                ("c2pa.created", Some("digitalCapture")),
+                ("c2pa.edited", Some("compositeWithTrainedAlgorithmicMedia")),
+            ],
+        ));
+        assert!(composite.ai_generated(), "{composite:?}");
+    }
+
+    #[test]
+    fn a_look_alike_signer_differs_only_by_its_certificate() {
+        let genuine = read(&signed_jpeg(Identity::Outlet, CAPTURE));
+        let rogue = read(&signed_jpeg(Identity::Rogue, CAPTURE));
+        assert_eq!(rogue.state, ProvenanceState::Valid, "{rogue:?}");
+        assert_eq!(rogue.signer_org, genuine.signer_org);
+        assert_eq!(rogue.signer, genuine.signer);
+        assert_ne!(rogue.cert_sha256, genuine.cert_sha256);
+        assert_eq!(rogue.cert_issuer.as_deref(), Some("vigie test rogue PKI"));
+    }
+
+    #[test]
+    fn ingest_fills_credentials_once_and_keeps_given_ones() {
+        let dir = Dir::new();
+        dir.write("signed.jpg", &signed_jpeg(Identity::Outlet, CAPTURE));
+        dir.write("plain.png", &png_bytes(&picture(2)));
+        let hasher = dir.hasher(MediaLimits::default());
+        let mut rec: Record = serde_json::from_value(json!({
+            "kind": "media", "id": "m1", "sha256": "ab", "path": "signed.jpg"
+        }))
+        .unwrap();
+        hasher.fill(&mut rec).unwrap();
+        let Record::Media(m) = &rec else { panic!() };
+        assert!(m.phash.is_some());
+        let p = Provenance::from_value(m.c2pa.as_ref().unwrap()).unwrap();
+        assert_eq!(p.state, ProvenanceState::Valid);
+        // A post's attachment; and a given `c2pa` is the input's word, not overwritten.
+        let mut post: Record = serde_json::from_value(json!({
+            "kind": "post", "id": "p1", "platform": "x", "author": "a",
+            "created_at": "2024-06-01T10:00:00Z", "text": "t",
+            "media": [{"path": "plain.png"}, {"path": "signed.jpg", "c2pa": {"state": "invalid"}}]
+        }))
+        .unwrap();
+        hasher.fill(&mut post).unwrap();
+        let Record::Post(p) = &post else { panic!() };
+        assert_eq!(
+            p.media[0].c2pa,
+            Some(json!({"state": "none", "trusted": false}))
+        );
+        assert_eq!(p.media[1].c2pa, Some(json!({"state": "invalid"})));
+        assert!(p.media.iter().all(|m| m.phash.is_some()));
+    }
+}

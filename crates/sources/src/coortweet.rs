@@ -131,6 +131,7 @@ fn share(row: &Row<'_>) -> Result<Post, String> {
                 sha256: None,
                 phash: Some(synthetic_phash(p)),
                 path: None,
+                c2pa: None,
             })
             .into_iter()
             .collect(),

@@ -378,6 +378,65 @@ pub fn bench_images(n: usize, width: u32, dir: &Path) -> anyhow::Result<ImageBen
     })
 }
 
+/// What `bench_credentials` measured: reading C2PA credentials from the same files unsigned
+/// (the common case: no manifest), then signed.
+#[cfg(feature = "c2pa")]
+pub struct CredentialBench {
+    pub files: usize,
+    pub unsigned_seconds: f64,
+    pub signed_seconds: f64,
+    /// Signed files whose manifest validated.
+    pub valid: usize,
+    pub signed_bytes: u64,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Times reading the credentials of `bench_images`' files as ingest does (file read within the
+/// limits, manifest read and validated), on one thread: first as written (no manifest), then
+/// after signing each with the test outlet certificate (signing untimed).
+#[cfg(feature = "c2pa")]
+pub fn bench_credentials(n: usize, dir: &Path) -> anyhow::Result<CredentialBench> {
+    use vigie_media::credentials::{sample, CredentialReader};
+    let reader = CredentialReader::new();
+    let limits = vigie_media::MediaLimits::default();
+    let names: Vec<std::path::PathBuf> = (0..n).map(|i| dir.join(format!("{i:06}.jpg"))).collect();
+    let read_all = |reader: &CredentialReader| -> anyhow::Result<(f64, usize)> {
+        let started = Instant::now();
+        let mut valid = 0;
+        for path in &names {
+            let bytes = vigie_media::read_limited(path, "bench", limits)?;
+            let facts = reader.read(&bytes, vigie_media::mime(&bytes, "bench")?);
+            valid += usize::from(facts.state == vigie_core::ProvenanceState::Valid);
+        }
+        Ok((started.elapsed().as_secs_f64(), valid))
+    };
+    reset_peak_rss();
+    let (unsigned_seconds, _) = read_all(&reader)?;
+    let mut signed_bytes = 0;
+    for path in &names {
+        let bytes = std::fs::read(path)?;
+        let signed = sample::sign(
+            &bytes,
+            "image/jpeg",
+            sample::Identity::Outlet,
+            "bench.jpg",
+            "vigie bench",
+            &[("c2pa.created", Some("digitalCapture"))],
+        )?;
+        signed_bytes += signed.len() as u64;
+        std::fs::write(path, signed)?;
+    }
+    let (signed_seconds, valid) = read_all(&reader)?;
+    Ok(CredentialBench {
+        files: n,
+        unsigned_seconds,
+        signed_seconds,
+        valid,
+        signed_bytes,
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
 /// Resets the kernel's peak-RSS counter (Linux), so a later reading covers what follows only.
 pub fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");

@@ -587,6 +587,7 @@ pub fn evaluate(dir: &Path, seed: u64, posts: usize) -> anyhow::Result<Vec<Score
     let opts = vigie_generate::GenerateOptions {
         seed,
         posts,
+        content_credentials: cfg!(feature = "c2pa"),
         ..Default::default()
     };
     vigie_generate::generate(&opts, dir)?;

@@ -132,6 +132,20 @@ fn every_political_ad_and_media_signal_meets_the_targets_and_decoys_stay_silent(
         assert!(r >= 0.75, "{signal}: recall {r}");
     }
     assert!(media.details["shared_avatar.recall"] >= 0.9);
+    // Pictures signed, re-signed, altered after signing and declared AI-made, read at ingest.
+    #[cfg(feature = "c2pa")]
+    for signal in vigie::detect::detectors::manufactured_media::CREDENTIAL_SIGNALS {
+        let p = media.details[&format!("{signal}.precision")];
+        let r = media.details[&format!("{signal}.recall")];
+        assert!(
+            media.details[&format!("{signal}.expected")] >= 4.0,
+            "{signal}"
+        );
+        assert!(
+            p >= 0.99 && r >= 0.99,
+            "{signal}: precision {p}, recall {r}"
+        );
+    }
     for edit in ["crop_5", "jpeg_q30", "jpeg_q70", "resize_50", "overlay"] {
         assert!(
             media.details[&format!("recall_{edit}")] >= 0.8,

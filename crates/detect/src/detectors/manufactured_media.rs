@@ -13,7 +13,9 @@
 //! record names (`media.path`, a post's `media[].path`; see `vigie-media`). A post attachment
 //! with a digest but no hash takes the hash of the media record with that digest.
 //!
-//! Not done here: C2PA provenance.
+//! C2PA content credentials (missing or invalid where a protected outlet is claimed, failing
+//! validation, AI-generated pictures presented as news or as a protected person) are in
+//! [`credentials`].
 
 use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, Utc};
@@ -26,6 +28,12 @@ pub const NAME: &str = "manufactured_media";
 pub const ALTERED_COPY: &str = "altered_copy";
 pub const SHARED_AVATAR: &str = "shared_avatar";
 pub const SIGNALS: [&str; 2] = [ALTERED_COPY, SHARED_AVATAR];
+/// The signals read from C2PA content credentials.
+pub const CREDENTIAL_SIGNALS: [&str; 3] = [
+    credentials::OUTLET_WITHOUT_CREDENTIALS,
+    credentials::TAMPERED_CREDENTIALS,
+    credentials::AI_GENERATED_PERSON,
+];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
@@ -39,6 +47,8 @@ pub struct Settings {
     pub max_evidence_items: usize,
     /// Taken-over accounts (`[detectors.manufactured_media.takeover]`).
     pub takeover: takeover::Settings,
+    /// C2PA content credentials (`[detectors.manufactured_media.credentials]`).
+    pub credentials: credentials::Settings,
 }
 
 impl Default for Settings {
@@ -48,6 +58,7 @@ impl Default for Settings {
             min_avatar_accounts: 5,
             max_evidence_items: 500,
             takeover: takeover::Settings::default(),
+            credentials: credentials::Settings::default(),
         }
     }
 }
@@ -168,6 +179,11 @@ impl Detector for ManufacturedMedia {
         let mut alerts = self.altered_copies(ctx)?;
         alerts.extend(self.shared_avatars(ctx)?);
         alerts.extend(takeover::detect(ctx, &self.settings.takeover)?);
+        alerts.extend(credentials::detect(
+            ctx,
+            &self.settings.credentials,
+            self.settings.max_evidence_items,
+        )?);
         Ok(alerts)
     }
 }
@@ -410,6 +426,7 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
+pub mod credentials;
 pub mod takeover;
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use vigie_core::{Media, MediaRef};
 
+#[cfg(feature = "c2pa")]
+pub mod credentials;
+
 /// Folder of the image files, beside `data/`.
 pub const MEDIA_DIR: &str = "media";
 
@@ -145,6 +148,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
                         sha256: Some(sha256.clone()),
                         phash: None,
                         path: Some(format!("../{MEDIA_DIR}/{file}")),
+                        c2pa: None,
                     });
                 }
                 edits.insert(pid.clone(), Value::from(name));
@@ -191,9 +195,23 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         .flatten()
         .collect();
     op.items = altered.clone();
+    #[cfg(feature = "c2pa")]
+    let credential_signals = if ctx.content_credentials {
+        credentials::inject(ctx, &poster, &mut neg)
+    } else {
+        Map::new()
+    };
     let mut signals = Map::new();
     signals.insert("altered_copy".into(), json!(altered));
     signals.insert("shared_avatar".into(), json!(shared));
+    #[cfg(feature = "c2pa")]
+    for (signal, items) in credential_signals {
+        if let Some(list) = items.as_array() {
+            op.items
+                .extend(list.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        }
+        signals.insert(signal, items);
+    }
     op.details.insert("signals".into(), Value::Object(signals));
     op.details.insert("edits".into(), Value::Object(edits));
     op.details

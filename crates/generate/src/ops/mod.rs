@@ -80,6 +80,9 @@ pub struct Ctx<'a> {
     pub watched: Vec<String>,
     /// Image files the media records name: file name under `media/`, bytes.
     pub images: Vec<(String, Vec<u8>)>,
+    /// Sign some pictures with C2PA test credentials.
+    #[cfg(feature = "c2pa")]
+    pub content_credentials: bool,
 }
 
 impl<'a> Ctx<'a> {

@@ -208,3 +208,299 @@ fn a_post_attaching_a_file_by_digest_takes_the_hash_of_its_media_record() {
     assert_eq!(alerts[0].evidence.accounts, vec!["u1"]);
     assert_eq!(alerts[0].evidence.figures["hamming_distances"]["p1"], 3);
 }
+
+/// C2PA signals from the facts ingest stores in `c2pa` (as `vigie-media` writes them).
+mod credentials {
+    use super::*;
+    use serde_json::{json, Value};
+
+    const PROTECTED: &str = r#"
+[[protected]]
+kind = "media"
+name = "Le Monde"
+domains = ["lemonde.fr"]
+aliases = ["Le Monde"]
+
+[[protected]]
+kind = "candidate"
+name = "Claire Fontaine"
+aliases = ["Claire Fontaine"]
+"#;
+    const OUTLET_CERT: &str = "6c1f0000000000000000000000000000000000000000000000000000000000aa";
+    const ROGUE_CERT: &str = "9d2e0000000000000000000000000000000000000000000000000000000000bb";
+
+    fn facts(state: &str, org: Option<&str>, cert: Option<&str>, source: Option<&str>) -> Value {
+        let mut v = json!({"state": state, "trusted": false});
+        if state == "invalid" {
+            v["failures"] = json!(["assertion.dataHash.mismatch"]);
+        }
+        if let Some(o) = org {
+            v["signer_org"] = json!(o);
+            v["signer"] = json!(format!("{o} photo desk"));
+            v["actions"] = json!(["c2pa.created"]);
+        }
+        if let Some(c) = cert {
+            v["cert_sha256"] = json!(c);
+        }
+        if let Some(s) = source {
+            v["source_types"] = json!([s]);
+        }
+        v
+    }
+
+    fn media(id: &str, sha: &str, c2pa: Value, claim: &[(&str, &str)]) -> Value {
+        let mut v = json!({"kind": "media", "id": id, "sha256": sha, "c2pa": c2pa});
+        for (k, val) in claim {
+            v[*k] = json!(val);
+        }
+        v
+    }
+
+    fn run_with(extra_config: &str, records: &[Value]) -> Vec<Alert> {
+        let store = store_with(records);
+        let config = Config::from_toml(&format!("{PROTECTED}\n{extra_config}"), "t").unwrap();
+        let mut alerts: Vec<Alert> = build(&config)
+            .unwrap()
+            .run(&Context::new(&config, &store))
+            .unwrap()
+            .into_iter()
+            .map(Alert::finalise)
+            .collect();
+        alerts.sort_by(|a, b| a.id.cmp(&b.id));
+        // Two signals on one picture are two alerts: their ids must differ (the store keeps one
+        // alert per id).
+        let ids: BTreeSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids.len(), alerts.len(), "{alerts:#?}");
+        alerts
+    }
+
+    fn signal(a: &Alert) -> &str {
+        a.evidence.figures["signal"].as_str().unwrap()
+    }
+
+    fn of<'a>(alerts: &'a [Alert], s: &str) -> Vec<&'a Alert> {
+        alerts.iter().filter(|a| signal(a) == s).collect()
+    }
+
+    /// The outlet's own signed photo, a copy stripped of credentials, one re-signed by a
+    /// look-alike certificate, and one whose pixels changed after signing.
+    fn outlet_records() -> Vec<Value> {
+        vec![
+            media(
+                "genuine",
+                "a1",
+                facts(
+                    "valid",
+                    Some("Le Monde"),
+                    Some(OUTLET_CERT),
+                    Some("digitalCapture"),
+                ),
+                &[("credit", "Photo: Le Monde")],
+            ),
+            media(
+                "stripped",
+                "b2",
+                facts("none", None, None, None),
+                &[("owner", "Le Monde")],
+            ),
+            media(
+                "resigned",
+                "c3",
+                facts("valid", Some("Le Monde"), Some(ROGUE_CERT), None),
+                &[("source", "https://www.lemonde.fr/photo/123")],
+            ),
+            media(
+                "tampered",
+                "d4",
+                facts("invalid", Some("Le Monde"), Some(OUTLET_CERT), None),
+                &[("publisher", "LE MONDE")],
+            ),
+            // Not attributed to anyone: no manifest is expected of it.
+            media(
+                "unrelated",
+                "e5",
+                facts("none", None, None, None),
+                &[("caption", "Le Mondeville beach")],
+            ),
+            json!({"kind": "post", "id": "p1", "platform": "x", "author": "acc1",
+                   "created_at": "2024-06-01T10:00:00Z", "text": "Regardez",
+                   "media": [{"sha256": "B2"}]}),
+        ]
+    }
+
+    #[test]
+    fn outlet_claims_without_its_credentials_fire_and_its_own_signed_photo_stays_silent() {
+        let by_fingerprint = format!(
+            "[detectors.manufactured_media.credentials.signers]\n\"Le Monde\" = [\"{}\"]",
+            OUTLET_CERT.to_uppercase()
+        );
+        let alerts = run_with(&by_fingerprint, &outlet_records());
+        let outlet = of(&alerts, "outlet_without_credentials");
+        let reasons: BTreeMap<&str, &str> = outlet
+            .iter()
+            .map(|a| {
+                // Media ids sort after the ids of posts attaching them.
+                (
+                    a.evidence.items.last().unwrap().as_str(),
+                    a.evidence.figures["reason"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            BTreeMap::from([
+                ("resigned", "other_signer"),
+                ("stripped", "no_manifest"),
+                ("tampered", "invalid_manifest"),
+            ])
+        );
+        for a in &outlet {
+            assert_eq!(a.evidence.imitates, ["Le Monde"]);
+            assert_eq!(a.disarm, ["T0097.202", "T0143.003"]);
+            assert_eq!(a.modus_operandi, ModusOperandi::MediaImpersonation);
+            assert_eq!(a.evidence.figures["signer_check"], "fingerprint");
+        }
+        // The post attaching the stripped copy by digest is evidence of it.
+        let find = |id: &str| {
+            *outlet
+                .iter()
+                .find(|a| a.evidence.items.iter().any(|i| i == id))
+                .unwrap()
+        };
+        let stripped = find("stripped");
+        assert_eq!(stripped.evidence.items, ["p1", "stripped"]);
+        assert_eq!(stripped.evidence.accounts, ["acc1"]);
+        assert!(stripped.score < find("tampered").score);
+        // Without fingerprints the look-alike certificate passes on its name: said in evidence.
+        let by_name = run_with("", &outlet_records());
+        let by_name = of(&by_name, "outlet_without_credentials");
+        assert_eq!(by_name.len(), 2);
+        assert!(by_name
+            .iter()
+            .all(|a| a.evidence.figures["signer_check"] == "name"));
+        assert!(!by_name
+            .iter()
+            .any(|a| a.evidence.items.contains(&"genuine".to_string())));
+    }
+
+    #[test]
+    fn a_manifest_failing_validation_is_reported_with_its_codes() {
+        let alerts = run_with("", &outlet_records());
+        let tampered = of(&alerts, "tampered_credentials");
+        assert_eq!(tampered.len(), 1);
+        let a = tampered[0];
+        assert_eq!(a.evidence.items, ["tampered"]);
+        assert_eq!(
+            a.evidence.figures["c2pa_failures"],
+            json!(["assertion.dataHash.mismatch"])
+        );
+        assert_eq!(a.disarm, ["T0086.003"]);
+        assert!(
+            a.summary.contains("assertion.dataHash.mismatch"),
+            "{}",
+            a.summary
+        );
+        // Claiming the outlet raises the score over a tampered picture that claims nobody.
+        let anonymous = run_with(
+            "",
+            &[media("x", "f6", facts("invalid", None, None, None), &[])],
+        );
+        let anonymous = of(&anonymous, "tampered_credentials");
+        assert_eq!(anonymous.len(), 1);
+        assert!(anonymous[0].score < a.score);
+    }
+
+    #[test]
+    fn ai_generated_pictures_of_a_candidate_or_as_news_fire_and_others_do_not() {
+        let ai = |id: &str, sha: &str| {
+            media(
+                id,
+                sha,
+                facts(
+                    "valid",
+                    Some("Some Generator"),
+                    None,
+                    Some("trainedAlgorithmicMedia"),
+                ),
+                &[],
+            )
+        };
+        let mut records = vec![
+            // Presented as the candidate's photo by its owner field.
+            {
+                let mut v = ai("portrait", "11");
+                v["owner"] = json!("Claire Fontaine");
+                v
+            },
+            // Posted with the candidate's name in the text.
+            ai("posted", "22"),
+            // AI art nobody presents as anyone.
+            ai("art", "33"),
+            // A camera photo of the candidate: not AI.
+            media(
+                "camera",
+                "44",
+                facts("valid", Some("Agency"), None, Some("digitalCapture")),
+                &[("owner", "Claire Fontaine")],
+            ),
+        ];
+        records.push(
+            json!({"kind": "post", "id": "p9", "platform": "x", "author": "acc9",
+            "created_at": "2024-06-02T10:00:00Z", "text": "Claire FONTAINE caught on camera!",
+            "media": [{"sha256": "22"}]}),
+        );
+        records.push(
+            json!({"kind": "post", "id": "p10", "platform": "x", "author": "acc9",
+            "created_at": "2024-06-02T11:00:00Z", "text": "nice picture",
+            "media": [{"sha256": "33"}]}),
+        );
+        let alerts = run_with("", &records);
+        let ai_alerts = of(&alerts, "ai_generated_person");
+        let items: BTreeSet<&str> = ai_alerts
+            .iter()
+            .flat_map(|a| a.evidence.items.iter().map(String::as_str))
+            .collect();
+        assert_eq!(items, BTreeSet::from(["p9", "portrait", "posted"]));
+        for a in &ai_alerts {
+            assert_eq!(a.evidence.imitates, ["Claire Fontaine"]);
+            assert_eq!(a.modus_operandi, ModusOperandi::Deepfake);
+            assert_eq!(a.disarm, ["T0086.002"]);
+        }
+        // Nothing else fires on valid pictures that claim no outlet.
+        assert_eq!(alerts.len(), ai_alerts.len(), "{alerts:#?}");
+        // An AI picture credited to the outlet is presented as news.
+        let news = run_with(
+            "",
+            &[{
+                let mut v = ai("fake_news", "55");
+                v["credit"] = json!("Le Monde");
+                v
+            }],
+        );
+        assert_eq!(of(&news, "ai_generated_person").len(), 1);
+        assert_eq!(of(&news, "outlet_without_credentials").len(), 1);
+    }
+
+    #[test]
+    fn credentials_given_as_a_readers_json_count_and_alerts_are_stable() {
+        let reader_json = json!({
+            "active_manifest": "urn:1",
+            "manifests": {"urn:1": {"signature_info": {"issuer": "Elsewhere Ltd"},
+                "assertions": []}},
+            "validation_state": "Valid"
+        });
+        let records = [media("m", "aa", reader_json, &[("owner", "Le Monde")])];
+        let a = run_with("", &records);
+        let b = run_with("", &records);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].evidence.figures["reason"], "other_signer");
+        assert!(a[0].summary.contains("Elsewhere Ltd"));
+        // A record without credentials examined says nothing about them.
+        let silent = run_with(
+            "",
+            &[json!({"kind": "media", "id": "n", "sha256": "bb", "owner": "Le Monde"})],
+        );
+        assert!(silent.is_empty(), "{silent:?}");
+    }
+}
