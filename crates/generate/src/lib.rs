@@ -48,6 +48,9 @@ pub struct GenerateOptions {
     pub days: u32,
     /// First day of the period (local, Europe/Paris).
     pub start: NaiveDate,
+    /// Also write false voting claims worded without the lexicons' words, and true ones
+    /// worded alike (for `electoral_process` by meaning).
+    pub reworded_claims: bool,
 }
 
 impl Default for GenerateOptions {
@@ -58,6 +61,7 @@ impl Default for GenerateOptions {
             posts: 20_000,
             days: 14,
             start: NaiveDate::from_ymd_opt(2024, 5, 27).unwrap_or_default(),
+            reworded_claims: false,
         }
     }
 }
@@ -211,6 +215,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         media: Vec::new(),
         watched: Vec::new(),
         images: Vec::new(),
+        reworded_claims: opts.reworded_claims,
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {

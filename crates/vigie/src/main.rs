@@ -90,6 +90,10 @@ enum Command {
         /// Organic posts to generate (operations come on top).
         #[arg(long, default_value_t = 20_000)]
         posts: usize,
+        /// Also write false voting claims worded without the lexicons' words (and true ones
+        /// worded alike), which `electoral_process` finds by meaning only.
+        #[arg(long)]
+        reworded_claims: bool,
     },
     /// Precision and recall of every detector on generated data with known operations.
     Eval {
@@ -104,6 +108,10 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Add reworded false voting claims to the dataset (see `vigie generate
+        /// --reworded-claims`); `electoral_process` then reports their recall.
+        #[arg(long)]
+        reworded_claims: bool,
         /// Evaluate look-alike domain matching instead: recall per technique on generated
         /// look-alikes of the starter list, false positives on a list of ordinary domains.
         #[arg(long)]
@@ -419,10 +427,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Generate { seed, out, posts } => {
+        Command::Generate {
+            seed,
+            out,
+            posts,
+            reworded_claims,
+        } => {
             let opts = vigie_generate::GenerateOptions {
                 seed,
                 posts,
+                reworded_claims,
                 ..Default::default()
             };
             let summary = vigie_generate::generate(&opts, &out)?;
@@ -553,9 +567,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             out,
             json,
+            reworded_claims,
             ..
         } => {
-            let scores = vigie::eval::evaluate(&out, seed, posts)?;
+            let opts = vigie_generate::GenerateOptions {
+                seed,
+                posts,
+                reworded_claims,
+                ..Default::default()
+            };
+            let scores = vigie::eval::evaluate_with(&out, &opts)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {

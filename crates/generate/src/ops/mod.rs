@@ -80,6 +80,8 @@ pub struct Ctx<'a> {
     pub watched: Vec<String>,
     /// Image files the media records name: file name under `media/`, bytes.
     pub images: Vec<(String, Vec<u8>)>,
+    /// Also write false voting claims in other words than the lexicons know.
+    pub reworded_claims: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -274,5 +276,7 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     // After the bursts: their shared avatars are part of the media truth.
     ops.extend(media::inject(ctx));
     ops.extend(takeover::inject(ctx));
+    // Added later than the others: appended, so that the others' data stayed as it was.
+    ops.extend(electoral::inject_late(ctx));
     ops
 }
