@@ -73,6 +73,11 @@ pub struct Election {
     pub methods: Vec<String>,
     #[serde(default)]
     pub registration_deadline: Option<String>,
+    /// Identity documents voters must show: every entry is required, and an entry lists
+    /// alternatives separated by `|` (`["id_card|passport|driving_licence", "voter_card"]`);
+    /// `["none"]` when no document is asked. Empty: not configured, document claims unchecked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -67,6 +67,19 @@ pub struct Electoral {
     pub other_reference: Vec<String>,
     /// Voting method (`sms`, `online`, `app`, `phone`, `email`, `proxy`, `postal`) → phrases.
     pub methods: BTreeMap<String, Vec<String>>,
+    /// Words making a document a condition of voting ("must", "required"), restricting it to
+    /// one document ("only"), dispensing with it ("not needed"), and "without".
+    pub doc_required: Vec<String>,
+    pub doc_only: Vec<String>,
+    pub doc_not_needed: Vec<String>,
+    pub doc_without: Vec<String>,
+    /// Identity document (`id` for any, `id_card`, `passport`, `driving_licence`,
+    /// `voter_card`, `residence_permit`) → names.
+    pub documents: BTreeMap<String, Vec<String>>,
+    /// Kind of claim (`voting_date`, `poll_hours`, `voting_method`, `postponement`,
+    /// `polling_place`, `eligibility`, `documents`) → false claims of that kind, compared by
+    /// meaning with the texts (cargo feature `semantic`).
+    pub meaning: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -114,6 +127,10 @@ impl Lexicon {
             (&mut e.separate_days, o.separate_days),
             (&mut e.eligibility_ok, o.eligibility_ok),
             (&mut e.other_reference, o.other_reference),
+            (&mut e.doc_required, o.doc_required),
+            (&mut e.doc_only, o.doc_only),
+            (&mut e.doc_not_needed, o.doc_not_needed),
+            (&mut e.doc_without, o.doc_without),
             (&mut self.incitement.calls, other.incitement.calls),
             (&mut self.incitement.actions, other.incitement.actions),
             (&mut self.incitement.violent, other.incitement.violent),
@@ -136,6 +153,12 @@ impl Lexicon {
         }
         for (m, terms) in o.methods {
             e.methods.entry(m).or_default().extend(terms);
+        }
+        for (d, terms) in o.documents {
+            e.documents.entry(d).or_default().extend(terms);
+        }
+        for (k, examples) in o.meaning {
+            e.meaning.entry(k).or_default().extend(examples);
         }
         for (c, names) in other.countries {
             self.countries.entry(c).or_default().extend(names);

@@ -185,29 +185,22 @@ pub const MEANING_MIN: f32 = 0.55;
 /// Compares texts with the narratives' examples by meaning.
 #[cfg(feature = "semantic")]
 pub struct MeaningMatcher<'e> {
-    encoder: &'e vigie_embed::Encoder,
-    /// Narrative of each example, and the examples' vectors.
-    narrative: Vec<usize>,
-    vectors: Vec<f32>,
+    /// Examples labelled by their narrative.
+    examples: crate::semantic::Examples<'e>,
     min: f32,
 }
 
 #[cfg(feature = "semantic")]
 impl<'e> MeaningMatcher<'e> {
     pub fn new(encoder: &'e vigie_embed::Encoder, config: &Config, min: f32) -> Self {
-        let mut narrative = Vec::new();
-        let mut examples = Vec::new();
-        for (n, nar) in config.narrative.iter().enumerate() {
-            for e in &nar.examples {
-                narrative.push(n);
-                examples.push(e.as_str());
-            }
-        }
-        let vectors = encoder.embed_parallel(&examples, crate::semantic::THREADS);
+        let examples: Vec<(usize, &str)> = config
+            .narrative
+            .iter()
+            .enumerate()
+            .flat_map(|(n, nar)| nar.examples.iter().map(move |e| (n, e.as_str())))
+            .collect();
         MeaningMatcher {
-            encoder,
-            narrative,
-            vectors,
+            examples: crate::semantic::Examples::new(encoder, &examples),
             min,
         }
     }
@@ -219,19 +212,14 @@ impl<'e> MeaningMatcher<'e> {
         store: Option<&Store>,
         texts: &[&str],
     ) -> Result<Vec<BTreeSet<usize>>, DetectError> {
-        if self.narrative.is_empty() {
-            return Ok(vec![BTreeSet::new(); texts.len()]);
-        }
-        let dim = vigie_embed::DIM;
-        let vectors = crate::semantic::embed_cached(self.encoder, store, texts)?;
-        Ok(vectors
-            .chunks_exact(dim)
-            .map(|v| {
-                self.vectors
-                    .chunks_exact(dim)
-                    .zip(&self.narrative)
-                    .filter(|(e, _)| vigie_embed::cosine(v, e) >= self.min)
-                    .map(|(_, &n)| n)
+        Ok(self
+            .examples
+            .reached(store, texts, self.min)?
+            .into_iter()
+            .map(|found| {
+                found
+                    .into_iter()
+                    .filter_map(|(e, _)| self.examples.label(e))
                     .collect()
             })
             .collect())

@@ -148,3 +148,61 @@ pub fn embed_unique(encoder: &Encoder, texts: &[&str]) -> Vec<f32> {
     }
     out
 }
+
+/// Example texts, each under a label (a narrative, a kind of claim), embedded once, that texts
+/// are compared with by meaning.
+pub struct Examples<'e> {
+    encoder: &'e Encoder,
+    labels: Vec<usize>,
+    vectors: Vec<f32>,
+}
+
+impl<'e> Examples<'e> {
+    pub fn new(encoder: &'e Encoder, examples: &[(usize, &str)]) -> Examples<'e> {
+        let texts: Vec<&str> = examples.iter().map(|(_, t)| *t).collect();
+        Examples {
+            encoder,
+            labels: examples.iter().map(|(l, _)| *l).collect(),
+            vectors: encoder.embed_parallel(&texts, THREADS),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Label of example `i`.
+    pub fn label(&self, i: usize) -> Option<usize> {
+        self.labels.get(i).copied()
+    }
+
+    /// For each of `texts`, the examples it reaches with a cosine of at least `min`, as
+    /// (example, cosine), most similar first. Identical texts are embedded once; `store`
+    /// caches the vectors.
+    pub fn reached(
+        &self,
+        store: Option<&Store>,
+        texts: &[&str],
+        min: f32,
+    ) -> Result<Vec<Vec<(usize, f32)>>, DetectError> {
+        if self.is_empty() {
+            return Ok(vec![Vec::new(); texts.len()]);
+        }
+        let dim = vigie_embed::DIM;
+        let vectors = embed_cached(self.encoder, store, texts)?;
+        Ok(vectors
+            .chunks_exact(dim)
+            .map(|v| {
+                let mut found: Vec<(usize, f32)> = self
+                    .vectors
+                    .chunks_exact(dim)
+                    .enumerate()
+                    .map(|(i, e)| (i, vigie_embed::cosine(v, e)))
+                    .filter(|(_, c)| *c >= min)
+                    .collect();
+                found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                found
+            })
+            .collect())
+    }
+}

@@ -52,6 +52,9 @@ pub struct GenerateOptions {
     /// AI-declared pictures (`manufactured_media`'s credential signals). Signed files are not
     /// byte-reproducible, hence off by default.
     pub content_credentials: bool,
+    /// Also write false voting claims worded without the lexicons' words, and true ones
+    /// worded alike (for `electoral_process` by meaning).
+    pub reworded_claims: bool,
 }
 
 impl Default for GenerateOptions {
@@ -63,6 +66,7 @@ impl Default for GenerateOptions {
             days: 14,
             start: NaiveDate::from_ymd_opt(2024, 5, 27).unwrap_or_default(),
             content_credentials: false,
+            reworded_claims: false,
         }
     }
 }
@@ -218,6 +222,7 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         images: Vec::new(),
         #[cfg(feature = "c2pa")]
         content_credentials: opts.content_credentials,
+        reworded_claims: opts.reworded_claims,
     };
     let operations = ops::inject_all(&mut ctx);
     let ops::Ctx {

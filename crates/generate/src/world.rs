@@ -330,6 +330,8 @@ pub struct ElectionSpec {
     pub methods: &'static [&'static str],
     /// Italy votes over two days (Saturday afternoon and Sunday).
     pub two_days: bool,
+    /// Identity documents asked at the polling station (`documents` of `[[election]]`).
+    pub documents: &'static [&'static str],
 }
 
 pub const ELECTIONS: [ElectionSpec; 7] = [
@@ -340,6 +342,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "20:00",
         methods: &["in_person", "proxy"],
         two_days: false,
+        documents: &["id_card|passport|driving_licence"],
     },
     ElectionSpec {
         country: "DE",
@@ -348,6 +351,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "18:00",
         methods: &["in_person", "postal"],
         two_days: false,
+        documents: &["id_card|passport"],
     },
     ElectionSpec {
         country: "ES",
@@ -356,6 +360,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "20:00",
         methods: &["in_person", "postal"],
         two_days: false,
+        documents: &["id_card|passport|driving_licence"],
     },
     ElectionSpec {
         country: "IT",
@@ -364,6 +369,8 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "23:00",
         methods: &["in_person"],
         two_days: true,
+        // The tessera elettorale as well as an identity document.
+        documents: &["id_card|passport|driving_licence", "voter_card"],
     },
     ElectionSpec {
         country: "PL",
@@ -373,6 +380,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         // Postal votes exist for some voters (disabled, over 60) since 2018.
         methods: &["in_person", "proxy", "postal"],
         two_days: false,
+        documents: &["id_card|passport|driving_licence"],
     },
     ElectionSpec {
         country: "IE",
@@ -381,6 +389,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "22:00",
         methods: &["in_person", "postal"],
         two_days: false,
+        documents: &["id_card|passport|driving_licence"],
     },
     ElectionSpec {
         country: "PT",
@@ -389,6 +398,7 @@ pub const ELECTIONS: [ElectionSpec; 7] = [
         polls_close: "19:00",
         methods: &["in_person"],
         two_days: false,
+        documents: &["id_card|passport|driving_licence"],
     },
 ];
 
@@ -438,6 +448,7 @@ pub fn config_toml(clock: &Clock) -> String {
         let _ = writeln!(s, "polls_open = {}", q(e.polls_open));
         let _ = writeln!(s, "polls_close = {}", q(e.polls_close));
         let _ = writeln!(s, "methods = {}", qlist(e.methods));
+        let _ = writeln!(s, "documents = {}", qlist(e.documents));
         let _ = writeln!(
             s,
             "registration_deadline = {}\n",

@@ -730,6 +730,12 @@ fn electoral_claims_cover_seven_languages_with_true_reminders() {
     assert_eq!(claims.len(), op.items.len());
     let kinds: BTreeSet<&str> = claims.values().filter_map(|v| v.as_str()).collect();
     assert_eq!(kinds.len(), 8);
+    // Document claims in their own operation, reworded claims only on request.
+    let ops = data.ops("electoral_process");
+    assert_eq!(ops.len(), 2);
+    let documents = ops[1].details["claims"].as_object().unwrap();
+    assert!(documents.len() >= 21, "{documents:?}");
+    assert!(documents.values().all(|k| k == "documents"));
     let poll = NaiveDate::from_ymd_opt(2024, 6, 9).unwrap();
     for (id, kind) in claims {
         let p = posts[id.as_str()];
@@ -748,6 +754,41 @@ fn electoral_claims_cover_seven_languages_with_true_reminders() {
             posts[n.as_str()].text
         );
     }
+}
+
+#[test]
+fn reworded_claims_come_with_their_kind_and_true_lookalikes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = GenerateOptions {
+        reworded_claims: true,
+        ..opts(9, 2000)
+    };
+    generate(&o, dir.path()).unwrap();
+    let data = load(dir.path());
+    let posts = data.post_map();
+    let ops = data.ops("electoral_process");
+    assert_eq!(ops.len(), 3);
+    let reworded = ops[2];
+    let claims = reworded.details["claims"].as_object().unwrap();
+    // Six kinds, two posts each, in seven languages.
+    assert_eq!(claims.len(), 84);
+    assert_eq!(claims.len(), reworded.items.len());
+    let kinds: BTreeSet<&str> = claims.values().filter_map(|v| v.as_str()).collect();
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert!(kinds.iter().all(|k| k.starts_with("reworded_")));
+    let langs: BTreeSet<&str> = reworded
+        .items
+        .iter()
+        .filter_map(|i| posts[i.as_str()].lang.as_deref())
+        .collect();
+    assert_eq!(langs.len(), 7, "{langs:?}");
+    // Their true look-alikes are negatives: 3 per language, twice.
+    let negs = &data.truth.negatives.by_detector["electoral_process"].items;
+    let plain = generated(9, 2000).1;
+    let plain_negs = plain.truth.negatives.by_detector["electoral_process"]
+        .items
+        .len();
+    assert_eq!(negs.len(), plain_negs + 42);
 }
 
 #[test]
@@ -826,8 +867,9 @@ fn short_periods_and_tiny_volumes_still_work() {
         };
         let s = generate(&o, dir.path()).unwrap();
         // 5 coordination, 5 each of look-alike domains, accounts and clones, 2 relay, 2 astroturf,
-        // 2 bursts, and one each of electoral, incitement, doxxing, ads, media and takeovers.
-        assert_eq!(s.operations, 32);
+        // 2 bursts, 2 electoral (claims, documents), and one each of incitement, doxxing, ads,
+        // media and takeovers.
+        assert_eq!(s.operations, 33);
         let data = load(dir.path());
         vigie_core::Config::from_toml(&data.config, "t").unwrap();
     }

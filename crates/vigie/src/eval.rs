@@ -590,7 +590,15 @@ pub fn evaluate(dir: &Path, seed: u64, posts: usize) -> anyhow::Result<Vec<Score
         content_credentials: cfg!(feature = "c2pa"),
         ..Default::default()
     };
-    vigie_generate::generate(&opts, dir)?;
+    evaluate_with(dir, &opts)
+}
+
+/// [`evaluate`] on a dataset generated with `opts`.
+pub fn evaluate_with(
+    dir: &Path,
+    opts: &vigie_generate::GenerateOptions,
+) -> anyhow::Result<Vec<Score>> {
+    vigie_generate::generate(opts, dir)?;
     let config = Config::load(&dir.join("vigie.toml"))?;
     let truth: Truth = serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json"))?)?;
     let db = dir.join("eval.db");
@@ -616,8 +624,131 @@ pub fn evaluate(dir: &Path, seed: u64, posts: usize) -> anyhow::Result<Vec<Score
             s.details
                 .extend(per_language(&truth, &report.alerts, &s.detector, &langs));
         }
+        if s.detector == "electoral_process" {
+            s.details
+                .extend(claim_kinds(&truth, &report.alerts, &langs));
+        }
     }
     Ok(scores)
+}
+
+/// Kinds of claim of the generator's truth (`claims`) scored apart, as the detector names
+/// them (`claim_kind`).
+const CLAIM_KINDS: [&str; 1] = ["documents"];
+
+/// `electoral_process` per kind of claim of [`CLAIM_KINDS`], overall and per language
+/// (`documents.precision`, `documents.recall_fr`, ...): an item flagged under a kind is right
+/// when the ground truth has it make a claim of that kind. Then the claims found by meaning
+/// (cargo feature `semantic`): how many, and how many are targets (`by_meaning.*`), and the
+/// recall of the reworded claims (`vigie generate --reworded-claims`) per language.
+pub fn claim_kinds(
+    truth: &Truth,
+    alerts: &[Alert],
+    langs: &HashMap<String, String>,
+) -> std::collections::BTreeMap<String, f64> {
+    let mut expected: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut reworded: BTreeSet<&str> = BTreeSet::new();
+    let mut targets: BTreeSet<&str> = BTreeSet::new();
+    for op in truth
+        .operations
+        .iter()
+        .filter(|op| op.kind == "electoral_process")
+    {
+        targets.extend(op.items.iter().map(String::as_str));
+        for (item, claim) in op
+            .details
+            .get("claims")
+            .and_then(|c| c.as_object())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(kind) = claim.as_str() {
+                // A reworded claim is a claim of its kind.
+                match kind.strip_prefix("reworded_") {
+                    Some(k) => {
+                        expected.insert((k, item.as_str()));
+                        reworded.insert(item.as_str());
+                    }
+                    None => {
+                        expected.insert((kind, item.as_str()));
+                    }
+                }
+            }
+        }
+    }
+    let mut flagged: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut by_meaning: BTreeSet<&str> = BTreeSet::new();
+    let mut any: BTreeSet<&str> = BTreeSet::new();
+    for a in alerts.iter().filter(|a| a.detector == "electoral_process") {
+        any.extend(a.evidence.items.iter().map(String::as_str));
+        // Claims found by meaning carry their similarity.
+        let claims = a.evidence.figures.get("claims").and_then(|c| c.as_array());
+        for c in claims.into_iter().flatten() {
+            if c.get("similarity").is_some() {
+                if let Some(i) = c.get("item").and_then(|i| i.as_str()) {
+                    by_meaning.insert(i);
+                }
+            }
+        }
+        if let Some(kind) = a
+            .evidence
+            .figures
+            .get("claim_kind")
+            .and_then(|k| k.as_str())
+        {
+            for i in &a.evidence.items {
+                flagged.insert((kind, i.as_str()));
+            }
+        }
+    }
+    let lang_of = |i: &str| langs.get(i).map(String::as_str).unwrap_or("unknown");
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut out = std::collections::BTreeMap::new();
+    for kind in CLAIM_KINDS {
+        let mut l: BTreeSet<&str> = BTreeSet::new();
+        for (k, i) in expected.iter().chain(&flagged) {
+            if *k == kind {
+                l.insert(lang_of(i));
+            }
+        }
+        for scope in std::iter::once(None).chain(l.into_iter().map(Some)) {
+            let within =
+                |(k, i): &&(&str, &str)| *k == kind && scope.is_none_or(|l| lang_of(i) == l);
+            let mine: Vec<&(&str, &str)> = flagged.iter().filter(within).collect();
+            let target: Vec<&(&str, &str)> = expected.iter().filter(within).collect();
+            let tp = mine.iter().filter(|p| expected.contains(**p)).count();
+            let suffix = scope.map(|l| format!("_{l}")).unwrap_or_default();
+            out.insert(format!("{kind}.precision{suffix}"), ratio(tp, mine.len()));
+            out.insert(format!("{kind}.recall{suffix}"), ratio(tp, target.len()));
+        }
+    }
+    if !by_meaning.is_empty() {
+        let right = by_meaning.iter().filter(|i| targets.contains(*i)).count();
+        out.insert("by_meaning.flagged".into(), by_meaning.len() as f64);
+        out.insert(
+            "by_meaning.precision".into(),
+            ratio(right, by_meaning.len()),
+        );
+    }
+    if !reworded.is_empty() {
+        let mut per: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for i in &reworded {
+            for scope in ["", lang_of(i)] {
+                let e = per.entry(scope).or_default();
+                e.0 += usize::from(any.contains(i));
+                e.1 += 1;
+            }
+        }
+        for (scope, (hit, all)) in per {
+            let suffix = if scope.is_empty() {
+                String::new()
+            } else {
+                format!("_{scope}")
+            };
+            out.insert(format!("reworded.recall{suffix}"), ratio(hit, all));
+        }
+    }
+    out
 }
 
 /// Detectors that read the text itself, scored per language as well.
@@ -733,6 +864,87 @@ mod tests {
         assert!((d["burst.recall"] - 0.5).abs() < 1e-9);
         assert!((d["foreign_payer.recall"]).abs() < 1e-9);
         assert!((scores[0].precision - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn electoral_claims_are_scored_per_kind_language_and_meaning() {
+        let mut op = Operation {
+            id: "op-electoral-1".into(),
+            kind: "electoral_process".into(),
+            items: vec![
+                "d1".into(),
+                "d2".into(),
+                "h1".into(),
+                "r1".into(),
+                "r2".into(),
+            ],
+            ..Operation::default()
+        };
+        op.details.insert(
+            "claims".into(),
+            serde_json::json!({"d1": "documents", "d2": "documents", "h1": "wrong_hours",
+                "r1": "reworded_postponement", "r2": "reworded_voting_date"}),
+        );
+        let truth = Truth {
+            seed: 1,
+            generator_version: String::new(),
+            options: Default::default(),
+            operations: vec![op],
+            negatives: Negatives::default(),
+            copy_groups: vec![],
+        };
+        let claimed = |kind: &str, items: &[&str], meaning: bool| {
+            let mut a = alert(items);
+            a.detector = "electoral_process".into();
+            a.evidence
+                .figures
+                .insert("claim_kind".into(), serde_json::json!(kind));
+            let claims: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| {
+                    if meaning {
+                        serde_json::json!({"item": i, "similarity": 0.7})
+                    } else {
+                        serde_json::json!({"item": i})
+                    }
+                })
+                .collect();
+            a.evidence
+                .figures
+                .insert("claims".into(), serde_json::json!(claims));
+            a
+        };
+        // d1 (fr) right; h1 is a true claim of another kind; n1 (de) a true statement; r1
+        // found by meaning, r2 missed, n2 (de) a false alarm by meaning.
+        let alerts = [
+            claimed("documents", &["d1", "h1", "n1"], false),
+            claimed("postponement", &["r1", "n2"], true),
+        ];
+        let langs: HashMap<String, String> = [
+            ("d1", "fr"),
+            ("d2", "de"),
+            ("h1", "fr"),
+            ("n1", "de"),
+            ("r1", "es"),
+            ("r2", "pl"),
+            ("n2", "de"),
+        ]
+        .iter()
+        .map(|(i, l)| (i.to_string(), l.to_string()))
+        .collect();
+        let d = claim_kinds(&truth, &alerts, &langs);
+        let near = |k: &str, v: f64| (d[k] - v).abs() < 1e-9;
+        assert!(near("documents.precision", 1.0 / 3.0), "{d:?}");
+        assert!(near("documents.recall", 0.5));
+        assert!(near("documents.precision_fr", 0.5));
+        assert!(near("documents.recall_fr", 1.0));
+        assert!(near("documents.precision_de", 0.0));
+        assert!(near("documents.recall_de", 0.0));
+        assert!(near("by_meaning.flagged", 2.0));
+        assert!(near("by_meaning.precision", 0.5));
+        assert!(near("reworded.recall", 0.5));
+        assert!(near("reworded.recall_es", 1.0));
+        assert!(near("reworded.recall_pl", 0.0));
     }
 
     #[test]

@@ -139,6 +139,10 @@ enum Command {
         /// byte-reproducible). Needs the `c2pa` feature.
         #[arg(long)]
         c2pa: bool,
+        /// Also write false voting claims worded without the lexicons' words (and true ones
+        /// worded alike), which `electoral_process` finds by meaning only.
+        #[arg(long)]
+        reworded_claims: bool,
     },
     /// Precision and recall of every detector on generated data with known operations.
     Eval {
@@ -153,6 +157,10 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Add reworded false voting claims to the dataset (see `vigie generate
+        /// --reworded-claims`); `electoral_process` then reports their recall.
+        #[arg(long)]
+        reworded_claims: bool,
         /// Evaluate look-alike domain matching instead: recall per technique on generated
         /// look-alikes of the starter list, false positives on a list of ordinary domains.
         #[arg(long)]
@@ -506,6 +514,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             posts,
             c2pa,
+            reworded_claims,
         } => {
             if c2pa && !cfg!(feature = "c2pa") {
                 anyhow::bail!("--c2pa needs vigie built with the `c2pa` feature");
@@ -514,6 +523,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 seed,
                 posts,
                 content_credentials: c2pa,
+                reworded_claims,
                 ..Default::default()
             };
             let summary = vigie_generate::generate(&opts, &out)?;
@@ -644,9 +654,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             posts,
             out,
             json,
+            reworded_claims,
             ..
         } => {
-            let scores = vigie::eval::evaluate(&out, seed, posts)?;
+            let opts = vigie_generate::GenerateOptions {
+                seed,
+                posts,
+                content_credentials: cfg!(feature = "c2pa"),
+                reworded_claims,
+                ..Default::default()
+            };
+            let scores = vigie::eval::evaluate_with(&out, &opts)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&scores)?);
             } else {

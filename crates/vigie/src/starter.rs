@@ -15,6 +15,10 @@ polls_open = "08:00"                  # local time
 polls_close = "20:00"
 methods = ["in_person", "proxy"]      # of: in_person, proxy, postal, online, sms, phone, app, email
 registration_deadline = "2024-05-03"
+# Identity documents asked at the polling station: every entry is required, `|` separates
+# alternatives; of: id_card, passport, driving_licence, voter_card, residence_permit ("none": no
+# document). Optional: without it, claims about documents are not checked.
+documents = ["id_card|passport|driving_licence"]
 
 # ── Protected entities ─────────────────────────────────────────────────────────────────────────
 # Media, candidates, parties and institutions whose names, domains and accounts are defended.
@@ -83,6 +87,12 @@ min_score = 0.5                       # the same name under another country's or
 enabled = true                        # checks claims against the [[election]] facts above
 # lexicons = ["my-lexicon-nl.toml"]   # extra terms or languages, same shape as the built-in
 #                                     # lexicons (crates/detect/data/lexicons/*.toml)
+# With the sentence encoder (feature `semantic`), posts about the vote are also compared by
+# meaning with false claims (the lexicons' `[electoral.meaning]` examples and these):
+# meaning_examples = { voting_method = ["Reply with your candidate's number to vote."] }
+# meaning_min = 0.65                  # cosine for a claim found by meaning alone
+# meaning_checked_min = 0.45          # cosine for checking a stated date, hour, method, document
+# meaning_margin = 0.08               # how much closer to a false claim than to an ordinary one
 
 [detectors.incitement]
 enabled = true                        # calls to block, storm or burn polling stations, counts,

@@ -22,8 +22,62 @@ use vigie_store::TextRow;
 
 pub const NAME: &str = "electoral_process";
 
-/// Lexicon files and the evidence cut: all this detector is configured with.
-pub type Settings = crate::lexicon::LexiconSettings;
+/// Lexicon files, the evidence cut, and the comparison by meaning.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Settings {
+    #[serde(flatten)]
+    pub lexicon: crate::lexicon::LexiconSettings,
+    /// More false claims to compare texts with by meaning (cargo feature `semantic`), by kind
+    /// of claim ([`MEANING_KINDS`], or `neutral` for ordinary statements), beside the
+    /// lexicons' `meaning` examples.
+    pub meaning_examples: BTreeMap<String, Vec<String>>,
+    /// Minimum cosine between a text and a false example for a claim reported by meaning
+    /// alone (it states no value to check).
+    pub meaning_min: f32,
+    /// Minimum cosine to any example (ordinary statements included) for the values a text
+    /// states (a date, an hour, a method, a document) to be checked against the facts.
+    pub meaning_checked_min: f32,
+    /// How much closer to the false example than to every neutral one a text must be.
+    pub meaning_margin: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lexicon: crate::lexicon::LexiconSettings::default(),
+            meaning_examples: BTreeMap::new(),
+            meaning_min: MEANING_MIN,
+            meaning_checked_min: MEANING_CHECKED_MIN,
+            meaning_margin: MEANING_MARGIN,
+        }
+    }
+}
+
+/// Defaults of `meaning_min`, `meaning_checked_min` and `meaning_margin`: chosen on
+/// `vigie eval --reworded-claims` (README).
+pub const MEANING_MIN: f32 = 0.65;
+pub const MEANING_CHECKED_MIN: f32 = 0.45;
+pub const MEANING_MARGIN: f32 = 0.08;
+
+/// Label of the ordinary statements (`neutral`) among the examples compared by meaning.
+const NEUTRAL: u8 = u8::MAX;
+
+/// Kinds whose value a text states and the facts check ([`MEANING_KINDS`] indexes: date,
+/// hours, method, documents).
+#[cfg(feature = "semantic")]
+const CHECKED_KINDS: [u8; 4] = [0, 1, 2, 6];
+
+/// Kinds of claim compared by meaning, as the lexicons' `meaning` tables name them.
+pub const MEANING_KINDS: [&str; 7] = [
+    "voting_date",
+    "poll_hours",
+    "voting_method",
+    "postponement",
+    "polling_place",
+    "eligibility",
+    "documents",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
@@ -67,6 +121,37 @@ impl Method {
     }
 }
 
+/// Identity documents as lexicons and the `documents` of `[[election]]` name them; bit `i` of
+/// a document set stands for `DOCUMENTS[i]`. `id` (any identity document) is for lexicons only.
+pub const DOCUMENTS: [&str; 6] = [
+    "id",
+    "id_card",
+    "passport",
+    "driving_licence",
+    "voter_card",
+    "residence_permit",
+];
+
+/// The bit of `id`, any identity document.
+const ANY_ID: u8 = 1;
+
+/// Names of the documents of a set, comma-separated.
+fn doc_names(set: u8) -> String {
+    let names: Vec<&str> = DOCUMENTS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| set & (1 << i) != 0)
+        .map(|(_, n)| {
+            if *n == "id" {
+                "an identity document"
+            } else {
+                n
+            }
+        })
+        .collect();
+    names.join(", ")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cat {
     Context,
@@ -94,6 +179,12 @@ enum Cat {
     Month,
     Method(Method),
     Country(u16),
+    /// Bit of the document in [`DOCUMENTS`].
+    Document(u8),
+    DocRequired,
+    DocOnly,
+    DocNotNeeded,
+    DocWithout,
 }
 
 /// What a sentence states about the vote.
@@ -116,6 +207,16 @@ pub enum ClaimKind {
     CannotVote,
     VoteTwice,
     SeparateDays,
+    /// Documents (a set of [`DOCUMENTS`] bits) said to be required (only these when
+    /// `exclusive`), or not needed.
+    Documents {
+        required: bool,
+        exclusive: bool,
+        docs: u8,
+    },
+    /// Said in other words than the lexicons': a kind of [`MEANING_KINDS`], found by meaning
+    /// and not checkable against a stated value.
+    Meaning(u8),
 }
 
 impl ClaimKind {
@@ -129,6 +230,8 @@ impl ClaimKind {
             ClaimKind::Postpone | ClaimKind::Cancel => "postponement",
             ClaimKind::PlaceChange => "polling_place",
             ClaimKind::CannotVote | ClaimKind::VoteTwice | ClaimKind::SeparateDays => "eligibility",
+            ClaimKind::Documents { .. } => "documents",
+            ClaimKind::Meaning(k) => MEANING_KINDS.get(*k as usize).copied().unwrap_or("meaning"),
         }
     }
 }
@@ -154,6 +257,101 @@ pub struct Facts {
     pub close: Option<u32>,
     pub methods: Vec<Method>,
     pub registration_deadline: Option<NaiveDate>,
+    /// Documents voters must show, when configured.
+    pub documents: Option<DocFacts>,
+}
+
+/// The `documents` of an election: no document asked, or every group required, one
+/// document of each group enough (sets of [`DOCUMENTS`] bits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocFacts {
+    pub none: bool,
+    pub groups: Vec<u8>,
+}
+
+impl DocFacts {
+    fn parse(entries: &[String]) -> Result<Option<DocFacts>, String> {
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        if entries.len() == 1 && entries[0].trim() == "none" {
+            return Ok(Some(DocFacts {
+                none: true,
+                groups: Vec::new(),
+            }));
+        }
+        let mut groups = Vec::new();
+        for entry in entries {
+            let mut set = 0u8;
+            for name in entry.split('|').map(str::trim) {
+                let bit = DOCUMENTS
+                    .iter()
+                    .position(|d| *d == name && name != "id")
+                    .ok_or_else(|| format!("unknown document {name:?} in {entry:?}"))?;
+                set |= 1 << bit;
+            }
+            groups.push(set);
+        }
+        Ok(Some(DocFacts {
+            none: false,
+            groups,
+        }))
+    }
+
+    fn text(&self) -> String {
+        if self.none {
+            return "no identity document is needed to vote".to_owned();
+        }
+        let groups: Vec<String> = self
+            .groups
+            .iter()
+            .map(|&g| {
+                if g.count_ones() > 1 {
+                    format!("one of {}", doc_names(g))
+                } else {
+                    doc_names(g)
+                }
+            })
+            .collect();
+        format!("documents to vote: {}", groups.join("; and "))
+    }
+
+    /// The claim about `docs` in words when it contradicts these facts.
+    fn contradicted(&self, required: bool, exclusive: bool, docs: u8) -> Option<String> {
+        let specific = docs & !ANY_ID;
+        let accepted = self.groups.iter().fold(0u8, |a, g| a | g);
+        if required {
+            let false_claim = if self.none {
+                true
+            } else if specific == 0 {
+                false
+            } else if exclusive {
+                specific & accepted == 0
+                    || self
+                        .groups
+                        .iter()
+                        .any(|g| g & specific != 0 && g & !specific != 0)
+            } else {
+                specific & accepted == 0
+            };
+            let what = if exclusive {
+                format!("only {} accepted to vote", doc_names(docs))
+            } else {
+                format!("{} required to vote", doc_names(docs))
+            };
+            false_claim.then_some(what)
+        } else if self.none {
+            None
+        } else if docs & ANY_ID != 0 || specific == 0 {
+            Some("no identity document needed to vote".to_owned())
+        } else {
+            // Dispensing with documents is false when one of the groups has no other choice.
+            self.groups
+                .iter()
+                .any(|g| g & !specific == 0)
+                .then(|| format!("{} not needed to vote", doc_names(specific)))
+        }
+    }
 }
 
 /// Official languages by country, for choosing which election a text is about.
@@ -231,6 +429,7 @@ impl Facts {
             close: hour(&e.polls_close, "polls_close")?,
             methods,
             registration_deadline,
+            documents: DocFacts::parse(&e.documents).map_err(bad)?,
         })
     }
 
@@ -364,6 +563,44 @@ impl Facts {
                 self.days_text() + " for every voter",
                 "groups of voters vote on different days".to_owned(),
             )),
+            ClaimKind::Documents {
+                required,
+                exclusive,
+                docs,
+            } => {
+                let facts = self.documents.as_ref()?;
+                let claimed = facts.contradicted(required, exclusive, docs)?;
+                Some((facts.text(), claimed))
+            }
+            ClaimKind::Meaning(k) => {
+                // After the vote, such claims are about another one.
+                if today > last {
+                    return None;
+                }
+                let kind = MEANING_KINDS.get(k as usize).copied().unwrap_or("meaning");
+                let fact = match kind {
+                    "voting_date" | "postponement" => self.days_text(),
+                    "poll_hours" => match (self.open, self.close) {
+                        (Some(o), Some(c)) => format!(
+                            "polls open from {} to {} ({})",
+                            hhmm(o),
+                            hhmm(c),
+                            self.tz.name()
+                        ),
+                        _ => return None,
+                    },
+                    "voting_method" if !self.methods.is_empty() => {
+                        let m: Vec<&str> = self.methods.iter().map(|m| m.as_str()).collect();
+                        format!("voting methods: {}", m.join(", "))
+                    }
+                    "documents" => self.documents.as_ref()?.text(),
+                    "polling_place" => {
+                        "no change of polling places is configured for this election".to_owned()
+                    }
+                    _ => "the configured election facts".to_owned(),
+                };
+                Some((fact, format!("a false {kind} claim (by meaning)")))
+            }
         }
     }
 }
@@ -413,6 +650,12 @@ pub struct Analyser {
     date_re: Regex,
     hour_re: Regex,
     year_re: Regex,
+    /// The electoral vocabulary, anywhere in words: texts compared by meaning have some.
+    #[cfg(feature = "semantic")]
+    topic: lexicon::Prefilter,
+    /// The lexicons' false claims compared by meaning: (kind in [`MEANING_KINDS`], example).
+    #[cfg(feature = "semantic")]
+    meaning: Vec<(u8, String)>,
 }
 
 impl Analyser {
@@ -424,12 +667,30 @@ impl Analyser {
         let mut range_from = HashSet::new();
         let mut range_to = HashSet::new();
         let mut trigger_words: Vec<String> = Vec::new();
+        #[cfg(feature = "semantic")]
+        let mut topic_words: Vec<String> = Vec::new();
+        #[cfg(feature = "semantic")]
+        let mut meaning: Vec<(u8, String)> = Vec::new();
         for (i, lex) in lexicons.iter().enumerate() {
             let l = u8::try_from(i).map_err(|_| DetectError::Failed {
                 detector: NAME,
                 reason: "too many lexicon languages".into(),
             })?;
             let e = &lex.electoral;
+            #[cfg(feature = "semantic")]
+            {
+                for t in e.context.iter().chain(&e.vote_verbs) {
+                    let f = vigie_normalise::text::fold(t);
+                    let f = f.trim_end_matches('*').trim_end();
+                    if !f.is_empty() {
+                        topic_words.push(f.to_owned());
+                    }
+                }
+                for (kind, examples) in &e.meaning {
+                    let k = meaning_kind(kind)?;
+                    meaning.extend(examples.iter().map(|x| (k, x.clone())));
+                }
+            }
             b.add_all(&e.context, l, Cat::Context);
             b.add_all(&e.vote_verbs, l, Cat::VoteVerb);
             range_from.extend(e.range_from.iter().map(|w| vigie_normalise::text::fold(w)));
@@ -463,8 +724,26 @@ impl Analyser {
                 (&e.separate_days, Cat::SeparateDays),
                 (&e.eligibility_ok, Cat::EligibilityOk),
                 (&e.other_reference, Cat::OtherRef),
+                (&e.doc_required, Cat::DocRequired),
+                (&e.doc_only, Cat::DocOnly),
+                (&e.doc_not_needed, Cat::DocNotNeeded),
+                (&e.doc_without, Cat::DocWithout),
             ] {
                 b.add_all(terms, l, cat);
+            }
+            for (name, terms) in &e.documents {
+                if let Some(bit) = DOCUMENTS.iter().position(|d| d == name) {
+                    b.add_all(terms, l, Cat::Document(bit as u8));
+                    // Short names ("id", "dni") would let most texts through the prefilter,
+                    // which matches anywhere in words.
+                    for t in terms {
+                        let f = vigie_normalise::text::fold(t);
+                        let f = f.trim_end_matches('*').trim_end();
+                        if f.chars().count() >= 5 {
+                            trigger_words.push(f.to_owned());
+                        }
+                    }
+                }
             }
             for list in [
                 &e.today,
@@ -478,6 +757,7 @@ impl Analyser {
                 &e.cannot_vote,
                 &e.vote_twice,
                 &e.separate_days,
+                &e.doc_not_needed,
             ]
             .into_iter()
             .chain(&e.weekdays)
@@ -547,6 +827,10 @@ impl Analyser {
             date_re,
             hour_re,
             year_re,
+            #[cfg(feature = "semantic")]
+            topic: lexicon::Prefilter::new(&[&topic_words])?,
+            #[cfg(feature = "semantic")]
+            meaning,
         })
     }
 
@@ -602,6 +886,9 @@ impl Analyser {
                     | Cat::EligibilityOk
                     | Cat::OtherRef
                     | Cat::Country(_)
+                    | Cat::DocRequired
+                    | Cat::DocOnly
+                    | Cat::DocWithout
             )
         });
         if !trigger && !has_digit {
@@ -697,6 +984,11 @@ impl Analyser {
                 })
             };
             let register = has(sh, &|c| c == Cat::Register);
+            let documents = document_claim(text, sh);
+            if let Some((kind, a, b)) = documents {
+                push(kind, a, b);
+            }
+            let doc_sentence = has(sh, &|c| matches!(c, Cat::Document(_)));
             let dated = has(sh, &|c| {
                 matches!(c, Cat::VoteVerb | Cat::Postpone | Cat::Cancel)
             });
@@ -711,15 +1003,17 @@ impl Analyser {
                     Cat::Cancel => push(ClaimKind::Cancel, h.start, h.end),
                     Cat::PlaceChange => push(ClaimKind::PlaceChange, h.start, h.end),
                     // "cannot vote by SMS" denies a method; lawful limits are no claim.
+                    // With a document named, "cannot vote" is the document's condition.
                     Cat::CannotVote
-                        if !sh.iter().any(|o| {
-                            o.cat == Cat::EligibilityOk
-                                || (o.end > h.end
-                                    && matches!(
-                                        o.cat,
-                                        Cat::Method(_) | Cat::VoteTwice | Cat::SeparateDays
-                                    ))
-                        }) =>
+                        if !doc_sentence
+                            && !sh.iter().any(|o| {
+                                o.cat == Cat::EligibilityOk
+                                    || (o.end > h.end
+                                        && matches!(
+                                            o.cat,
+                                            Cat::Method(_) | Cat::VoteTwice | Cat::SeparateDays
+                                        ))
+                            }) =>
                     {
                         push(ClaimKind::CannotVote, s_start, s_end)
                     }
@@ -955,8 +1249,147 @@ impl Analyser {
     }
 }
 
+/// Index of a kind of claim in [`MEANING_KINDS`], or [`NEUTRAL`].
+fn meaning_kind(kind: &str) -> Result<u8, DetectError> {
+    if kind == "neutral" {
+        return Ok(NEUTRAL);
+    }
+    MEANING_KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .map(|i| i as u8)
+        .ok_or_else(|| DetectError::Failed {
+            detector: NAME,
+            reason: format!(
+                "unknown kind of claim {kind:?} for meaning examples (known: {}, neutral)",
+                MEANING_KINDS.join(", ")
+            ),
+        })
+}
+
 fn negatable(k: &ClaimKind) -> bool {
-    !matches!(k, ClaimKind::CannotVote)
+    !matches!(k, ClaimKind::CannotVote | ClaimKind::Documents { .. })
+}
+
+/// What a sentence says of identity documents: required ("you need a passport to vote",
+/// "bring your voter card or you cannot vote"), required alone ("only ... accepted"), or not
+/// needed ("no ID needed", "you can vote without your voter card"), with its span. The
+/// documents are those named in the clauses of the words that say so; a negation in the clause
+/// of a "required" word leaves the sentence unread. `hits` are sorted by start.
+fn document_claim(text: &str, hits: &[Hit<Cat>]) -> Option<(ClaimKind, usize, usize)> {
+    let inside = |h: &Hit<Cat>, f: &dyn Fn(Cat) -> bool| {
+        hits.iter().any(|o| {
+            f(o.cat) && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start
+        })
+    };
+    // A document name inside a longer one ("id" in "id card") is that one.
+    let docs: Vec<&Hit<Cat>> = hits
+        .iter()
+        .filter(|h| {
+            matches!(h.cat, Cat::Document(_)) && !inside(h, &|c| matches!(c, Cat::Document(_)))
+        })
+        .collect();
+    if docs.is_empty() {
+        return None;
+    }
+    let phrase = |c: Cat| {
+        matches!(
+            c,
+            Cat::DocNotNeeded | Cat::CannotVote | Cat::Document(_) | Cat::DocRequired
+        )
+    };
+    let not_needed: Vec<&Hit<Cat>> = hits.iter().filter(|h| h.cat == Cat::DocNotNeeded).collect();
+    let cannot: Vec<&Hit<Cat>> = hits.iter().filter(|h| h.cat == Cat::CannotVote).collect();
+    let required: Vec<&Hit<Cat>> = hits
+        .iter()
+        .filter(|h| matches!(h.cat, Cat::DocRequired | Cat::DocOnly) && !inside(h, &phrase))
+        .collect();
+    let clause = |h: &Hit<Cat>| {
+        let seps = [',', ';', ':', '(', ')'];
+        let a = text[..h.start.min(text.len())]
+            .rfind(seps)
+            .map_or(0, |p| p + 1);
+        let b = text
+            .get(h.end..)
+            .and_then(|t| t.find(seps))
+            .map_or(text.len(), |p| h.end + p);
+        (a, b)
+    };
+    let in_clauses = |h: &Hit<Cat>, of: &[&Hit<Cat>]| {
+        of.iter().any(|m| {
+            let (a, b) = clause(m);
+            h.start >= a && h.end <= b
+        })
+    };
+    let negations: Vec<&Hit<Cat>> = hits
+        .iter()
+        .filter(|h| h.cat == Cat::Negation && !inside(h, &phrase))
+        .collect();
+    let before_doc = |h: &Hit<Cat>, gap: usize| {
+        docs.iter()
+            .any(|d| d.start >= h.end && d.start - h.end <= gap)
+    };
+    // "without your voter card", "no ID", "kein Ausweis".
+    let without: Vec<&Hit<Cat>> = hits
+        .iter()
+        .filter(|h| h.cat == Cat::DocWithout && before_doc(h, 16))
+        .collect();
+    let denied: Vec<&Hit<Cat>> = negations
+        .iter()
+        .copied()
+        .filter(|n| before_doc(n, 2))
+        .collect();
+    let set_of = |ds: &mut dyn Iterator<Item = &&Hit<Cat>>| {
+        ds.fold(0u8, |s, h| match h.cat {
+            Cat::Document(b) => s | (1 << b),
+            _ => s,
+        })
+    };
+    let (kind, markers) = if !not_needed.is_empty()
+        || ((!denied.is_empty() || !without.is_empty()) && cannot.is_empty())
+    {
+        let markers: Vec<&Hit<Cat>> = not_needed
+            .iter()
+            .chain(&without)
+            .chain(&denied)
+            .copied()
+            .collect();
+        let near = set_of(&mut docs.iter().filter(|d| in_clauses(d, &markers)));
+        if near == 0 || !cannot.is_empty() {
+            return None;
+        }
+        let kind = ClaimKind::Documents {
+            required: false,
+            exclusive: false,
+            docs: near,
+        };
+        (kind, markers)
+    } else if !required.is_empty() || !cannot.is_empty() {
+        if negations
+            .iter()
+            .any(|n| !denied.contains(n) && in_clauses(n, &required))
+        {
+            return None;
+        }
+        let markers: Vec<&Hit<Cat>> = required.iter().chain(&cannot).copied().collect();
+        let near = set_of(&mut docs.iter().filter(|d| in_clauses(d, &markers)));
+        let set = if near == 0 {
+            set_of(&mut docs.iter())
+        } else {
+            near
+        };
+        let kind = ClaimKind::Documents {
+            required: true,
+            exclusive: required.iter().any(|h| h.cat == Cat::DocOnly),
+            docs: set,
+        };
+        (kind, markers)
+    } else {
+        return None;
+    };
+    let start = docs.iter().chain(&markers).map(|h| h.start).min()?;
+    let end = docs.iter().chain(&markers).map(|h| h.end).max()?;
+    Some((kind, start, end))
 }
 
 pub fn build(config: &vigie_core::Config) -> Result<Box<dyn Detector>, DetectError> {
@@ -967,6 +1400,9 @@ pub struct ElectoralProcess {
     pub settings: Settings,
     pub facts: Vec<Facts>,
     analyser: Analyser,
+    /// The false claims compared by meaning: the lexicons' and the settings'.
+    #[cfg(feature = "semantic")]
+    meaning: Vec<(u8, String)>,
 }
 
 /// A claim that contradicts the facts, in one text.
@@ -978,6 +1414,8 @@ pub struct Finding {
     pub fact: String,
     pub start: usize,
     pub end: usize,
+    /// Found by meaning: the cosine to the closest false example, and that example.
+    pub meaning: Option<(f32, String)>,
 }
 
 impl ElectoralProcess {
@@ -993,10 +1431,25 @@ impl ElectoralProcess {
             .iter()
             .map(Facts::from_config)
             .collect::<Result<Vec<_>, _>>()?;
+        for kind in settings.meaning_examples.keys() {
+            meaning_kind(kind)?;
+        }
+        let analyser = Analyser::new(&settings.lexicon.lexicons)?;
+        #[cfg(feature = "semantic")]
+        let meaning = {
+            let mut m = analyser.meaning.clone();
+            for (kind, examples) in &settings.meaning_examples {
+                let k = meaning_kind(kind)?;
+                m.extend(examples.iter().map(|x| (k, x.clone())));
+            }
+            m
+        };
         Ok(ElectoralProcess {
-            analyser: Analyser::new(&settings.lexicons)?,
+            analyser,
             facts,
             settings,
+            #[cfg(feature = "semantic")]
+            meaning,
         })
     }
 
@@ -1058,6 +1511,16 @@ impl ElectoralProcess {
             return Vec::new();
         }
         let claims = self.analyser.claims_after(text, lang, at.year(), triggered);
+        self.contradicted(claims, lang, at)
+    }
+
+    /// The claims that contradict every election they may be about, once per claimed value.
+    fn contradicted(
+        &self,
+        claims: Vec<Claim>,
+        lang: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Vec<Finding> {
         let mut out = Vec::new();
         for c in claims {
             let date = at.with_timezone(&Tz::UTC).date_naive();
@@ -1082,6 +1545,7 @@ impl ElectoralProcess {
                     fact,
                     start: c.start,
                     end: c.end,
+                    meaning: None,
                 });
             }
         }
@@ -1089,6 +1553,7 @@ impl ElectoralProcess {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Flagged {
     kind: Kind,
     platform: String,
@@ -1109,6 +1574,9 @@ fn score_of(kind: &ClaimKind, actors: usize) -> f64 {
         ClaimKind::Weekday(_) | ClaimKind::Close(_) | ClaimKind::Open(_) => 0.7,
         ClaimKind::CannotVote | ClaimKind::SeparateDays => 0.65,
         ClaimKind::PlaceChange | ClaimKind::VoteTwice => 0.6,
+        ClaimKind::Documents { .. } => 0.65,
+        // Nothing stated to check: a resemblance only.
+        ClaimKind::Meaning(_) => 0.45,
     };
     // Repeated by several accounts, a false instruction is a campaign.
     base + 0.2 * (1.0 - 1.0 / actors.max(1) as f64)
@@ -1124,7 +1592,16 @@ impl Detector for ElectoralProcess {
             tracing::info!("electoral_process: no [[election]] configured, nothing to check");
             return Ok(Vec::new());
         }
-        self.alerts(ctx, &ctx.content_scan()?.electoral)
+        let flagged = &ctx.content_scan()?.electoral;
+        #[cfg(feature = "semantic")]
+        if let Some(encoder) = ctx.encoder() {
+            let more = self.by_meaning(ctx, encoder, flagged)?;
+            if !more.is_empty() {
+                let all: Vec<Flagged> = flagged.iter().cloned().chain(more).collect();
+                return self.alerts(ctx, &all);
+            }
+        }
+        self.alerts(ctx, flagged)
     }
 }
 
@@ -1180,6 +1657,10 @@ impl ElectoralProcess {
                     "kind": finding.claim.name(),
                     "claimed": finding.claimed,
                 });
+                if let Some((similarity, example)) = &finding.meaning {
+                    claim["similarity"] = json!((f64::from(*similarity) * 1000.0).round() / 1000.0);
+                    claim["example"] = json!(example);
+                }
                 if let (Some(o), Some((m, again))) = (&original, &remapped) {
                     if let Some(g) = again.get(k).filter(|g| g.claimed == finding.claimed) {
                         let (a, b) = m.original_span(o, g.start, g.end);
@@ -1222,8 +1703,26 @@ impl ElectoralProcess {
                 .find(|f| f.claimed == claimed)
                 .map(|f| f.claim)
                 .unwrap_or(ClaimKind::PlaceChange);
-            let score = score_of(&claim_kind, accounts.len() + sites.len());
-            let cut = self.settings.max_evidence_items;
+            // Items whose claim was found by meaning, and their highest similarity.
+            let sims: Vec<f32> = items
+                .iter()
+                .filter_map(|&n| {
+                    flagged[n]
+                        .findings
+                        .iter()
+                        .find(|f| f.claimed == claimed)
+                        .and_then(|f| f.meaning.as_ref())
+                        .map(|(s, _)| *s)
+                })
+                .collect();
+            let by_meaning = sims.iter().copied().reduce(f32::max);
+            let mut score = score_of(&claim_kind, accounts.len() + sites.len());
+            if sims.len() == items.len() && !matches!(claim_kind, ClaimKind::Meaning(_)) {
+                // Found by meaning only, then checked against a stated value: a little less
+                // sure than the lexicons' reading.
+                score -= 0.05;
+            }
+            let cut = self.settings.lexicon.max_evidence_items;
             let mut figures = serde_json::Map::new();
             figures.insert("election".into(), json!(facts.name));
             figures.insert("claim_kind".into(), json!(kind));
@@ -1231,6 +1730,13 @@ impl ElectoralProcess {
             figures.insert("contradicts".into(), json!(fact));
             figures.insert("language".into(), json!(lang));
             figures.insert("posts".into(), json!(items.len()));
+            if let Some(s) = by_meaning {
+                figures.insert("by_meaning".into(), json!(sims.len()));
+                figures.insert(
+                    "similarity".into(),
+                    json!((f64::from(s) * 1000.0).round() / 1000.0),
+                );
+            }
             figures.insert(
                 "claims".into(),
                 json!(members.iter().take(cut).map(|(_, c)| c).collect::<Vec<_>>()),
@@ -1267,6 +1773,347 @@ impl ElectoralProcess {
     }
 }
 
+/// Texts compared by meaning per batch.
+#[cfg(feature = "semantic")]
+const MEANING_BATCH: usize = 4096;
+
+/// A text read for the comparison by meaning.
+#[cfg(feature = "semantic")]
+struct Candidate {
+    kind: Kind,
+    platform: String,
+    id: String,
+    author: Option<String>,
+    lang: Option<String>,
+    ts: i64,
+    norm: String,
+}
+
+#[cfg(feature = "semantic")]
+impl ElectoralProcess {
+    /// Posts and articles about the vote that no lexicon claim flagged, compared by meaning
+    /// with the false examples; one close to an example is checked against the facts by the
+    /// value it states (a date, an hour, a method, a document) when it states one, and
+    /// reported as a resemblance when it states none.
+    fn by_meaning(
+        &self,
+        ctx: &Context<'_>,
+        encoder: &vigie_embed::Encoder,
+        flagged: &[Flagged],
+    ) -> Result<Vec<Flagged>, DetectError> {
+        let examples: Vec<String> = self
+            .meaning
+            .iter()
+            .map(|(_, e)| vigie_normalise::text::fold(e))
+            .collect();
+        let labelled: Vec<(usize, &str)> = self
+            .meaning
+            .iter()
+            .zip(&examples)
+            .map(|((k, _), e)| (*k as usize, e.as_str()))
+            .collect();
+        if labelled.is_empty() {
+            return Ok(Vec::new());
+        }
+        let done: HashSet<(Kind, &str, &str)> = flagged
+            .iter()
+            .map(|f| (f.kind, f.platform.as_str(), f.id.as_str()))
+            .collect();
+        // Read first, embedded after: the vector cache is written through the store's
+        // connection, which the read holds.
+        let mut candidates: Vec<Candidate> = Vec::new();
+        ctx.store.for_each_text(&crate::content::KINDS, |row| {
+            let Some(ts) = row.ts else { return Ok(()) };
+            if row.repost_of.is_some()
+                || row.norm.is_empty()
+                || self.analyser.topic.scan(row.norm) == 0
+                || done.contains(&(row.kind, row.platform, row.id))
+                || !self.analyser.about_this_vote(row.norm, row.lang, ts)
+            {
+                return Ok(());
+            }
+            // Claims the lexicons read were checked already, true ones included.
+            let year = DateTime::from_timestamp_millis(ts).map_or(0, |t| t.year());
+            if !self.analyser.claims(row.norm, row.lang, year).is_empty() {
+                return Ok(());
+            }
+            candidates.push(Candidate {
+                kind: row.kind,
+                platform: row.platform.to_owned(),
+                id: row.id.to_owned(),
+                author: row.author.map(str::to_owned),
+                lang: row.lang.map(str::to_owned),
+                ts,
+                norm: row.norm.to_owned(),
+            });
+            Ok(())
+        })?;
+        let matcher = crate::semantic::Examples::new(encoder, &labelled);
+        let label = |e: usize| matcher.label(e).map_or(NEUTRAL, |l| l as u8);
+        let floor = self
+            .settings
+            .meaning_checked_min
+            .min(self.settings.meaning_min);
+        let mut out = Vec::new();
+        for batch in candidates.chunks(MEANING_BATCH) {
+            let texts: Vec<&str> = batch.iter().map(|c| c.norm.as_str()).collect();
+            let reached = matcher.reached(Some(ctx.store), &texts, floor)?;
+            for (c, found) in batch.iter().zip(reached) {
+                let Some(at) = DateTime::from_timestamp_millis(c.ts) else {
+                    continue;
+                };
+                // The closest example of each kind, most similar first.
+                let mut closest: Vec<(u8, usize, f32)> = Vec::new();
+                for &(e, sim) in &found {
+                    let k = label(e);
+                    if !closest.iter().any(|(l, _, _)| *l == k) {
+                        closest.push((k, e, sim));
+                    }
+                }
+                let neutral = closest
+                    .iter()
+                    .find(|(k, _, _)| *k == NEUTRAL)
+                    .map_or(-1.0, |(_, _, s)| *s);
+                tracing::trace!(item = c.id, ?closest, "closest examples");
+                let example = |e: usize| {
+                    self.meaning
+                        .get(e)
+                        .map(|(_, x)| x.clone())
+                        .unwrap_or_default()
+                };
+                let findings = self.meaning_findings(
+                    &c.norm,
+                    c.lang.as_deref(),
+                    at,
+                    &closest,
+                    neutral,
+                    &example,
+                );
+                if !findings.is_empty() {
+                    out.push(Flagged {
+                        kind: c.kind,
+                        platform: c.platform.clone(),
+                        id: c.id.clone(),
+                        author: c.author.clone(),
+                        lang: c.lang.clone(),
+                        ts: c.ts,
+                        findings,
+                    });
+                }
+            }
+        }
+        tracing::debug!(
+            candidates = candidates.len(),
+            flagged = out.len(),
+            "electoral claims by meaning"
+        );
+        Ok(out)
+    }
+
+    /// What a text contradicts given the closest example of each kind (`closest`, most
+    /// similar first; `neutral` the cosine to the closest ordinary statement). Near enough to
+    /// a kind's example, a text stating a value of that kind (a date, an hour, a method, a
+    /// document) is checked by that value: claims all contradicting the facts are findings, a
+    /// right value clears the text. Otherwise a text much closer to a false example than to
+    /// any ordinary statement is reported by meaning alone.
+    fn meaning_findings(
+        &self,
+        text: &str,
+        lang: Option<&str>,
+        at: DateTime<Utc>,
+        closest: &[(u8, usize, f32)],
+        neutral: f32,
+        example: &dyn Fn(usize) -> String,
+    ) -> Vec<Finding> {
+        let with = |mut found: Vec<Finding>, e: usize, sim: f32| {
+            for f in &mut found {
+                f.meaning = Some((sim, example(e)));
+            }
+            found
+        };
+        let mut countries = Vec::new();
+        // About the vote by meaning (close to any example, ordinary ones included): the
+        // values it states are checked, kinds with a close example first.
+        let about = closest.first().map_or(-1.0, |(_, _, s)| *s);
+        let mut checkable: Vec<(u8, usize, f32)> = closest
+            .iter()
+            .copied()
+            .filter(|(k, _, _)| CHECKED_KINDS.contains(k))
+            .collect();
+        for k in CHECKED_KINDS {
+            if !checkable.iter().any(|(c, _, _)| *c == k) {
+                if let Some(&(_, e, s)) = closest.first() {
+                    checkable.push((k, e, s));
+                }
+            }
+        }
+        for (kind, e, sim) in checkable {
+            if about < self.settings.meaning_checked_min {
+                break;
+            }
+            let (claims, named) = self.analyser.stated(text, lang, at.year(), kind);
+            countries = named;
+            if claims.is_empty() {
+                continue;
+            }
+            // Every value stated must be wrong: a text giving the right date is no false
+            // date claim, however close its wording.
+            let n = claims.len();
+            let found = self.contradicted(claims, lang, at);
+            return if found.len() < n {
+                Vec::new()
+            } else {
+                with(found, e, sim)
+            };
+        }
+        let Some(&(kind, e, sim)) = closest.iter().find(|(k, _, _)| *k != NEUTRAL) else {
+            return Vec::new();
+        };
+        if sim < self.settings.meaning_min || sim < neutral + self.settings.meaning_margin {
+            return Vec::new();
+        }
+        let claim = Claim {
+            kind: ClaimKind::Meaning(kind),
+            start: 0,
+            end: text.len(),
+            countries,
+        };
+        with(self.contradicted(vec![claim], lang, at), e, sim)
+    }
+}
+
+#[cfg(feature = "semantic")]
+impl Analyser {
+    /// Whether a folded text is about an election this one could be: electoral words at word
+    /// boundaries, no debunk, no past year, no reference to another vote.
+    fn about_this_vote(&self, text: &str, lang: Option<&str>, ts: i64) -> bool {
+        let Some(at) = DateTime::from_timestamp_millis(ts) else {
+            return false;
+        };
+        let mut hits = Vec::new();
+        self.matcher
+            .scan(text, self.matcher.lang_index(lang), &mut hits);
+        let topical = hits
+            .iter()
+            .any(|h| matches!(h.cat, Cat::Context | Cat::VoteVerb));
+        let off = hits
+            .iter()
+            .any(|h| matches!(h.cat, Cat::Debunk | Cat::OtherRef));
+        let old_year = self
+            .year_re
+            .find_iter(text)
+            .any(|m| m.as_str().parse::<i32>().is_ok_and(|y| y < at.year()));
+        topical && !off && !old_year
+    }
+
+    /// The values of `kind` (an index in [`MEANING_KINDS`]) a text states, whatever its
+    /// wording, and the configured countries it names.
+    fn stated(
+        &self,
+        text: &str,
+        lang: Option<&str>,
+        post_year: i32,
+        kind: u8,
+    ) -> (Vec<Claim>, Vec<String>) {
+        let mut hits = Vec::new();
+        self.matcher
+            .scan(text, self.matcher.lang_index(lang), &mut hits);
+        let links = lexicon::link_spans(text);
+        hits.retain(|h| !links.iter().any(|(a, b)| h.start < *b && h.end > *a));
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut countries = Vec::new();
+        for h in &hits {
+            if let Cat::Country(c) = h.cat {
+                if let Some(code) = self.countries.get(c as usize) {
+                    if !countries.contains(code) {
+                        countries.push(code.clone());
+                    }
+                }
+            }
+        }
+        let masked = lexicon::mask_links(text);
+        let claim = |kind, start, end| Claim {
+            kind,
+            start,
+            end,
+            countries: countries.clone(),
+        };
+        let mut claims = Vec::new();
+        match MEANING_KINDS.get(kind as usize).copied() {
+            Some("voting_date") => {
+                for (a, b, k) in self.dates(&masked) {
+                    if let ClaimKind::Date { year, .. } = k {
+                        if year.is_some_and(|y| y < post_year) {
+                            continue;
+                        }
+                    }
+                    claims.push(claim(k, a, b));
+                }
+            }
+            Some("poll_hours") => {
+                let dates: Vec<(usize, usize, ClaimKind)> = self.dates(&masked);
+                let dates: Vec<&(usize, usize, ClaimKind)> = dates.iter().collect();
+                for c in self.hour_re.captures_iter(&masked) {
+                    let (Some(whole), Some(h)) = (c.get(0), c.name("h")) else {
+                        continue;
+                    };
+                    let explicit = c.name("m").is_some() || c.name("mark").is_some();
+                    let (a, b) = (whole.start(), whole.end());
+                    if !explicit || dates.iter().any(|(da, db, _)| a < *db && b > *da) {
+                        continue;
+                    }
+                    let Ok(mut hour) = h.as_str().parse::<u32>() else {
+                        continue;
+                    };
+                    let minutes: u32 = c
+                        .name("m")
+                        .and_then(|m| m.as_str().parse().ok())
+                        .unwrap_or(0);
+                    if c.name("mark").is_some_and(|m| m.as_str().starts_with('p')) && hour < 12 {
+                        hour += 12;
+                    }
+                    if hour > 24 || (hour == 24 && minutes > 0) {
+                        continue;
+                    }
+                    let m = hour * 60 + minutes;
+                    // Afternoon hours are closing times, morning ones opening times.
+                    let k = if hour >= 12 {
+                        ClaimKind::Close(m)
+                    } else {
+                        ClaimKind::Open(m)
+                    };
+                    claims.push(claim(k, a, b));
+                }
+            }
+            Some("voting_method") => {
+                for h in &hits {
+                    if let Cat::Method(m) = h.cat {
+                        claims.push(claim(ClaimKind::Method(m), h.start, h.end));
+                    }
+                }
+            }
+            Some("documents") => {
+                let mut ends = Vec::new();
+                lexicon::sentence_ends(text, &mut ends);
+                let mut start = 0;
+                for &end in &ends {
+                    let sh: Vec<Hit<Cat>> = hits
+                        .iter()
+                        .filter(|h| h.start >= start && h.start < end)
+                        .copied()
+                        .collect();
+                    if let Some((k, a, b)) = document_claim(text, &sh) {
+                        claims.push(claim(k, a, b));
+                    }
+                    start = end + 1;
+                }
+            }
+            _ => {}
+        }
+        (claims, countries)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1283,6 +2130,7 @@ voting_days = ["2024-06-09"]
 polls_open = "08:00"
 polls_close = "20:00"
 methods = ["in_person", "proxy"]
+documents = ["id_card|passport|driving_licence"]
 registration_deadline = "2024-05-03"
 
 [[election]]
@@ -1293,6 +2141,7 @@ voting_days = ["2024-06-09"]
 polls_open = "07:00"
 polls_close = "22:00"
 methods = ["in_person", "postal"]
+documents = ["id_card|passport|driving_licence"]
 
 [[election]]
 name = "EP 2024 (DE)"
@@ -1302,6 +2151,7 @@ voting_days = ["2024-06-09"]
 polls_open = "08:00"
 polls_close = "18:00"
 methods = ["in_person", "postal"]
+documents = ["id_card|passport"]
 
 [[election]]
 name = "EP 2024 (ES)"
@@ -1311,6 +2161,7 @@ voting_days = ["2024-06-09"]
 polls_open = "09:00"
 polls_close = "20:00"
 methods = ["in_person", "postal"]
+documents = ["id_card|passport|driving_licence"]
 
 [[election]]
 name = "EP 2024 (IT)"
@@ -1320,6 +2171,7 @@ voting_days = ["2024-06-08", "2024-06-09"]
 polls_open = "07:00"
 polls_close = "23:00"
 methods = ["in_person"]
+documents = ["id_card|passport|driving_licence", "voter_card"]
 
 [[election]]
 name = "EP 2024 (PL)"
@@ -1329,6 +2181,7 @@ voting_days = ["2024-06-09"]
 polls_open = "07:00"
 polls_close = "21:00"
 methods = ["in_person", "proxy"]
+documents = ["id_card|passport|driving_licence"]
 
 [[election]]
 name = "EP 2024 (PT)"
@@ -1338,13 +2191,16 @@ voting_days = ["2024-06-09"]
 polls_open = "08:00"
 polls_close = "19:00"
 methods = ["in_person"]
+documents = ["id_card|passport|driving_licence"]
 "#;
 
     fn detector(toml: &str) -> ElectoralProcess {
         let config = Config::from_toml(toml, "t").unwrap();
         let settings = Settings::default();
         ElectoralProcess {
-            analyser: Analyser::new(&settings.lexicons).unwrap(),
+            analyser: Analyser::new(&settings.lexicon.lexicons).unwrap(),
+            #[cfg(feature = "semantic")]
+            meaning: Vec::new(),
             facts: config
                 .election
                 .iter()
@@ -1756,6 +2612,233 @@ methods = ["in_person"]
         .is_empty());
         let twice = wrong(&d, "fr", WEEK_BEFORE, "On ne peut pas voter deux fois.");
         assert!(twice.is_empty(), "{twice:?}");
+    }
+
+    #[test]
+    fn false_document_claims_are_found_in_seven_languages() {
+        let d = detector(ELECTIONS);
+        let cases: &[(&str, &str, &str)] = &[
+            ("fr", "Nouveau : seul le passeport sera accepté dans les bureaux de vote le 9 juin.", "only passport accepted to vote"),
+            ("fr", "Pensez à votre carte électorale, sans elle vous ne pourrez pas voter dimanche !", "voter_card required to vote"),
+            ("fr", "Pas besoin de pièce d'identité pour voter aux européennes, votre nom suffit.", "no identity document needed to vote"),
+            ("en", "Bring your voter card or you cannot vote on Sunday.", "voter_card required to vote"),
+            ("en", "Only passports will be accepted at polling stations this year.", "only passport accepted to vote"),
+            ("en", "No ID needed to vote on Sunday, just give your name.", "no identity document needed to vote"),
+            ("de", "Achtung: Zur Europawahl wird nur noch der Reisepass akzeptiert, der Personalausweis reicht nicht.", "only passport accepted to vote"),
+            ("de", "Ohne Wahlbenachrichtigung können Sie nicht wählen!", "voter_card required to vote"),
+            ("de", "Zum Wählen brauchen Sie keinen Ausweis, der Name genügt.", "no identity document needed to vote"),
+            ("es", "Para votar el domingo hace falta la tarjeta censal, si no te echan de la mesa electoral.", "voter_card required to vote"),
+            ("es", "Este año solo se acepta el pasaporte para votar en las europeas.", "only passport accepted to vote"),
+            ("es", "Para votar no hace falta documento de identidad, basta con decir tu nombre.", "no identity document needed to vote"),
+            ("it", "Per votare alle europee vale solo il passaporto.", "only passport accepted to vote"),
+            ("it", "Non serve più la tessera elettorale per votare, basta la carta d'identità.", "voter_card not needed to vote"),
+            ("it", "Si può votare senza documento d'identità, basta il nome.", "no identity document needed to vote"),
+            ("pl", "Uwaga: w lokalu wyborczym trzeba okazać kartę wyborcy, inaczej nie zagłosujesz.", "voter_card required to vote"),
+            ("pl", "W wyborach do PE głosować można tylko z paszportem.", "only passport accepted to vote"),
+            ("pl", "Do głosowania nie jest potrzebny dokument tożsamości.", "no identity document needed to vote"),
+            ("pt", "Atenção: para votar nas europeias é obrigatório o cartão de eleitor.", "voter_card required to vote"),
+            ("pt", "Este ano só o passaporte é aceite nas assembleias de voto.", "only passport accepted to vote"),
+            ("pt", "Não é preciso documento de identificação para votar, basta dizer o nome.", "no identity document needed to vote"),
+        ];
+        let mut missed = Vec::new();
+        for (lang, text, claimed) in cases {
+            let found = wrong(&d, lang, WEEK_BEFORE, text);
+            if !found.iter().any(|(k, c)| k == "documents" && c == claimed) {
+                missed.push(format!(
+                    "{lang}: {text}\n  expected {claimed}, found {found:?}"
+                ));
+            }
+        }
+        assert!(missed.is_empty(), "{}", missed.join("\n"));
+    }
+
+    #[test]
+    fn true_document_statements_and_near_misses_are_not_claims() {
+        let d = detector(ELECTIONS);
+        let cases: &[(&str, &str)] = &[
+            ("fr", "Pour voter, il faut une pièce d'identité : carte d'identité, passeport ou permis de conduire."),
+            ("fr", "Ce dimanche, on vote pour les européennes ! N'oubliez pas votre pièce d'identité."),
+            ("fr", "FAUX : le passeport n'est pas le seul document accepté pour voter, la carte d'identité suffit."),
+            ("fr", "Au Royaume-Uni, il faut désormais une pièce d'identité avec photo pour voter."),
+            ("en", "To vote you need photo ID: a passport, driving licence or identity card."),
+            ("en", "You don't need your polling card to vote, but bring photo ID."),
+            ("en", "FAKE: passports are not the only ID accepted at polling stations."),
+            ("en", "In the United Kingdom, voters now need photo ID at polling stations."),
+            ("de", "Zur Wahl bitte Personalausweis oder Reisepass mitbringen."),
+            ("de", "Die Wahlbenachrichtigung ist nicht erforderlich, der Personalausweis genügt."),
+            ("es", "Para votar necesitas tu DNI, pasaporte o carné de conducir."),
+            ("es", "FALSO: no solo vale el pasaporte, también puedes votar con el DNI."),
+            ("it", "Per votare servono la tessera elettorale e un documento d'identità valido."),
+            ("it", "Per votare non serve il passaporto: basta la carta d'identità o la patente."),
+            ("pl", "Do głosowania potrzebny jest dokument tożsamości ze zdjęciem, np. dowód osobisty lub paszport."),
+            ("pt", "Para votar leve o cartão de cidadão, o passaporte ou a carta de condução."),
+            ("pt", "Não é preciso cartão de eleitor para votar, basta o cartão de cidadão."),
+        ];
+        let mut flagged = Vec::new();
+        for (lang, text) in cases {
+            let found = wrong(&d, lang, WEEK_BEFORE, text);
+            if !found.is_empty() {
+                flagged.push(format!("{lang}: {text}\n  found {found:?}"));
+            }
+        }
+        assert!(flagged.is_empty(), "{}", flagged.join("\n"));
+    }
+
+    #[test]
+    fn document_facts_decide_which_claims_are_false() {
+        let facts = |e: &[&str]| {
+            DocFacts::parse(&e.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap()
+                .unwrap()
+        };
+        let bit = |n: &str| 1u8 << DOCUMENTS.iter().position(|d| *d == n).unwrap();
+        let (id, card, pass, voter) = (ANY_ID, bit("id_card"), bit("passport"), bit("voter_card"));
+        let italy = facts(&["id_card|passport|driving_licence", "voter_card"]);
+        // Any one of the identity documents, and the voter card.
+        assert!(italy.contradicted(true, false, pass).is_none());
+        assert!(italy.contradicted(true, true, pass).is_some());
+        assert!(italy.contradicted(true, true, voter).is_none());
+        assert!(italy.contradicted(false, false, voter).is_some());
+        assert!(italy.contradicted(false, false, pass).is_none());
+        assert!(italy.contradicted(false, false, id).is_some());
+        assert!(italy.contradicted(true, false, id).is_none());
+        let none = facts(&["none"]);
+        assert!(none.contradicted(true, false, id).is_some());
+        assert!(none.contradicted(false, false, card).is_none());
+        let germany = facts(&["id_card|passport"]);
+        assert!(germany.contradicted(true, false, voter).is_some());
+        assert!(germany.contradicted(true, false, voter | card).is_none());
+        assert!(germany.contradicted(true, true, card | pass).is_none());
+        assert_eq!(
+            germany.text(),
+            "documents to vote: one of id_card, passport"
+        );
+        // Unconfigured documents leave document claims unchecked.
+        let config = Config::from_toml(&ELECTIONS.replace("documents = ", "# "), "t").unwrap();
+        let facts = Facts::from_config(&config.election[0]).unwrap();
+        assert!(facts.documents.is_none());
+        let bad = ELECTIONS.replacen("id_card|passport|driving_licence", "id_card|tram_ticket", 1);
+        let config = Config::from_toml(&bad, "t").unwrap();
+        let err = build(&config)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("unknown document \"tram_ticket\""), "{err}");
+    }
+
+    #[cfg(feature = "semantic")]
+    #[test]
+    fn reworded_claims_are_found_by_meaning_and_checked_against_the_facts() {
+        let dir = match vigie_embed::locate() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("SKIPPED electoral claims by meaning: {e}");
+                return;
+            }
+        };
+        let encoder = vigie_embed::Encoder::load(&dir).unwrap();
+        // The generator's reworded claims (`--reworded-claims`): none of the lexicons' words.
+        let posts: &[(&str, &str, &str)] = &[
+            ("f-date", "fr", "Le scrutin européen se tiendra finalement le lundi 10 juin, notez-le bien."),
+            ("f-hours", "en", "On Sunday the ballot boxes are taken away at 20:00, so get there early."),
+            ("f-method", "de", "Dieses Jahr reicht eine Kurznachricht mit dem Parteinamen an die 31234, der Gang zur Europawahl entfällt."),
+            ("f-postponed", "es", "Las europeas no serán este domingo, las autoridades las han pasado a la semana siguiente por las inundaciones."),
+            ("f-documents", "pt", "À entrada da assembleia de voto vão mandar embora quem não mostrar o passaporte."),
+            ("t-date", "fr", "Le scrutin européen se tiendra bien le dimanche 9 juin, notez-le."),
+            ("t-hours", "en", "On Sunday the ballot boxes stay open until 22:00, no need to rush."),
+            ("t-date-pl", "pl", "Wybory do PE odbędą się zgodnie z planem 9 czerwca."),
+            ("t-debunk", "fr", "FAUX : le scrutin européen n'est pas décalé, on vote bien dimanche."),
+        ];
+        let lines: Vec<String> = posts
+            .iter()
+            .map(|(id, lang, text)| {
+                json!({"kind": "post", "id": id, "platform": "x", "author": format!("a-{id}"),
+                    "created_at": WEEK_BEFORE, "text": text, "lang": lang})
+                .to_string()
+            })
+            .collect();
+        let store = crate::test_support::store_with(&lines);
+        let config = Config::from_toml(ELECTIONS, "t").unwrap();
+        let d = ElectoralProcess::new(&config).unwrap();
+        let flagged = |alerts: &[Alert]| -> BTreeMap<String, (String, String)> {
+            alerts
+                .iter()
+                .flat_map(|a| {
+                    let kind = a.evidence.figures["claim_kind"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned();
+                    let claimed = a.evidence.figures["claimed"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned();
+                    a.evidence
+                        .items
+                        .iter()
+                        .map(move |i| (i.clone(), (kind.clone(), claimed.clone())))
+                })
+                .collect()
+        };
+        let words = flagged(&d.run(&Context::new(&config, &store)).unwrap());
+        assert!(
+            words.is_empty(),
+            "the lexicons know none of these wordings: {words:?}"
+        );
+        let alerts = d
+            .run(&Context::new(&config, &store).with_encoder(&encoder))
+            .unwrap();
+        let meaning = flagged(&alerts);
+        // A stated date or hour is checked: wrong ones are claims of that kind.
+        assert_eq!(
+            meaning.get("f-date"),
+            Some(&("voting_date".to_owned(), "2024-06-10".to_owned())),
+            "{meaning:?}"
+        );
+        assert_eq!(
+            meaning.get("f-hours"),
+            Some(&("poll_hours".to_owned(), "polls close at 20:00".to_owned())),
+            "{meaning:?}"
+        );
+        // No value to check: a resemblance, reported at a lower score.
+        assert_eq!(
+            meaning.get("f-documents"),
+            Some(&(
+                "documents".to_owned(),
+                "a false documents claim (by meaning)".to_owned()
+            )),
+            "{meaning:?}"
+        );
+        // Reworded further from every example (cosines 0.36 and 0.57 here): below the default
+        // threshold, found with a lower one.
+        assert!(!meaning.contains_key("f-method") && !meaning.contains_key("f-postponed"));
+        for id in ["t-date", "t-hours", "t-date-pl", "t-debunk"] {
+            assert!(!meaning.contains_key(id), "{id} flagged: {meaning:?}");
+        }
+        let lower = format!("{ELECTIONS}\n[detectors.electoral_process]\nmeaning_min = 0.55\n");
+        let config = Config::from_toml(&lower, "t").unwrap();
+        let d = ElectoralProcess::new(&config).unwrap();
+        let lower = flagged(
+            &d.run(&Context::new(&config, &store).with_encoder(&encoder))
+                .unwrap(),
+        );
+        assert!(lower.contains_key("f-postponed"), "{lower:?}");
+        for id in ["t-date", "t-hours", "t-date-pl", "t-debunk"] {
+            assert!(!lower.contains_key(id), "{id} flagged: {lower:?}");
+        }
+        for a in &alerts {
+            assert_eq!(
+                a.evidence.figures["by_meaning"],
+                json!(a.evidence.items.len())
+            );
+            let by_meaning = a.score < 0.5;
+            assert_eq!(
+                by_meaning,
+                a.evidence.figures["claim_kind"] == json!("documents"),
+                "{a:?}"
+            );
+            let s = a.evidence.figures["similarity"].as_f64().unwrap_or(0.0);
+            assert!(s >= f64::from(MEANING_CHECKED_MIN) - 1e-3, "{s}");
+        }
     }
 
     #[test]

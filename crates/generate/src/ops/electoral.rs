@@ -1,9 +1,11 @@
 //! `electoral_process`: posts in seven languages stating a wrong voting date (the day after the
 //! real one), wrong poll hours, non-existent methods (SMS, online), false eligibility limits,
-//! moved polling places, a postponement, or "we vote tomorrow" on the voting day itself, in the
+//! moved polling places, a postponement, false identity-document rules ("only passports",
+//! "no ID needed"), or "we vote tomorrow" on the voting day itself, in the
 //! last days of the campaign. Negatives: true reminders of the date, hours and methods, the same
 //! "tomorrow" post the day before the vote (true then), past elections, other countries' voting
-//! days, and fact-checks denying the false methods.
+//! days, the documents really asked, another country's ID rule, and fact-checks denying the
+//! false methods and documents.
 
 use super::{operation, Ctx, Item};
 use crate::lang::{Lang, CANDIDATES};
@@ -27,9 +29,12 @@ enum Claim {
     Place,
     Postponed,
     Tomorrow,
+    Documents,
 }
 
 impl Claim {
+    /// The claims of the first operation; document claims come in their own (see
+    /// [`inject_late`]).
     const ALL: [Claim; 8] = [
         Claim::WrongDate,
         Claim::WrongHours,
@@ -51,6 +56,7 @@ impl Claim {
             Claim::Place => "polling_place",
             Claim::Postponed => "postponement",
             Claim::Tomorrow => "relative_date",
+            Claim::Documents => "documents",
         }
     }
 }
@@ -161,7 +167,7 @@ fn false_templates(t: Tongue, c: Claim) -> &'static [&'static str] {
         (Tongue::Known(En), WrongHours) => &["Reminder: polling stations will close early at {wrong_close} on {weekday}."],
         (Tongue::Known(En), Sms) => &["You can now vote by text! Send your party's name to {number} to cast your EU election ballot."],
         (Tongue::Known(En), Online) => &["No need to queue: vote online for the European elections at {url} before {date}."],
-        (Tongue::Known(En), Eligibility) => &["Heads up: voters who did not get the new voter card will not be able to vote on {date}."],
+        (Tongue::Known(En), Eligibility) => &["Heads up: voters who did not get the new letter from the council will not be able to vote on {date}."],
         (Tongue::Known(En), Place) => &["Your polling station has moved this year, check {url} before you go."],
         (Tongue::Known(En), Postponed) => &["The European elections have been postponed by a week because of the floods."],
         (Tongue::Known(En), Tomorrow) => &["Reminder: we vote tomorrow in the European elections, not today!"],
@@ -169,7 +175,7 @@ fn false_templates(t: Tongue, c: Claim) -> &'static [&'static str] {
         (Tongue::Known(De), WrongHours) => &["Hinweis: Die Wahllokale schließen am {weekday} bereits um {wrong_close} Uhr."],
         (Tongue::Known(De), Sms) => &["Neu: Sie können per SMS wählen! Schicken Sie den Namen Ihrer Partei an die {number}."],
         (Tongue::Known(De), Online) => &["Europawahl jetzt online: Stimme abgeben unter {url} bis {date}."],
-        (Tongue::Known(De), Eligibility) => &["Wer keine neue Wahlbenachrichtigung bekommen hat, darf nicht wählen."],
+        (Tongue::Known(De), Eligibility) => &["Wer keinen neuen Brief vom Wahlamt bekommen hat, darf nicht wählen."],
         (Tongue::Known(De), Place) => &["Achtung, Ihr Wahllokal wurde verlegt, prüfen Sie {url} vor dem Wahlgang."],
         (Tongue::Known(De), Postponed) => &["Die Europawahl wurde wegen der Unwetter um eine Woche verschoben."],
         (Tongue::Known(De), Tomorrow) => &["Erinnerung: Morgen wird gewählt, nicht heute!"],
@@ -205,6 +211,83 @@ fn false_templates(t: Tongue, c: Claim) -> &'static [&'static str] {
         (Tongue::Pt, Place) => &["Atenção: o seu local de votação mudou este ano, confirme em {url}."],
         (Tongue::Pt, Postponed) => &["As eleições europeias foram adiadas uma semana por causa das cheias."],
         (Tongue::Pt, Tomorrow) => &["Lembrem-se: votamos amanhã nas europeias, não hoje!"],
+        (Tongue::Known(Fr), Documents) => &[
+            "Nouveau : seul le passeport sera accepté dans les bureaux de vote le {date}.",
+            "Pensez à votre carte électorale, sans elle vous ne pourrez pas voter ce {weekday} !",
+            "Pas besoin de pièce d'identité pour voter aux européennes, votre nom suffit.",
+        ],
+        (Tongue::Known(En), Documents) => &[
+            "Bring your voter card or you cannot vote on {date}.",
+            "Only passports will be accepted at polling stations on {date}.",
+            "No ID needed to vote on {weekday}, just give your name.",
+        ],
+        (Tongue::Known(De), Documents) => &[
+            "Achtung: Zur Europawahl am {date} wird nur noch der Reisepass akzeptiert.",
+            "Ohne Wahlbenachrichtigung können Sie nicht wählen, also gut aufbewahren!",
+            "Zum Wählen brauchen Sie keinen Ausweis, der Name genügt.",
+        ],
+        (Tongue::Known(Es), Documents) => &[
+            "Para votar el {weekday} hace falta la tarjeta censal, si no te echan de la mesa electoral.",
+            "Este año solo se acepta el pasaporte para votar en las europeas.",
+            "Para votar no hace falta documento de identidad, basta con decir tu nombre.",
+        ],
+        (Tongue::Known(It), Documents) => &[
+            "Per votare alle europee vale solo il passaporto.",
+            "Non serve più la tessera elettorale per votare, basta la carta d'identità.",
+            "Si può votare senza documento d'identità, basta il nome.",
+        ],
+        (Tongue::Known(Pl), Documents) => &[
+            "Uwaga: w lokalu wyborczym trzeba okazać kartę wyborcy, inaczej nie zagłosujesz.",
+            "W wyborach do PE głosować można tylko z paszportem.",
+            "Do głosowania nie jest potrzebny dokument tożsamości.",
+        ],
+        (Tongue::Pt, Documents) => &[
+            "Atenção: para votar nas europeias é obrigatório o cartão de eleitor.",
+            "Este ano só o passaporte é aceite nas assembleias de voto.",
+            "Não é preciso documento de identificação para votar, basta dizer o nome.",
+        ],
+    }
+}
+
+/// True statements about the documents to bring, fact-checks of the false ones, and another
+/// country's rule (the United Kingdom's photo ID, not configured).
+fn document_negatives(t: Tongue) -> &'static [&'static str] {
+    match t {
+        Tongue::Known(Lang::Fr) => &[
+            "Pour voter le {date}, il faut une pièce d'identité : carte d'identité, passeport ou permis de conduire.",
+            "FAUX : le passeport n'est pas le seul document accepté pour voter, la carte d'identité suffit.",
+            "Au Royaume-Uni, il faut désormais une pièce d'identité avec photo pour voter.",
+        ],
+        Tongue::Known(Lang::En) => &[
+            "To vote on {date} you need photo ID: a passport, driving licence or identity card.",
+            "FAKE: passports are not the only ID accepted at polling stations.",
+            "In the United Kingdom, voters now need photo ID at polling stations.",
+        ],
+        Tongue::Known(Lang::De) => &[
+            "Zur Wahl am {date} bitte Personalausweis oder Reisepass mitbringen.",
+            "Die Wahlbenachrichtigung ist nicht erforderlich, der Personalausweis genügt.",
+            "In Großbritannien brauchen Wähler jetzt einen Lichtbildausweis.",
+        ],
+        Tongue::Known(Lang::Es) => &[
+            "Para votar el {date} necesitas tu DNI, pasaporte o carné de conducir.",
+            "FALSO: no solo vale el pasaporte, también puedes votar con el DNI.",
+            "En el Reino Unido ya hace falta un documento de identidad con foto para votar.",
+        ],
+        Tongue::Known(Lang::It) => &[
+            "Per votare servono la tessera elettorale e un documento d'identità valido.",
+            "Per votare non serve il passaporto: basta la carta d'identità o la patente.",
+            "Nel Regno Unito ora serve un documento d'identità con foto per votare.",
+        ],
+        Tongue::Known(Lang::Pl) => &[
+            "Do głosowania {date} potrzebny jest dokument tożsamości ze zdjęciem, np. dowód osobisty lub paszport.",
+            "FAŁSZ: nie tylko paszport, można głosować także z dowodem osobistym.",
+            "W Wielkiej Brytanii do głosowania potrzebny jest teraz dokument ze zdjęciem.",
+        ],
+        Tongue::Pt => &[
+            "Para votar no {date} leve o cartão de cidadão, o passaporte ou a carta de condução.",
+            "Não é preciso cartão de eleitor para votar, basta o cartão de cidadão.",
+            "No Reino Unido passou a ser obrigatório um documento com fotografia para votar.",
+        ],
     }
 }
 
@@ -283,6 +366,191 @@ fn hour(t: Tongue, hhmm: &str, shift: i32) -> String {
         Tongue::Known(Lang::De) | Tongue::Known(Lang::It) => format!("{h}"),
         _ => format!("{h}:00"),
     }
+}
+
+/// A template in tongue `t` with the facts of its election (voting day `eday`) and false ones.
+fn fill(t: Tongue, tpl: &str, eday: NaiveDate, rng: &mut rand_chacha::ChaCha8Rng) -> String {
+    let e = election_for(t.code());
+    tpl.replace("{false_date}", &t.date_words(eday + Duration::days(1)))
+        .replace("{nl_date}", &t.date_words(eday - Duration::days(3)))
+        .replace("{date}", &t.date_words(eday))
+        .replace("{weekday}", t.weekday(eday))
+        .replace("{open}", &hour(t, e.polls_open, 0))
+        .replace("{close}", &hour(t, e.polls_close, 0))
+        .replace("{wrong_close}", &hour(t, e.polls_close, -2))
+        .replace("{wrong_open}", &hour(t, e.polls_open, 4))
+        .replace("{number}", &rng.gen_range(30_000..39_999).to_string())
+        .replace("{party}", CANDIDATES[rng.gen_range(0..CANDIDATES.len())].2)
+        .replace("{url}", &format!("https://{FAKE_VOTE_DOMAIN}/{}", t.code()))
+}
+
+/// Kinds of false claim written without the lexicons' words (`--reworded-claims`).
+const REWORDED: [&str; 6] = [
+    "voting_date",
+    "poll_hours",
+    "voting_method",
+    "postponement",
+    "polling_place",
+    "documents",
+];
+
+/// False claims of each of [`REWORDED`]'s kinds in other words than the lexicons know, and
+/// true statements worded the same way (hard negatives).
+fn reworded_templates(t: Tongue) -> ([&'static str; 6], [&'static str; 3]) {
+    match t {
+        Tongue::Known(Lang::Fr) => (
+            [
+                "Le scrutin européen se tiendra finalement le {false_date}, notez-le bien.",
+                "Dimanche, les urnes seront retirées dès {wrong_close}, après il sera trop tard.",
+                "Inutile de vous déplacer : un simple texto au {number} avec le nom de votre liste suffit à faire compter votre voix.",
+                "Les européennes n'auront pas lieu ce dimanche, tout est décalé à plus tard à cause des inondations.",
+                "Cette année, les électeurs de votre quartier doivent se présenter dans une autre école que d'habitude, voir {url}.",
+                "À l'entrée des bureaux de vote, on ne laissera passer que les personnes munies d'un passeport.",
+            ],
+            [
+                "Le scrutin européen se tiendra bien le {date}, notez-le.",
+                "Dimanche, les urnes resteront accessibles jusqu'à {close}, prenez votre temps.",
+                "Pour faire compter votre voix aux européennes, il faut se rendre à l'isoloir ou donner procuration.",
+            ],
+        ),
+        Tongue::Known(Lang::En) => (
+            [
+                "The EU ballot will now take place on {false_date}, mark your calendars.",
+                "On Sunday the ballot boxes are taken away at {wrong_close}, so get there early.",
+                "Skip the queue this year: just send a text with your party's name to {number} and your ballot counts.",
+                "The European poll will not happen this Sunday, the authorities pushed it a week later because of the floods.",
+                "This year people in your area have to go to a different school to cast ballots, see {url}.",
+                "At the entrance of every polling station, staff will turn away anyone who cannot show a passport.",
+            ],
+            [
+                "The EU ballot will take place on {date} as planned, mark your calendars.",
+                "On Sunday the ballot boxes stay open until {close}, no need to rush.",
+                "To have your say in the EU election, go to your polling station or use a postal vote.",
+            ],
+        ),
+        Tongue::Known(Lang::De) => (
+            [
+                "Die Europawahl findet nun am {false_date} statt, bitte vormerken.",
+                "Am Sonntag werden die Urnen schon um {wrong_close} Uhr eingesammelt, danach ist es zu spät.",
+                "Dieses Jahr reicht eine Kurznachricht mit dem Parteinamen an die {number}, der Gang zur Europawahl entfällt.",
+                "Die Europawahl fällt diesen Sonntag flach und wird wegen der Unwetter eine Woche später nachgeholt.",
+                "Für die Stimmabgabe müssen die Bürger Ihres Viertels dieses Jahr in eine andere Schule gehen, Infos unter {url}.",
+                "Am Eingang des Wahllokals wird abgewiesen, wer keinen Reisepass dabei hat.",
+            ],
+            [
+                "Die Europawahl findet wie geplant am {date} statt.",
+                "Am Sonntag bleiben die Wahllokale bis {close} Uhr offen.",
+                "Wer am Wahltag nicht ins Wahllokal kann, beantragt rechtzeitig die Briefwahl.",
+            ],
+        ),
+        Tongue::Known(Lang::Es) => (
+            [
+                "Las europeas se celebrarán finalmente el {false_date}, apúntalo.",
+                "El domingo las urnas se retiran a las {wrong_close}, después ya es tarde.",
+                "Este año basta con mandar un mensaje con el nombre del partido al {number} para que cuente tu voto.",
+                "Las europeas no serán este domingo, las autoridades las han pasado a la semana siguiente por las inundaciones.",
+                "Este año los electores de tu barrio tienen que ir a otro colegio distinto, consulta {url}.",
+                "En la mesa electoral van a rechazar a cualquiera que no enseñe el pasaporte.",
+            ],
+            [
+                "Las europeas se celebran el {date}, como estaba previsto.",
+                "El domingo los colegios electorales abren hasta las {close}.",
+                "Si no puedes ir el día de las europeas, todavía estás a tiempo de pedir el voto por correo.",
+            ],
+        ),
+        Tongue::Known(Lang::It) => (
+            [
+                "Le europee si terranno alla fine {false_date}, segnatevelo.",
+                "Domenica le urne verranno ritirate già alle {wrong_close}, poi sarà troppo tardi.",
+                "Quest'anno basta un messaggino con il nome del partito al {number} perché il voto sia valido.",
+                "Le europee non si terranno questa domenica, è tutto slittato alla settimana dopo per le alluvioni.",
+                "Quest'anno gli elettori del tuo quartiere devono recarsi in un'altra scuola, controlla su {url}.",
+                "All'ingresso del seggio respingeranno chiunque non mostri il passaporto.",
+            ],
+            [
+                "Le europee si terranno come previsto sabato e {date}.",
+                "Domenica le urne restano aperte fino alle {close}.",
+                "Per le europee si vota di persona al seggio con la tessera elettorale.",
+            ],
+        ),
+        Tongue::Known(Lang::Pl) => (
+            [
+                "Wybory do PE odbędą się ostatecznie {false_date}, zapiszcie to sobie.",
+                "W niedzielę urny wyborcze zostaną zabrane już o {wrong_close}, potem będzie za późno.",
+                "W tym roku wystarczy wysłać wiadomość z nazwą komitetu na numer {number}, żeby głos w wyborach się liczył.",
+                "Wybory do PE nie odbędą się w tę niedzielę, władze przesunęły je o tydzień z powodu powodzi.",
+                "W tym roku wyborcy z twojej dzielnicy idą do innej szkoły, sprawdź {url}.",
+                "Przy wejściu do lokalu wyborczego odprawią każdego, kto nie pokaże paszportu.",
+            ],
+            [
+                "Wybory do PE odbędą się zgodnie z planem {date}.",
+                "W niedzielę lokale wyborcze będą czynne do {close}.",
+                "Kto nie może przyjść do lokalu wyborczego, może udzielić pełnomocnictwa.",
+            ],
+        ),
+        Tongue::Pt => (
+            [
+                "As europeias vão realizar-se afinal na {false_date}, tome nota.",
+                "No domingo as urnas são recolhidas logo às {wrong_close}, depois já não dá.",
+                "Este ano basta mandar uma mensagem com o nome do partido para o {number} para o voto contar.",
+                "As europeias já não são este domingo, passaram para a semana seguinte por causa das cheias.",
+                "Este ano os eleitores do seu bairro têm de ir a outra escola, confirme em {url}.",
+                "À entrada da assembleia de voto vão mandar embora quem não mostrar o passaporte.",
+            ],
+            [
+                "As europeias realizam-se no {date}, como previsto.",
+                "No domingo as assembleias de voto estão abertas até às {close}.",
+                "Nas europeias vota-se presencialmente na assembleia de voto.",
+            ],
+        ),
+    }
+}
+
+/// The reworded false claims (`reworded_<kind>` in the truth's `claims`) and their hard
+/// negatives, in seven languages.
+fn inject_reworded(ctx: &mut Ctx<'_>, neg: &mut NegativeSet) -> Operation {
+    let eday = ctx.clock.election_day;
+    let mut op = operation(
+        "op-electoral-3",
+        "electoral_process",
+        "False voting information in other words than the lexicons know (dates, hours, \
+         methods, postponement, polling places, documents), for the comparison by meaning"
+            .to_owned(),
+    );
+    let mut claims = Map::new();
+    let last = ctx.clock.days.saturating_sub(1);
+    let first = last.saturating_sub(6);
+    for t in Tongue::ALL {
+        let (false_claims, true_ones) = reworded_templates(t);
+        let who = [
+            ctx.person_account("x", t.names(), true),
+            ctx.person_account("telegram", t.names(), true),
+        ];
+        for (kind, tpl) in REWORDED.iter().zip(false_claims) {
+            for _ in 0..2 {
+                let text = fill(t, tpl, eday, &mut ctx.rng);
+                let author = who[ctx.rng.gen_range(0..2)].clone();
+                let at = ctx.daytime(first..last, 7, 18);
+                let id = post_in(ctx, &author, at, text, t);
+                claims.insert(id.clone(), Value::from(format!("reworded_{kind}")));
+                op.items.push(id);
+                if !op.accounts.contains(&author) {
+                    op.accounts.push(author);
+                }
+            }
+        }
+        let people = ctx.person_account("x", t.names(), true);
+        for tpl in true_ones {
+            for _ in 0..2 {
+                let text = fill(t, tpl, eday, &mut ctx.rng);
+                let at = ctx.daytime(first..last, 7, 18);
+                neg.items.push(post_in(ctx, &people, at, text, t));
+            }
+        }
+        neg.accounts.push(people);
+    }
+    op.details.insert("claims".into(), Value::Object(claims));
+    op
 }
 
 /// Posts `text` by `who` at `at` in tongue `t` and returns its id.
@@ -372,20 +640,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     let last = ctx.clock.days.saturating_sub(1);
     let first = last.saturating_sub(6);
     for t in Tongue::ALL {
-        let e = election_for(t.code());
-        let fill = |tpl: &str, rng: &mut rand_chacha::ChaCha8Rng| {
-            tpl.replace("{false_date}", &t.date_words(eday + Duration::days(1)))
-                .replace("{nl_date}", &t.date_words(eday - Duration::days(3)))
-                .replace("{date}", &t.date_words(eday))
-                .replace("{weekday}", t.weekday(eday))
-                .replace("{open}", &hour(t, e.polls_open, 0))
-                .replace("{close}", &hour(t, e.polls_close, 0))
-                .replace("{wrong_close}", &hour(t, e.polls_close, -2))
-                .replace("{wrong_open}", &hour(t, e.polls_open, 4))
-                .replace("{number}", &rng.gen_range(30_000..39_999).to_string())
-                .replace("{party}", CANDIDATES[rng.gen_range(0..CANDIDATES.len())].2)
-                .replace("{url}", &format!("https://{FAKE_VOTE_DOMAIN}/{}", t.code()))
-        };
+        let fill = |tpl: &str, rng: &mut rand_chacha::ChaCha8Rng| fill(t, tpl, eday, rng);
         // Two spreaders per language, on different platforms.
         let second = if t == Tongue::Known(Lang::Fr) {
             "telegram"
@@ -474,4 +729,73 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     register_copies(ctx, &ids);
     ctx.negatives.add("electoral_process", neg);
     vec![op]
+}
+
+/// False identity-document rules in seven languages, with the documents really asked and
+/// near misses; then, with `--reworded-claims`, the reworded claims. Injected after every other
+/// operation, so that adding them left the others' data as it was.
+pub fn inject_late(ctx: &mut Ctx<'_>) -> Vec<Operation> {
+    let eday = ctx.clock.election_day;
+    let mut op = operation(
+        "op-electoral-2",
+        "electoral_process",
+        format!(
+            "False identity-document rules before the {eday} poll in seven languages: only \
+             passports, a voter card or no vote, no ID needed"
+        ),
+    );
+    let mut claims = Map::new();
+    let mut neg = NegativeSet {
+        reason: "the documents really asked, fact-checks of the false rules, another \
+                 country's photo-ID rule"
+            .into(),
+        ..NegativeSet::default()
+    };
+    let last = ctx.clock.days.saturating_sub(1);
+    let first = last.saturating_sub(6);
+    for t in Tongue::ALL {
+        let spreaders = [
+            ctx.person_account("x", t.names(), true),
+            ctx.person_account("facebook", t.names(), true),
+        ];
+        let templates = false_templates(t, Claim::Documents);
+        // Every wording at least once.
+        for k in 0..ctx.rng.gen_range(3..=5) {
+            let text = fill(t, templates[k % templates.len()], eday, &mut ctx.rng);
+            let who = spreaders[ctx.rng.gen_range(0..2)].clone();
+            let at = ctx.daytime(first..last + 1, 7, 18);
+            let id = post_in(ctx, &who, at, text, t);
+            claims.insert(id.clone(), Value::from(Claim::Documents.name()));
+            op.items.push(id);
+            if !op.accounts.contains(&who) {
+                op.accounts.push(who);
+            }
+        }
+        let people = [
+            ctx.person_account("x", t.names(), true),
+            ctx.person_account("facebook", t.names(), true),
+        ];
+        for tpl in document_negatives(t) {
+            for _ in 0..ctx.rng.gen_range(2..=3) {
+                let text = fill(t, tpl, eday, &mut ctx.rng);
+                let who = people[ctx.rng.gen_range(0..people.len())].clone();
+                let at = ctx.daytime(first..last + 1, 7, 18);
+                neg.items.push(post_in(ctx, &who, at, text, t));
+            }
+        }
+    }
+    op.details.insert("claims".into(), Value::Object(claims));
+    let mut ops = vec![op];
+    if ctx.reworded_claims {
+        ops.push(inject_reworded(ctx, &mut neg));
+    }
+    let ids: Vec<String> = ops
+        .iter()
+        .flat_map(|o| &o.items)
+        .chain(&neg.items)
+        .cloned()
+        .collect();
+    register_copies(ctx, &ids);
+    ctx.negatives.add("electoral_process", neg);
+    ops
 }

@@ -83,6 +83,8 @@ pub struct Ctx<'a> {
     /// Sign some pictures with C2PA test credentials.
     #[cfg(feature = "c2pa")]
     pub content_credentials: bool,
+    /// Also write false voting claims in other words than the lexicons know.
+    pub reworded_claims: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -277,5 +279,7 @@ pub fn inject_all(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     // After the bursts: their shared avatars are part of the media truth.
     ops.extend(media::inject(ctx));
     ops.extend(takeover::inject(ctx));
+    // Added later than the others: appended, so that the others' data stayed as it was.
+    ops.extend(electoral::inject_late(ctx));
     ops
 }
