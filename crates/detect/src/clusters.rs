@@ -4,7 +4,7 @@
 
 use crate::detectors::copypasta::{looks_cut, matching_text, Settings, NAME};
 use crate::neardup::{Entry, Index, Prepared, SimilarPairs};
-use crate::pipeline::read_map_consume;
+use crate::pipeline::{feed, read_map_consume};
 use crate::DetectError;
 use std::collections::{BTreeMap, HashMap};
 use vigie_core::{Config, Kind};
@@ -205,29 +205,21 @@ fn update_index(
         }
         read_map_consume(
             |sink| {
-                let mut stopped = None;
-                let read =
+                feed(sink, |push| {
                     store.for_each_text_to_cluster(&KINDS, window_from, memory_from, |row| {
                         // A native repost (retweet, forward) is the platform copying, not a person:
                         // it is amplification, which the coordination detector weighs.
                         if row.repost_of.is_some() || row.rid > max_rid {
                             return Ok(());
                         }
-                        sink(Row {
+                        push(Row {
                             rid: row.rid,
                             ts: row.ts.unwrap_or(0),
                             norm: row.norm.to_owned(),
                             title: row.title.map(str::to_owned),
                         })
-                        .map_err(|e| {
-                            stopped = Some(e);
-                            vigie_store::StoreError::Stopped
-                        })
-                    });
-                match stopped {
-                    Some(e) => Err(e),
-                    None => read.map_err(DetectError::from),
-                }
+                    })
+                })
             },
             |row: Row| {
                 let text = matching_text(&row.norm);

@@ -29,7 +29,7 @@
 use crate::detectors::copypasta::matching_text;
 use crate::fast_hash::{FastMap, FastSet};
 use crate::graph::{louvain, poisson_tail, Graph};
-use crate::pipeline::read_map_consume;
+use crate::pipeline::{feed, read_map_consume};
 use crate::{Context, DetectError};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -495,28 +495,21 @@ impl<'s> Scanner<'s> {
         }
         read_map_consume(
             |sink| {
-                let mut stopped = None;
-                let read = ctx.store.for_each_json_by_time(Kind::Post, |row| {
-                    // Skip other authors before copying anything.
-                    if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
-                        return Ok(());
-                    }
-                    sink(Raw {
-                        rid: row.rid,
-                        ts: row.ts.unwrap_or(0),
-                        record: row.record.to_owned(),
-                        norm: row.norm.to_owned(),
-                        derived: row.derived.to_owned(),
+                feed(sink, |push| {
+                    ctx.store.for_each_json_by_time(Kind::Post, |row| {
+                        // Skip other authors before copying anything.
+                        if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
+                            return Ok(());
+                        }
+                        push(Raw {
+                            rid: row.rid,
+                            ts: row.ts.unwrap_or(0),
+                            record: row.record.to_owned(),
+                            norm: row.norm.to_owned(),
+                            derived: row.derived.to_owned(),
+                        })
                     })
-                    .map_err(|e| {
-                        stopped = Some(e);
-                        vigie_store::StoreError::Stopped
-                    })
-                });
-                match stopped {
-                    Some(e) => Err(e),
-                    None => read.map_err(DetectError::from),
-                }
+                })
             },
             |raw: Raw| -> Result<Option<Decoded>, (i64, String)> {
                 let post: PostView<'_> =

@@ -5,10 +5,32 @@
 
 use std::sync::mpsc::sync_channel;
 
+use crate::DetectError;
+
 /// Items handed to the helper thread at a time.
 const CHUNK: usize = 1024;
 /// Chunks on their way at most: memory stays a few chunks, whatever the input's size.
 const IN_FLIGHT: usize = 2;
+
+/// Runs a store `pass` whose callback hands items to `sink` (the reader side of
+/// [`read_map_consume`]): an error from the sink stops the pass and comes back as it was, not as
+/// the store's "stopped".
+pub fn feed<T>(
+    sink: &mut dyn FnMut(T) -> Result<(), DetectError>,
+    pass: impl FnOnce(&mut dyn FnMut(T) -> vigie_store::Result<()>) -> vigie_store::Result<()>,
+) -> Result<(), DetectError> {
+    let mut stopped = None;
+    let read = pass(&mut |item| {
+        sink(item).map_err(|e| {
+            stopped = Some(e);
+            vigie_store::StoreError::Stopped
+        })
+    });
+    match stopped {
+        Some(e) => Err(e),
+        None => read.map_err(DetectError::from),
+    }
+}
 
 /// Calls `read` with a sink; every item it pushes goes through `map` (on a helper thread when
 /// there are two cores or more), and `consume` receives the results in the order pushed.

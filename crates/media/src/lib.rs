@@ -131,8 +131,15 @@ impl MediaHasher {
         if phash.is_some() && !want_credentials {
             return Ok(());
         }
-        let path = resolve(self.base.as_deref(), raw)?;
-        let bytes = read_limited(&path, raw, self.limits)?;
+        let bytes = match resolve(self.base.as_deref(), raw)
+            .and_then(|path| read_limited(&path, raw, self.limits))
+        {
+            Ok(bytes) => bytes,
+            // The hash was given: credentials are only looked for, and a file the record does
+            // not need (moved, never shipped) must not cost the record.
+            Err(_) if phash.is_some() => return Ok(()),
+            Err(e) => return Err(e),
+        };
         if phash.is_none() {
             *phash = Some(phash_hex(self.hash_image(&decode(
                 &bytes,

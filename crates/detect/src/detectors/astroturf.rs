@@ -15,7 +15,7 @@
 use crate::coaction::{hashtags_of, PostView};
 use crate::graph::poisson_tail;
 use crate::narratives::Tracker;
-use crate::pipeline::read_map_consume;
+use crate::pipeline::{feed, read_map_consume};
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -384,30 +384,23 @@ fn for_each_subjects(
     }
     read_map_consume(
         |sink| {
-            let mut stopped = None;
-            let mut each = |row: &vigie_store::JsonRow<'_>| {
-                sink(Row {
-                    ts: row.ts.unwrap_or(0),
-                    record: row.record.to_owned(),
-                    norm: row.norm.to_owned(),
-                    lang: row.lang.map(str::to_owned),
-                })
-                .map_err(|e| {
-                    stopped = Some(e);
-                    vigie_store::StoreError::Stopped
-                })
-            };
-            let read = match window {
-                None => ctx.store.for_each_json_by_time(Kind::Post, &mut each),
-                Some((from, to)) => {
-                    ctx.store
-                        .for_each_json_between(Kind::Post, from, to, &mut each)
+            feed(sink, |push| {
+                let mut each = |row: &vigie_store::JsonRow<'_>| {
+                    push(Row {
+                        ts: row.ts.unwrap_or(0),
+                        record: row.record.to_owned(),
+                        norm: row.norm.to_owned(),
+                        lang: row.lang.map(str::to_owned),
+                    })
+                };
+                match window {
+                    None => ctx.store.for_each_json_by_time(Kind::Post, &mut each),
+                    Some((from, to)) => {
+                        ctx.store
+                            .for_each_json_between(Kind::Post, from, to, &mut each)
+                    }
                 }
-            };
-            match stopped {
-                Some(e) => Err(e),
-                None => read.map_err(DetectError::from),
-            }
+            })
         },
         |row: Row| match serde_json::from_str::<PostView<'_>>(&row.record) {
             Ok(post) => Subjects {

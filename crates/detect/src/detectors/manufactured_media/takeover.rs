@@ -69,7 +69,7 @@ impl Default for Settings {
             window: 20,
             min_history: 40,
             min_calibration: 10,
-            min_z: 3.5,
+            min_z: 3.0,
             min_excess: 0.2,
             min_groups: 2,
             min_persist: 5,
