@@ -82,17 +82,7 @@ pub fn embed_cached(
         return Ok(embed_unique(encoder, texts));
     };
     let dim = vigie_embed::DIM;
-    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut unique: Vec<&str> = Vec::new();
-    let slot: Vec<usize> = texts
-        .iter()
-        .map(|t| {
-            *first.entry(t).or_insert_with(|| {
-                unique.push(t);
-                unique.len() - 1
-            })
-        })
-        .collect();
+    let (unique, slot) = distinct(texts);
     let digests: Vec<TextDigest> = unique.iter().map(|t| digest(t)).collect();
     let mut cached = store.cached_vectors(MODEL_TAG, dim, &digests)?;
     let missing: Vec<usize> = (0..unique.len())
@@ -127,11 +117,11 @@ pub fn embed_cached(
     Ok(out)
 }
 
-/// Vectors of `texts` (`texts.len() x DIM`), each distinct text embedded once.
-pub fn embed_unique(encoder: &Encoder, texts: &[&str]) -> Vec<f32> {
+/// The distinct texts in first-seen order, and for each text its place among them.
+fn distinct<'a>(texts: &[&'a str]) -> (Vec<&'a str>, Vec<usize>) {
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
     let mut unique: Vec<&str> = Vec::new();
-    let slot: Vec<usize> = texts
+    let slot = texts
         .iter()
         .map(|t| {
             *first.entry(t).or_insert_with(|| {
@@ -140,6 +130,12 @@ pub fn embed_unique(encoder: &Encoder, texts: &[&str]) -> Vec<f32> {
             })
         })
         .collect();
+    (unique, slot)
+}
+
+/// Vectors of `texts` (`texts.len() x DIM`), each distinct text embedded once.
+pub fn embed_unique(encoder: &Encoder, texts: &[&str]) -> Vec<f32> {
+    let (unique, slot) = distinct(texts);
     let vectors = encoder.embed_parallel(&unique, THREADS);
     let dim = vigie_embed::DIM;
     let mut out = Vec::with_capacity(texts.len() * dim);
