@@ -1161,22 +1161,10 @@ impl Analyser {
             if dates.iter().any(|(da, db, _)| a < *db && b > *da) {
                 continue;
             }
-            let Ok(mut hour) = h.as_str().parse::<u32>() else {
+            let Some((minutes, explicit)) = clock_time(&c, h.as_str()) else {
                 continue;
             };
-            let minutes: u32 = c
-                .name("m")
-                .and_then(|m| m.as_str().parse().ok())
-                .unwrap_or(0);
-            let mark = c.name("mark").map(|m| m.as_str()).unwrap_or("");
-            if mark.starts_with('p') && hour < 12 {
-                hour += 12;
-            }
-            if hour > 24 || (hour == 24 && minutes > 0) {
-                continue;
-            }
-            let explicit = c.name("m").is_some() || !mark.is_empty();
-            found.push((a, b, hour * 60 + minutes, explicit));
+            found.push((a, b, minutes, explicit));
         }
         for h in hits {
             match h.cat {
@@ -2057,27 +2045,15 @@ impl Analyser {
                     let (Some(whole), Some(h)) = (c.get(0), c.name("h")) else {
                         continue;
                     };
-                    let explicit = c.name("m").is_some() || c.name("mark").is_some();
                     let (a, b) = (whole.start(), whole.end());
-                    if !explicit || dates.iter().any(|(da, db, _)| a < *db && b > *da) {
+                    if dates.iter().any(|(da, db, _)| a < *db && b > *da) {
                         continue;
                     }
-                    let Ok(mut hour) = h.as_str().parse::<u32>() else {
+                    let Some((m, true)) = clock_time(&c, h.as_str()) else {
                         continue;
                     };
-                    let minutes: u32 = c
-                        .name("m")
-                        .and_then(|m| m.as_str().parse().ok())
-                        .unwrap_or(0);
-                    if c.name("mark").is_some_and(|m| m.as_str().starts_with('p')) && hour < 12 {
-                        hour += 12;
-                    }
-                    if hour > 24 || (hour == 24 && minutes > 0) {
-                        continue;
-                    }
-                    let m = hour * 60 + minutes;
                     // Afternoon hours are closing times, morning ones opening times.
-                    let k = if hour >= 12 {
+                    let k = if m >= 12 * 60 {
                         ClaimKind::Close(m)
                     } else {
                         ClaimKind::Open(m)
@@ -2114,6 +2090,27 @@ impl Analyser {
     }
 }
 
+/// Minutes past midnight of an hour match (`h`, optional `m` minutes and `mark` am/pm), and
+/// whether it is written as a time (minutes or a mark) rather than a bare number. `None` past
+/// 24:00.
+fn clock_time(c: &regex::Captures<'_>, hour: &str) -> Option<(u32, bool)> {
+    let mut hour: u32 = hour.parse().ok()?;
+    let minutes: u32 = c
+        .name("m")
+        .and_then(|m| m.as_str().parse().ok())
+        .unwrap_or(0);
+    let mark = c.name("mark").map_or("", |m| m.as_str());
+    if mark.starts_with('p') && hour < 12 {
+        hour += 12;
+    }
+    if hour > 24 || (hour == 24 && minutes > 0) {
+        return None;
+    }
+    Some((
+        hour * 60 + minutes,
+        c.name("m").is_some() || !mark.is_empty(),
+    ))
+}
 #[cfg(test)]
 mod tests {
     use super::*;
