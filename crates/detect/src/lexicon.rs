@@ -11,7 +11,7 @@
 use crate::DetectError;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The lexicons shipped with vigie: French, English, German, Spanish, Italian, Polish, Portuguese.
 pub const BUILTIN: [(&str, &str); 7] = [
@@ -33,6 +33,7 @@ pub struct Lexicon {
     pub countries: BTreeMap<String, Vec<String>>,
     pub incitement: Incitement,
     pub doxxing: Doxxing,
+    pub grammar: Grammar,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -93,6 +94,85 @@ pub struct Incitement {
     pub reporting: Vec<String>,
 }
 
+/// Words that never follow one another in a sentence a person wrote ("la les", "the to"):
+/// generated or spun word salad is full of them, and a claim needs a sentence that reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Grammar {
+    /// Articles that are not also numerals or common pronouns ("le", "the"; not "un", "a").
+    pub articles: Vec<String>,
+    /// Words an article is never directly followed by: articles, conjunctions, prepositions.
+    pub never_after_article: Vec<String>,
+}
+
+/// Per language, the article pairs that make a sentence unreadable (see [`Grammar`]).
+pub struct Readability {
+    /// By lexicon language index: (articles, words never after one).
+    by_lang: Vec<(HashSet<String>, HashSet<String>)>,
+}
+
+impl Readability {
+    pub fn new(lexicons: &[Lexicon]) -> Readability {
+        let fold = |words: &[String]| -> HashSet<String> {
+            words
+                .iter()
+                .map(|w| vigie_normalise::text::fold(w.trim()))
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        Readability {
+            by_lang: lexicons
+                .iter()
+                .map(|l| {
+                    (
+                        fold(&l.grammar.articles),
+                        fold(&l.grammar.never_after_article),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a folded sentence (without its final punctuation) breaks the grammar of
+    /// language `lang` (a lexicon index): an article followed by a word that never follows one,
+    /// by a comma, or ending the sentence. Without a known language nothing is judged: the
+    /// same short word is an article in one language and a preposition in another.
+    pub fn unreadable(&self, sentence: &str, lang: Option<u8>) -> bool {
+        let Some((articles, never_after)) = lang.and_then(|l| self.by_lang.get(l as usize)) else {
+            return false;
+        };
+        if articles.is_empty() {
+            return false;
+        }
+        let mut words = sentence.split_whitespace().peekable();
+        while let Some(word) = words.next() {
+            let bare = word.trim_end_matches([',', ':']);
+            if !articles.contains(bare) {
+                continue;
+            }
+            // Single letters ("a", "o") also name things: "plan a".
+            let long = bare.chars().count() > 1;
+            if bare.len() < word.len() {
+                if long {
+                    return true;
+                }
+                continue;
+            }
+            match words.peek() {
+                None if long => return true,
+                Some(next) => {
+                    let next = next.trim_end_matches(|c: char| c.is_ascii_punctuation());
+                    if never_after.contains(next) {
+                        return true;
+                    }
+                }
+                None => {}
+            }
+        }
+        false
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Doxxing {
@@ -139,6 +219,11 @@ impl Lexicon {
             (&mut self.incitement.reporting, other.incitement.reporting),
             (&mut self.doxxing.context, other.doxxing.context),
             (&mut self.doxxing.street, other.doxxing.street),
+            (&mut self.grammar.articles, other.grammar.articles),
+            (
+                &mut self.grammar.never_after_article,
+                other.grammar.never_after_article,
+            ),
         ] {
             mine.extend(theirs);
         }

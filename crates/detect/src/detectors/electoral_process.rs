@@ -646,6 +646,8 @@ pub struct Analyser {
     range_from: HashSet<String>,
     range_to: HashSet<String>,
     countries: Vec<String>,
+    /// Sentences of word salad claim nothing.
+    readability: lexicon::Readability,
     months: HashMap<String, u32>,
     date_re: Regex,
     hour_re: Regex,
@@ -823,6 +825,7 @@ impl Analyser {
             range_from,
             range_to,
             countries,
+            readability: lexicon::Readability::new(&lexicons),
             months,
             date_re,
             hour_re,
@@ -836,6 +839,20 @@ impl Analyser {
 
     /// The claims a folded text makes about the vote. `post_year` marks older years as
     /// references to past elections.
+    /// Whether every sentence of a folded text reads as written by a person (see
+    /// [`lexicon::Readability`]).
+    pub fn readable(&self, text: &str, lang: Option<&str>) -> bool {
+        let lang = self.matcher.lang_index(lang);
+        let mut ends = Vec::new();
+        lexicon::sentence_ends(text, &mut ends);
+        let mut start = 0;
+        ends.iter().all(|&end| {
+            let sentence = text.get(start..end).unwrap_or("");
+            start = end + 1;
+            !self.readability.unreadable(sentence, lang)
+        })
+    }
+
     pub fn claims(&self, text: &str, lang: Option<&str>, post_year: i32) -> Vec<Claim> {
         self.claims_after(text, lang, post_year, self.triggers.scan(text) != 0)
     }
@@ -934,6 +951,9 @@ impl Analyser {
             }
             // Past years (outside a stated date) and past elections make it history.
             let sentence = text.get(s_start..s_end).unwrap_or("");
+            if self.readability.unreadable(sentence, lang) {
+                continue;
+            }
             let sentence_dates: Vec<&(usize, usize, ClaimKind)> = dates
                 .iter()
                 .filter(|(a, _, _)| *a >= s_start && *a < s_end)
@@ -1817,6 +1837,7 @@ impl ElectoralProcess {
                 || self.analyser.topic.scan(row.norm) == 0
                 || done.contains(&(row.kind, row.platform, row.id))
                 || !self.analyser.about_this_vote(row.norm, row.lang, ts)
+                || !self.analyser.readable(row.norm, row.lang)
             {
                 return Ok(());
             }
@@ -2278,6 +2299,51 @@ documents = ["id_card|passport|driving_licence"]
         for (lang, text) in cases {
             let found = wrong(&d, lang, WEEK_BEFORE, text);
             assert!(found.is_empty(), "{lang}: {text}\n  found {found:?}");
+        }
+    }
+
+    #[test]
+    fn word_salad_claims_nothing_but_the_same_claim_written_out_does() {
+        let d = detector(ELECTIONS);
+        let friday = "2024-06-07T10:00:00Z";
+        // Word salad of the kind spam bots and text spinners emit: the vote verb and the day
+        // are there, the grammar is not ("un le", "la à", "the to").
+        for (lang, text) in [
+            ("fr", "Faut la à et commission de votez un le demain ce Élise Marchand hier des trop."),
+            ("fr", "Enfin une le en Strasbourg aujourd'hui sa la de ce dimanche ou votez de école des."),
+            ("en", "The to wages our taxes of opinion poll them for in today london or vote are."),
+            ("es", "Las el mañana se vota en las europeas los las."),
+        ] {
+            let found = wrong(&d, lang, friday, text);
+            assert!(found.is_empty(), "{lang}: {text}\n  found {found:?}");
+        }
+        for (lang, text, claimed) in [
+            (
+                "fr",
+                "Attention : votez demain, le bureau de vote ferme à 20h.",
+                "tomorrow (2024-06-08)",
+            ),
+            (
+                "fr",
+                "Demain, on vote pour les européennes : le ou la candidate de votre choix.",
+                "tomorrow (2024-06-08)",
+            ),
+            (
+                "en",
+                "The vote is tomorrow, the polling stations are open from 7:00.",
+                "tomorrow (2024-06-08)",
+            ),
+            (
+                "es",
+                "Recordad: se vota mañana en las europeas, el de tu barrio abre a las 9.",
+                "tomorrow (2024-06-08)",
+            ),
+        ] {
+            let found = wrong(&d, lang, friday, text);
+            assert!(
+                found.iter().any(|(_, c)| c == claimed),
+                "{lang}: {text}\n  expected {claimed}, found {found:?}"
+            );
         }
     }
 
