@@ -71,6 +71,14 @@ impl<'a> Context<'a> {
         self
     }
 
+    /// Whether detectors compare texts by meaning in this scan (a sentence encoder is set).
+    pub fn compares_meaning(&self) -> bool {
+        #[cfg(feature = "semantic")]
+        return self.encoder.is_some();
+        #[cfg(not(feature = "semantic"))]
+        false
+    }
+
     /// Lets detectors compare texts by meaning (rewordings, translations) with `encoder`.
     #[cfg(feature = "semantic")]
     pub fn with_encoder(mut self, encoder: &'a vigie_embed::Encoder) -> Context<'a> {
@@ -113,7 +121,8 @@ impl<'a> Context<'a> {
     }
 }
 
-pub trait Detector {
+/// `Send`: independent detectors run on a second thread (see [`run_detectors`]).
+pub trait Detector: Send {
     /// The SPEC §4 `detector` name.
     fn name(&self) -> &'static str;
     /// Finds what this detector looks for; alerts need not be finalised or sorted.
@@ -155,9 +164,82 @@ pub fn registry(config: &Config) -> Result<Vec<Box<dyn Detector>>, DetectError> 
 
 /// Runs every enabled detector and returns their alerts finalised (stable ids) and sorted.
 pub fn run_all(ctx: &Context<'_>) -> Result<(Vec<&'static str>, Vec<Alert>), DetectError> {
-    let mut ran = Vec::new();
+    run_detectors(ctx, None, None)
+}
+
+/// Detectors that read neither copy clusters nor the co-action network, nor write to the store:
+/// they can run on a second thread over a second connection while the others share theirs.
+const INDEPENDENT: &[&str] = &[
+    "account_burst",
+    "lookalike_domain",
+    "lookalike_account",
+    "electoral_process",
+    "incitement",
+    "doxxing",
+    "manufactured_media",
+];
+
+/// Runs the enabled detectors (those named in `only`, when given), and returns the names that
+/// ran in registry order and their alerts finalised and sorted. With `beside`, a second
+/// connection to the same store, the detectors that share nothing with the others run on a
+/// second thread: the two groups overlap, the output is the same.
+pub fn run_detectors(
+    ctx: &Context<'_>,
+    only: Option<&[&str]>,
+    beside: Option<Store>,
+) -> Result<(Vec<&'static str>, Vec<Alert>), DetectError> {
+    let chosen: Vec<(usize, Box<dyn Detector>)> = registry(ctx.config)?
+        .into_iter()
+        .filter(|d| only.is_none_or(|names| names.contains(&d.name())))
+        .enumerate()
+        .collect();
+    // Sentences compared by meaning write the encoder's vector cache: keep that writer with
+    // the copy clustering's, on one connection.
+    let independent = |name: &str| {
+        INDEPENDENT.contains(&name) && !(name == "electoral_process" && ctx.compares_meaning())
+    };
+    let (apart, shared): (Vec<_>, Vec<_>) = chosen
+        .into_iter()
+        .partition(|(_, d)| beside.is_some() && independent(d.name()));
+    let mut done = match beside {
+        Some(store) if !apart.is_empty() => {
+            let config = ctx.config;
+            std::thread::scope(|scope| {
+                let side = scope.spawn(move || run_in_order(&Context::new(config, &store), apart));
+                let mine = run_in_order(ctx, shared);
+                let theirs = side.join().unwrap_or_else(|_| {
+                    Err(DetectError::Failed {
+                        detector: "scan",
+                        reason: "a detector thread panicked".into(),
+                    })
+                });
+                let mut all = mine?;
+                all.extend(theirs?);
+                Ok::<_, DetectError>(all)
+            })?
+        }
+        _ => run_in_order(ctx, shared.into_iter().chain(apart).collect())?,
+    };
+    done.sort_by_key(|(order, _, _)| *order);
+    let mut ran = Vec::with_capacity(done.len());
     let mut alerts = Vec::new();
-    for detector in registry(ctx.config)? {
+    for (_, name, found) in done {
+        ran.push(name);
+        alerts.extend(found.into_iter().map(Alert::finalise));
+    }
+    vigie_store::sort_alerts(&mut alerts);
+    alerts.dedup_by(|a, b| a.id == b.id);
+    Ok((ran, alerts))
+}
+
+type Ran = Vec<(usize, &'static str, Vec<Alert>)>;
+
+fn run_in_order(
+    ctx: &Context<'_>,
+    detectors: Vec<(usize, Box<dyn Detector>)>,
+) -> Result<Ran, DetectError> {
+    let mut out = Vec::with_capacity(detectors.len());
+    for (order, detector) in detectors {
         let started = std::time::Instant::now();
         let found = detector.run(ctx)?;
         tracing::info!(
@@ -166,12 +248,9 @@ pub fn run_all(ctx: &Context<'_>) -> Result<(Vec<&'static str>, Vec<Alert>), Det
             secs = started.elapsed().as_secs_f64(),
             "detector finished"
         );
-        ran.push(detector.name());
-        alerts.extend(found.into_iter().map(Alert::finalise));
+        out.push((order, detector.name(), found));
     }
-    vigie_store::sort_alerts(&mut alerts);
-    alerts.dedup_by(|a, b| a.id == b.id);
-    Ok((ran, alerts))
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ pub struct Store {
     backend: Backend,
     /// Where the store is, as shown to people (a URL without its password).
     path: String,
+    /// The SQLite file, when the store is one: a second connection can be opened to it.
+    file: Option<std::path::PathBuf>,
 }
 
 enum Backend {
@@ -239,7 +241,15 @@ impl Store {
             path: shown.clone(),
             source,
         })?;
-        Store::init(conn, shown)
+        let mut store = Store::init(conn, shown)?;
+        store.file = Some(path.to_path_buf());
+        Ok(store)
+    }
+
+    /// A second connection to the same SQLite file, for reading beside this one on another
+    /// thread; `None` for a store in memory or in PostgreSQL.
+    pub fn reopen(&self) -> Result<Option<Store>> {
+        self.file.as_deref().map(Store::open).transpose()
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -256,6 +266,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Postgres(Box::new(pg)),
             path,
+            file: None,
         })
     }
 
@@ -284,6 +295,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Sqlite(conn),
             path,
+            file: None,
         })
     }
 

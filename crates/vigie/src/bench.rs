@@ -230,27 +230,22 @@ pub fn bench_detector(
     }
     // Several detectors, comma-separated, are timed together over the same store.
     let wanted: Vec<&str> = detector.split(',').map(str::trim).collect();
-    let mut built = Vec::new();
-    for name in &wanted {
-        let Some(d) = vigie_detect::registry(&config)?
-            .into_iter()
-            .find(|d| d.name() == *name)
-        else {
-            anyhow::bail!(
-                "no detector named {name:?} (have: {})",
-                vigie_detect::available().join(", ")
-            );
-        };
-        built.push(d);
+    let available = vigie_detect::available();
+    if let Some(name) = wanted.iter().find(|w| !available.contains(w)) {
+        anyhow::bail!(
+            "no detector named {name:?} (have: {})",
+            available.join(", ")
+        );
     }
+    // As a scan runs them: independent detectors beside the others, on a second connection.
+    let beside = store.reopen()?;
     reset_peak_rss();
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let ctx = vigie_detect::Context::new(&config, &store);
-    let mut alerts = 0;
-    for d in &built {
-        alerts += d.run(&ctx)?.len();
-    }
+    let alerts = vigie_detect::run_detectors(&ctx, Some(&wanted), beside)?
+        .1
+        .len();
     let cpu_seconds = process_cpu_seconds()
         .zip(cpu_before)
         .map(|(after, before)| after - before);

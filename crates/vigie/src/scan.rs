@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use vigie_core::{Alert, Config};
 use vigie_detect::clusters::FeatureEngine;
-use vigie_detect::{run_all, Context, DetectError};
+use vigie_detect::{run_detectors, Context, DetectError};
 use vigie_sources::{expand_inputs, SourceError};
 use vigie_store::{Store, StoreError};
 
@@ -74,6 +74,8 @@ pub fn scan_with(
         .map_err(ScanError::Engine)?;
     #[cfg(feature = "semantic")]
     let encoder = semantic_encoder(config);
+    // Detectors that share nothing with the others read through a second connection, beside.
+    let beside = store.reopen()?;
     let mut ctx = Context::new(config, store);
     if let Some(engine) = engine.as_deref() {
         ctx = ctx.with_engine(engine);
@@ -83,7 +85,7 @@ pub fn scan_with(
         Some(e) => ctx.with_encoder(e),
         None => ctx,
     };
-    let (detectors, alerts) = run_all(&ctx)?;
+    let (detectors, alerts) = run_detectors(&ctx, None, beside)?;
     drop(ctx);
     store.replace_alerts(&detectors, &alerts)?;
     // Usually the store holds exactly this scan's alerts: group those without decoding them again.

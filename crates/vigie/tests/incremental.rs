@@ -143,3 +143,43 @@ fn items_older_than_the_window_rebuild_the_index() {
     load(&mut reversed, &config, &[&early]);
     assert_same(&partition(&reversed, &config), &expected);
 }
+
+#[test]
+fn detectors_run_beside_the_others_find_what_one_thread_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = vigie_generate::GenerateOptions {
+        posts: 3_000,
+        ..Default::default()
+    };
+    vigie_generate::generate(&opts, dir.path()).unwrap();
+    let config = Config::load(&dir.path().join("vigie.toml")).unwrap();
+    assert!(Store::open_in_memory().unwrap().reopen().unwrap().is_none());
+
+    let data = dir.path().join("data");
+    let mut alone = Store::open(&dir.path().join("alone.db")).unwrap();
+    load(&mut alone, &config, &[&data]);
+    let ctx = vigie_detect::Context::new(&config, &alone);
+    let (ran_alone, found_alone) = vigie_detect::run_detectors(&ctx, None, None).unwrap();
+
+    let mut shared = Store::open(&dir.path().join("beside.db")).unwrap();
+    load(&mut shared, &config, &[&data]);
+    let beside = shared.reopen().unwrap();
+    assert!(beside.is_some(), "a store file can be opened twice");
+    let ctx = vigie_detect::Context::new(&config, &shared);
+    let (ran_beside, found_beside) = vigie_detect::run_detectors(&ctx, None, beside).unwrap();
+
+    assert_eq!(ran_alone, vigie_detect::available());
+    assert_eq!(ran_beside, ran_alone);
+    let json = |alerts: &[vigie_core::Alert]| serde_json::to_string(alerts).unwrap();
+    assert_eq!(json(&found_beside), json(&found_alone));
+    // Both groups found something: the co-action side and the independent side.
+    let detectors: BTreeSet<&str> = found_beside.iter().map(|a| a.detector.as_str()).collect();
+    for d in [
+        "copypasta",
+        "coordination",
+        "account_burst",
+        "electoral_process",
+    ] {
+        assert!(detectors.contains(d), "{d} found nothing: {detectors:?}");
+    }
+}
