@@ -144,6 +144,7 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
     drop(local);
 
     let cluster = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::THREAD_STACK_BYTES)
         .enable_all()
         .build()
         .map_err(failed)?;

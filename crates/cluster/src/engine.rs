@@ -58,6 +58,7 @@ impl Engine {
     /// scheduler and every executor (a shared file system).
     pub fn open(spec: &EngineSpec, items_dir: &Path) -> Result<Engine, ClusterError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_stack_size(crate::THREAD_STACK_BYTES)
             .enable_all()
             .build()
             .map_err(|e| ClusterError::io(Path::new("tokio runtime"), e))?;
@@ -314,8 +315,10 @@ pub fn coactions_sql(settings: &CoSettings) -> String {
            FROM (SELECT *, CASE WHEN w < 1 THEN 1 ELSE w END AS bw FROM crowd)
            WHERE seen <= {mc}
          ),
-         later AS (
-           SELECT t, k, e, author, tn, te, rid, unnest(make_array(bk, bk + 1)) AS bk FROM pre
+         earlier AS (
+           SELECT t, k, e, author, tn, te, rid, bk FROM pre
+           UNION ALL
+           SELECT t, k, e, author, tn, te, rid, bk + 1 AS bk FROM pre
          ),
          met AS (
            SELECT i.t, i.k, i.e, i.author AS ai, j.author AS aj, i.tn AS tni, i.te AS tei,
@@ -325,7 +328,7 @@ pub fn coactions_sql(settings: &CoSettings) -> String {
                                  CASE WHEN i.author < j.author THEN i.author ELSE j.author END,
                                  CASE WHEN i.author < j.author THEN j.author ELSE i.author END
                     ORDER BY i.tn, i.te, i.rid, j.tn, j.te, j.rid) AS rn
-           FROM pre i JOIN later j
+           FROM pre i JOIN earlier j
              ON i.t = j.t AND i.k = j.k AND i.e = j.e AND i.bk = j.bk
            WHERE i.author <> j.author AND i.te - j.te <= i.w
              AND (j.tn < i.tn OR (j.tn = i.tn AND (j.te < i.te OR (j.te = i.te AND j.rid < i.rid))))

@@ -105,6 +105,7 @@ fn datafusion_and_ballista_engines_give_the_in_process_alerts() {
 
     // A scheduler and two executors on loopback, on a runtime of their own.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(vigie_cluster::THREAD_STACK_BYTES)
         .enable_all()
         .build()
         .unwrap();
