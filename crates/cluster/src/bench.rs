@@ -1,5 +1,6 @@
-//! `vigie bench --engines`: the copy-cluster stage timed in-process, on DataFusion in this
-//! process, and on a Ballista cluster of 1 and then 2 executors started here on loopback.
+//! `vigie bench --engines`: the copy-cluster and co-action stages timed in-process, on
+//! DataFusion in this process, and on a Ballista cluster of 1 and then 2 executors started here
+//! on loopback.
 
 use crate::serve::{run_executor, run_scheduler, ExecutorOptions};
 use crate::{export, ClusterError, Engine, EngineSpec};
@@ -7,24 +8,33 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use vigie_core::config::InputConfig;
 use vigie_core::{Config, Record};
-use vigie_detect::clusters::{copy_clusters_with, FeatureEngine};
+use vigie_detect::clusters::{CopyCluster, FeatureEngine};
+use vigie_detect::coaction::Network;
+use vigie_detect::Context;
 use vigie_normalise::Normaliser;
 use vigie_store::Store;
 
 /// One engine's run.
 pub struct EngineRun {
     pub engine: String,
+    /// Copy clusters: time, clusters, and whether they equal the in-process engine's.
     pub seconds: f64,
     pub clusters: usize,
-    /// The clusters equal the in-process engine's.
     pub identical: bool,
+    /// Co-action network (after the copy clusters it reads): time, kept edges, communities,
+    /// and whether the network equals the in-process engine's.
+    pub coaction_seconds: f64,
+    pub edges: usize,
+    pub communities: usize,
+    pub coaction_identical: bool,
 }
 
 /// What [`engines`] measured.
 pub struct EngineBench {
     pub posts: usize,
-    /// Posts and articles in the store.
+    /// Posts and articles in the store, and posts alone.
     pub items: u64,
+    pub posts_stored: u64,
     pub load_seconds: f64,
     pub export_seconds: f64,
     pub runs: Vec<EngineRun>,
@@ -38,19 +48,25 @@ impl std::fmt::Display for EngineBench {
             "dataset: vigie generate --seed 1 --posts {} ({} posts and articles); store load {:.1}s, Parquet export {:.1}s",
             self.posts, self.items, self.load_seconds, self.export_seconds
         )?;
+        writeln!(
+            f,
+            "{:<28} {:>9} {:>11}  {:<22} {:>9} {:>11}  network",
+            "engine", "copy", "items/s", "clusters", "co-action", "posts/s"
+        )?;
+        let same = |ok: bool| if ok { "" } else { " DIFFERENT" };
         for run in &self.runs {
             writeln!(
                 f,
-                "{:<30} {:>8.2}s {:>10.0} items/s  {} clusters{}",
+                "{:<28} {:>8.2}s {:>11.0}  {:<22} {:>8.2}s {:>11.0}  {} edges, {} communities{}",
                 run.engine,
                 run.seconds,
                 self.items as f64 / run.seconds.max(1e-9),
-                run.clusters,
-                if run.identical {
-                    ""
-                } else {
-                    "  DIFFERENT FROM IN-PROCESS"
-                }
+                format!("{}{}", run.clusters, same(run.identical)),
+                run.coaction_seconds,
+                self.posts_stored as f64 / run.coaction_seconds.max(1e-9),
+                run.edges,
+                run.communities,
+                same(run.coaction_identical),
             )?;
         }
         match self.peak_rss_bytes {
@@ -81,38 +97,54 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
     let started = Instant::now();
     let store = load(&dir.join("data"), &db)?;
     let load_seconds = started.elapsed().as_secs_f64();
-    let items = store.count(vigie_core::Kind::Post)? + store.count(vigie_core::Kind::Article)?;
+    let posts_stored = store.count(vigie_core::Kind::Post)?;
+    let items = posts_stored + store.count(vigie_core::Kind::Article)?;
     let items_dir = dir.join("items");
     let started = Instant::now();
     export::export_items(&store, &items_dir)?;
     let export_seconds = started.elapsed().as_secs_f64();
 
-    let time = |engine: Option<&dyn FeatureEngine>| -> Result<(f64, Vec<_>), ClusterError> {
-        // Every run clusters from scratch.
-        store.reset_copy_index()?;
-        let started = Instant::now();
-        let clusters = copy_clusters_with(&config, &store, engine).map_err(failed)?;
-        Ok((started.elapsed().as_secs_f64(), clusters))
-    };
-    let mut runs = Vec::new();
-    let (seconds, expected) = time(None)?;
-    runs.push(EngineRun {
-        engine: "in-process".into(),
-        seconds,
-        clusters: expected.len(),
-        identical: true,
-    });
+    let mut expected: Option<(Vec<CopyCluster>, Network)> = None;
+    let mut time =
+        |name: String, engine: Option<&dyn FeatureEngine>| -> Result<EngineRun, ClusterError> {
+            // Every run clusters from scratch.
+            store.reset_copy_index()?;
+            let mut ctx = Context::new(&config, &store);
+            if let Some(engine) = engine {
+                ctx = ctx.with_engine(engine);
+            }
+            let started = Instant::now();
+            let clusters = ctx.copy_clusters().map_err(failed)?.to_vec();
+            let seconds = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let net = ctx.coaction_network().map_err(failed)?.clone();
+            let coaction_seconds = started.elapsed().as_secs_f64();
+            let (identical, coaction_identical) = match &expected {
+                None => (true, true),
+                Some((c, n)) => (*c == clusters, same_network(n, &net)),
+            };
+            let run = EngineRun {
+                engine: name,
+                seconds,
+                clusters: clusters.len(),
+                identical,
+                coaction_seconds,
+                edges: net.edges.len(),
+                communities: net.communities.len(),
+                coaction_identical,
+            };
+            if expected.is_none() {
+                expected = Some((clusters, net));
+            }
+            Ok(run)
+        };
+    let mut runs = vec![time("in-process".into(), None)?];
     let local = Engine::open(&EngineSpec::DataFusion, &items_dir)?;
-    let (seconds, got) = time(Some(&local))?;
-    runs.push(EngineRun {
-        engine: "datafusion, in-process".into(),
-        seconds,
-        clusters: got.len(),
-        identical: got == expected,
-    });
+    runs.push(time("datafusion, in-process".into(), Some(&local))?);
     drop(local);
 
     let cluster = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::THREAD_STACK_BYTES)
         .enable_all()
         .build()
         .map_err(failed)?;
@@ -137,23 +169,30 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
         wait_for(port)?;
         let url = format!("ballista://127.0.0.1:{scheduler_port}");
         let engine = Engine::open(&EngineSpec::Ballista(url), &items_dir)?;
-        let (seconds, got) = time(Some(&engine))?;
-        runs.push(EngineRun {
-            engine: format!("ballista, {executors} executor(s)"),
-            seconds,
-            clusters: got.len(),
-            identical: got == expected,
-        });
+        runs.push(time(
+            format!("ballista, {executors} executor(s)"),
+            Some(&engine),
+        )?);
     }
     cluster.shutdown_timeout(Duration::from_secs(1));
     Ok(EngineBench {
         posts,
         items,
+        posts_stored,
         load_seconds,
         export_seconds,
         runs,
         peak_rss_bytes: peak_rss_bytes(),
     })
+}
+
+/// Two networks with the same accounts, edges, communities and counts.
+fn same_network(a: &Network, b: &Network) -> bool {
+    a.accounts == b.accounts
+        && a.edges == b.edges
+        && a.communities == b.communities
+        && (a.pairs_tested, a.posts, a.episodes, a.viral_episodes)
+            == (b.pairs_tested, b.posts, b.episodes, b.viral_episodes)
 }
 
 /// The generator's native JSONL records, normalised into a fresh store (the benchmark times

@@ -5,12 +5,15 @@
 use crate::{udf, ClusterError};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{Float64Type, Int64Type, UInt32Type, UInt64Type};
+use datafusion::arrow::datatypes::{
+    DataType, Float64Type, Int64Type, UInt32Type, UInt64Type, UInt8Type,
+};
 use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 use std::path::Path;
 use vigie_detect::clusters::{EngineItem, FeatureEngine};
+use vigie_detect::coaction::{ActionType, EngineCoAction, EngineCoActions, Settings as CoSettings};
 use vigie_detect::detectors::copypasta::{Settings, NAME};
 use vigie_detect::neardup::{Prepared, SimilarPairs, Variant};
 use vigie_detect::DetectError;
@@ -46,6 +49,7 @@ impl EngineSpec {
 pub struct Engine {
     runtime: tokio::runtime::Runtime,
     ctx: SessionContext,
+    items_dir: std::path::PathBuf,
 }
 
 impl Engine {
@@ -54,6 +58,7 @@ impl Engine {
     /// scheduler and every executor (a shared file system).
     pub fn open(spec: &EngineSpec, items_dir: &Path) -> Result<Engine, ClusterError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_stack_size(crate::THREAD_STACK_BYTES)
             .enable_all()
             .build()
             .map_err(|e| ClusterError::io(Path::new("tokio runtime"), e))?;
@@ -79,7 +84,11 @@ impl Engine {
             ctx.register_parquet("items", &items, options).await?;
             Ok::<_, ClusterError>(ctx)
         })?;
-        Ok(Engine { runtime, ctx })
+        Ok(Engine {
+            runtime,
+            ctx,
+            items_dir: items_dir.to_path_buf(),
+        })
     }
 
     /// Runs `sql` and hands each result batch to `f`, in order.
@@ -204,7 +213,275 @@ pub fn similar_pairs_sql(settings: &Settings, max_rid: i64) -> String {
     )
 }
 
+/// The co-action pipeline: one row per (object type, object key, post) with the post's author
+/// and time, cut into object episodes (gaps over the type's Δ), each row with the distinct
+/// authors seen so far in its episode (`seen`) and the episode's total (`size`). Times are
+/// ordered as a time-ordered scan reads posts: untimed ones first (`tn = 0`, at time 0), then
+/// by time and row id.
+fn coaction_events_sql(settings: &CoSettings) -> String {
+    let mut mask = 0u32;
+    let mut windows = String::new();
+    for t in ActionType::ALL {
+        if let Some(w) = settings.window_ms(t) {
+            mask |= 1 << (t as u32);
+            windows.push_str(&format!(" WHEN {} THEN {w}", t as u8));
+        }
+    }
+    format!(
+        "authored AS (
+           SELECT rid, CASE WHEN ts IS NULL THEN 0 ELSE 1 END AS tn, coalesce(ts, 0) AS te,
+                  author, id, record, norm, derived
+           FROM posts WHERE author IS NOT NULL AND author <> ''
+         ),
+         objs AS (
+           SELECT a.rid, a.tn, a.te, a.author,
+                  unnest(vigie_coaction_objects(a.record, a.norm, a.derived, n.cluster,
+                                                {min_text_chars}, {mask})) AS o
+           FROM authored a LEFT JOIN near n ON a.id = n.id
+         ),
+         ev AS (
+           SELECT rid, tn, te, author, t, k, ord,
+                  CASE t{windows} ELSE 0 END AS w
+           FROM (SELECT rid, tn, te, author, get_field(o, 't') AS t, get_field(o, 'key') AS k,
+                        get_field(o, 'ord') AS ord FROM objs)
+         ),
+         breaks AS (
+           SELECT *, CASE WHEN te - lag(te) OVER (PARTITION BY t, k ORDER BY tn, te, rid) > w
+                          THEN 1 ELSE 0 END AS brk
+           FROM ev
+         ),
+         episodes AS (
+           SELECT *, sum(brk) OVER (PARTITION BY t, k ORDER BY tn, te, rid
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS e
+           FROM breaks
+         ),
+         firsts AS (
+           SELECT *, CASE WHEN row_number() OVER (PARTITION BY t, k, e, author
+                                                  ORDER BY tn, te, rid) = 1
+                          THEN 1 ELSE 0 END AS fa
+           FROM episodes
+         ),
+         crowd AS (
+           SELECT *, sum(fa) OVER (PARTITION BY t, k, e ORDER BY tn, te, rid
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seen,
+                     sum(fa) OVER (PARTITION BY t, k, e) AS size
+           FROM firsts
+         )",
+        min_text_chars = settings.min_text_chars,
+    )
+}
+
+/// Per author, in the order of their first post: posts, and the null model's inputs (episodes
+/// joined, viral ones apart; the sum of their sizes; episodes and viral episodes started).
+pub fn coaction_accounts_sql(settings: &CoSettings) -> String {
+    format!(
+        "WITH {events},
+         stats AS (
+           SELECT author,
+                  count(CASE WHEN size <= {mc} THEN 1 END) AS degree,
+                  sum(CASE WHEN size <= {mc} THEN size ELSE 0 END) AS squares,
+                  count(CASE WHEN seen = 1 AND size <= {mc} THEN 1 END) AS started,
+                  count(CASE WHEN seen = 1 AND size > {mc} THEN 1 END) AS viral
+           FROM crowd WHERE fa = 1 GROUP BY author
+         ),
+         firsts_of AS (
+           SELECT author, tn, te, rid, n FROM (
+             SELECT author, tn, te, rid,
+                    row_number() OVER (PARTITION BY author ORDER BY tn, te, rid) AS rn,
+                    count(*) OVER (PARTITION BY author) AS n
+             FROM authored
+           ) WHERE rn = 1
+         )
+         SELECT f.author, f.n AS posts, coalesce(s.degree, 0) AS degree,
+                coalesce(s.squares, 0) AS squares, coalesce(s.started, 0) AS started,
+                coalesce(s.viral, 0) AS viral
+         FROM firsts_of f LEFT JOIN stats s ON f.author = s.author
+         ORDER BY f.tn, f.te, f.rid",
+        events = coaction_events_sql(settings),
+        mc = settings.max_crowd,
+    )
+}
+
+/// The co-actions: every two posts of distinct authors on one object within its Δ, the later
+/// one arriving while its episode is not crowded, joined on (object, time bucket of Δ) so that
+/// a long-lived object costs its windows, not its square; the first meeting of each pair per
+/// episode, in the order a time-ordered scan meets them.
+pub fn coactions_sql(settings: &CoSettings) -> String {
+    format!(
+        "WITH {events},
+         pre AS (
+           SELECT t, k, e, author, tn, te, rid, ord, w,
+                  (te - ((te % bw) + bw) % bw) / bw AS bk
+           FROM (SELECT *, CASE WHEN w < 1 THEN 1 ELSE w END AS bw FROM crowd)
+           WHERE seen <= {mc}
+         ),
+         earlier AS (
+           SELECT t, k, e, author, tn, te, rid, bk FROM pre
+           UNION ALL
+           SELECT t, k, e, author, tn, te, rid, bk + 1 AS bk FROM pre
+         ),
+         met AS (
+           SELECT i.t, i.k, i.e, i.author AS ai, j.author AS aj, i.tn AS tni, i.te AS tei,
+                  i.rid AS ridi, i.ord AS ordi, j.tn AS tnj, j.te AS tej, j.rid AS ridj,
+                  row_number() OVER (
+                    PARTITION BY i.t, i.k, i.e,
+                                 CASE WHEN i.author < j.author THEN i.author ELSE j.author END,
+                                 CASE WHEN i.author < j.author THEN j.author ELSE i.author END
+                    ORDER BY i.tn, i.te, i.rid, j.tn, j.te, j.rid) AS rn
+           FROM pre i JOIN earlier j
+             ON i.t = j.t AND i.k = j.k AND i.e = j.e AND i.bk = j.bk
+           WHERE i.author <> j.author AND i.te - j.te <= i.w
+             AND (j.tn < i.tn OR (j.tn = i.tn AND (j.te < i.te OR (j.te = i.te AND j.rid < i.rid))))
+         )
+         SELECT t, ai, aj, CASE WHEN tei > tej THEN tei ELSE tej END AS ts,
+                abs(tei - tej) AS gap
+         FROM met WHERE rn = 1
+         ORDER BY tni, tei, ridi, ordi, tnj, tej, ridj",
+        events = coaction_events_sql(settings),
+        mc = settings.max_crowd,
+    )
+}
+
+impl Engine {
+    /// (Re)registers the exported posts and the copy clusters of `near` as tables `posts` and
+    /// `near`.
+    fn register_coaction_tables(&self, near: &[(&str, u32)]) -> Result<(), DetectError> {
+        let near_dir = self.items_dir.join(NEAR_DIR);
+        let posts_dir = self.items_dir.join(crate::export::POSTS_DIR);
+        write_near(&near_dir, near).map_err(engine_failed)?;
+        let (near_dir, posts_dir) = (utf8(&near_dir)?, utf8(&posts_dir)?);
+        self.runtime
+            .block_on(async {
+                for (table, dir) in [("posts", &posts_dir), ("near", &near_dir)] {
+                    self.ctx.deregister_table(table)?;
+                    self.ctx
+                        .register_parquet(table, dir, ParquetReadOptions::default())
+                        .await?;
+                }
+                Ok::<_, datafusion::error::DataFusionError>(())
+            })
+            .map_err(engine_failed)
+    }
+}
+
+/// The folder, under the export's, of the copy-cluster file the co-action plan joins.
+const NEAR_DIR: &str = "near";
+
+fn utf8(path: &Path) -> Result<String, DetectError> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| engine_failed(format!("{}: not UTF-8", path.display())))
+}
+
+/// Writes `near` (post id, copy cluster number) as `dir/near-00000.parquet`.
+fn write_near(dir: &Path, near: &[(&str, u32)]) -> Result<(), ClusterError> {
+    use datafusion::arrow::array::{StringBuilder, UInt32Builder};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    std::fs::create_dir_all(dir).map_err(|e| ClusterError::io(dir, e))?;
+    crate::export::remove_old(dir)?;
+    let schema = std::sync::Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("cluster", DataType::UInt32, false),
+    ]));
+    let mut out = crate::export::Files::new(dir, crate::export::NEAR, schema, usize::MAX);
+    let (mut ids, mut clusters) = (StringBuilder::new(), UInt32Builder::new());
+    for (id, c) in near {
+        ids.append_value(id);
+        clusters.append_value(*c);
+    }
+    out.write(vec![
+        std::sync::Arc::new(ids.finish()),
+        std::sync::Arc::new(clusters.finish()),
+    ])?;
+    out.close()?;
+    Ok(())
+}
+
 impl FeatureEngine for Engine {
+    fn coactions(
+        &self,
+        settings: &CoSettings,
+        near: &[(&str, u32)],
+        f: &mut dyn FnMut(EngineCoAction) -> Result<(), DetectError>,
+    ) -> Result<EngineCoActions, DetectError> {
+        self.register_coaction_tables(near)?;
+        let mut out = EngineCoActions::default();
+        let mut numbers: std::collections::HashMap<String, u32> = Default::default();
+        self.for_each_batch(&coaction_accounts_sql(settings), |batch| {
+            let author = column(batch, "author")?;
+            let author =
+                datafusion::arrow::compute::cast(author, &DataType::Utf8).map_err(engine_failed)?;
+            let author = author
+                .as_string_opt::<i32>()
+                .ok_or_else(|| wrong_type("author"))?;
+            let int = |name: &str| -> Result<Vec<i64>, DetectError> {
+                let c = datafusion::arrow::compute::cast(column(batch, name)?, &DataType::Int64)
+                    .map_err(engine_failed)?;
+                let c = c
+                    .as_primitive_opt::<Int64Type>()
+                    .ok_or_else(|| wrong_type(name))?;
+                Ok((0..c.len())
+                    .map(|i| if c.is_valid(i) { c.value(i) } else { 0 })
+                    .collect())
+            };
+            let (posts, degree, squares) = (int("posts")?, int("degree")?, int("squares")?);
+            let (started, viral) = (int("started")?, int("viral")?);
+            for i in 0..batch.num_rows() {
+                let number = u32::try_from(out.accounts.len())
+                    .map_err(|_| engine_failed("too many accounts"))?;
+                numbers.insert(author.value(i).to_owned(), number);
+                out.accounts.push(author.value(i).to_owned());
+                let d = u32::try_from(degree[i]).unwrap_or(u32::MAX);
+                out.degree.push(d);
+                out.posts += posts[i].max(0) as u64;
+                out.sum_sizes += u64::from(d);
+                out.sum_squares += squares[i].max(0) as u64;
+                out.episodes += started[i].max(0) as u64;
+                out.viral += viral[i].max(0) as u64;
+            }
+            Ok(())
+        })?;
+        self.for_each_batch(&coactions_sql(settings), |batch| {
+            let text = |name: &str| -> Result<ArrayRef, DetectError> {
+                datafusion::arrow::compute::cast(column(batch, name)?, &DataType::Utf8)
+                    .map_err(engine_failed)
+            };
+            let (ai, aj) = (text("ai")?, text("aj")?);
+            let (ai, aj) = (
+                ai.as_string_opt::<i32>().ok_or_else(|| wrong_type("ai"))?,
+                aj.as_string_opt::<i32>().ok_or_else(|| wrong_type("aj"))?,
+            );
+            let t = column(batch, "t")?
+                .as_primitive_opt::<UInt8Type>()
+                .ok_or_else(|| wrong_type("t"))?;
+            let ts = column(batch, "ts")?
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| wrong_type("ts"))?;
+            let gap = column(batch, "gap")?
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| wrong_type("gap"))?;
+            for i in 0..batch.num_rows() {
+                let number = |name: &str| {
+                    numbers
+                        .get(name)
+                        .copied()
+                        .ok_or_else(|| engine_failed(format!("unknown account {name:?}")))
+                };
+                let (a, b) = (number(ai.value(i))?, number(aj.value(i))?);
+                let kind = ActionType::from_code(t.value(i)).ok_or_else(|| wrong_type("t"))?;
+                f(EngineCoAction {
+                    kind,
+                    a: a.min(b),
+                    b: a.max(b),
+                    ts: ts.value(i),
+                    gap: gap.value(i),
+                })?;
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     fn similar_pairs(
         &self,
         settings: &Settings,
@@ -320,6 +597,134 @@ mod tests {
     use super::*;
     use vigie_core::Config;
     use vigie_detect::clusters::copy_clusters_with;
+    use vigie_detect::coaction::{network, Network};
+    use vigie_detect::Context;
+    use vigie_store::Store;
+
+    /// The network of `store` in-process and with the plans, accounts by name.
+    fn networks(config: &Config, store: &Store, dir: &Path) -> (Network, Network) {
+        let expected = network(&Context::new(config, store)).unwrap();
+        let items = dir.join("items");
+        crate::export::export_items_with(store, &items, 50).unwrap();
+        let engine = Engine::open(&EngineSpec::DataFusion, &items).unwrap();
+        let got = network(&Context::new(config, store).with_engine(&engine)).unwrap();
+        (expected, got)
+    }
+
+    fn assert_same(expected: &Network, got: &Network) {
+        assert_eq!(got.accounts, expected.accounts);
+        assert_eq!(got.edges, expected.edges);
+        assert_eq!(got.communities, expected.communities);
+        assert_eq!(
+            (
+                got.pairs_tested,
+                got.posts,
+                got.episodes,
+                got.viral_episodes
+            ),
+            (
+                expected.pairs_tested,
+                expected.posts,
+                expected.episodes,
+                expected.viral_episodes
+            )
+        );
+    }
+
+    #[test]
+    fn the_coaction_plan_gives_the_in_process_network_on_hard_cases() {
+        // Every rule of the scan at once, with every pair kept (a huge alpha, one co-action) so
+        // that any difference in pairs, counts, gaps or null model shows.
+        let config = Config::from_toml(
+            "[detectors.coordination]\nmax_crowd = 4\nmin_coactions = 1\nalpha = 1e12\n\
+             min_members = 2\nwindows = { same_repost = 5 }\n",
+            "t",
+        )
+        .unwrap();
+        let post = |id: &str, author: &str, secs: Option<i64>, extra: &str| {
+            let at = chrono::DateTime::from_timestamp(1_717_200_000 + secs.unwrap_or(0), 0)
+                .unwrap()
+                .to_rfc3339();
+            format!(
+                r#"{{"kind":"post","id":"{id}","platform":"x","author":"{author}","created_at":"{at}","text":"lisez ceci {id}"{extra}}}"#
+            )
+        };
+        let url = |u: &str| format!(r#","urls":["{u}","{u}"]"#);
+        let mut lines = vec![
+            // Exactly Δ apart, then Δ + 1 s: one episode, then a new one.
+            post("1", "a", Some(0), &url("https://ex.com/1")),
+            post("2", "b", Some(60), &url("https://ex.com/1")),
+            post("3", "c", Some(121), &url("https://ex.com/1")),
+            post("4", "a", Some(150), &url("https://ex.com/1")),
+            // Equal times, and the same pair meeting twice in one episode.
+            post("5", "d", Some(500), &url("https://ex.com/2")),
+            post("6", "e", Some(500), &url("https://ex.com/2")),
+            post("7", "d", Some(510), &url("https://ex.com/2")),
+            // Per-type window: 30 s is too far for reposts (5 s).
+            post("8", "f", Some(900), r#","repost_of":"9""#),
+            post("9", "g", Some(930), r#","repost_of":"9""#),
+            post("10", "h", Some(932), r#","repost_of":"9""#),
+            // A tie with the first post; an empty author acts on nothing.
+            post("11", "i", Some(0), &url("https://ex.com/1")),
+            post("12", "", Some(1), &url("https://ex.com/1")),
+        ];
+        // A crowd: six accounts within seconds (max_crowd 4), pairs only before it is crowded;
+        // after a quiet minute, the object starts a fresh episode.
+        for m in 0..6 {
+            lines.push(post(
+                &format!("v{m}"),
+                &format!("u{m}"),
+                Some(2_000 + m),
+                r#","hashtags":["Vote"]"#,
+            ));
+        }
+        for m in 0..3 {
+            lines.push(post(
+                &format!("w{m}"),
+                &format!("u{m}"),
+                Some(2_200 + m),
+                r#","hashtags":["vote"]"#,
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        let normaliser = vigie_normalise::Normaliser::new(&Default::default());
+        let mut batch = store.batch().unwrap();
+        for line in &lines {
+            let record: vigie_core::Record = serde_json::from_str(line).unwrap();
+            if let Ok(n) = normaliser.normalise(record) {
+                batch.insert(&n).unwrap();
+            }
+        }
+        batch.commit().unwrap();
+        let (expected, got) = networks(&config, &store, dir.path());
+        assert!(expected.viral_episodes >= 1, "{expected:?}");
+        assert!(
+            expected.edges.len() >= 8,
+            "{} posts {:?}",
+            expected.posts,
+            expected.edges
+        );
+        assert_same(&expected, &got);
+    }
+
+    #[test]
+    fn the_coaction_plan_gives_the_in_process_network_on_generated_data() {
+        let dir = tempfile::tempdir().unwrap();
+        vigie_generate::generate(
+            &vigie_generate::GenerateOptions {
+                posts: 3_000,
+                ..Default::default()
+            },
+            dir.path(),
+        )
+        .unwrap();
+        let config = Config::load(&dir.path().join("vigie.toml")).unwrap();
+        let store = crate::bench::load(&dir.path().join("data"), &dir.path().join("t.db")).unwrap();
+        let (expected, got) = networks(&config, &store, dir.path());
+        assert!(!expected.communities.is_empty(), "no community");
+        assert_same(&expected, &got);
+    }
 
     #[test]
     fn the_plans_give_the_in_process_clusters() {

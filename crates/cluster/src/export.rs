@@ -1,6 +1,7 @@
 //! `vigie export parquet`: the store's posts and articles as Parquet files, the input of
-//! distributed runs. Row ids are the store's, so what an engine computes from the files joins
-//! back to the store that wrote them.
+//! distributed runs: `items-NNNNN.parquet` (posts and articles, their texts) and
+//! `posts/posts-NNNNN.parquet` (posts as recorded, for co-actions). Row ids are the store's, so what
+//! an engine computes from the files joins back to the store that wrote them.
 
 use crate::ClusterError;
 use datafusion::arrow::array::{ArrayRef, Int64Builder, StringBuilder};
@@ -17,8 +18,17 @@ use vigie_store::{Store, TextRow};
 /// Rows per file: files are the unit of work an engine spreads over its executors.
 pub const ROWS_PER_FILE: usize = 250_000;
 const ROWS_PER_BATCH: usize = 8_192;
-/// Name prefix of the files this module writes (and removes before writing again).
-const PREFIX: &str = "items-";
+/// Name prefix of the item files.
+pub const ITEMS: &str = "items-";
+/// Name prefix of the post files.
+pub const POSTS: &str = "posts-";
+/// The folder, under the export's, of the post files: a listing of the export's folder does
+/// not descend into it, so the item files stay one table.
+pub const POSTS_DIR: &str = "posts";
+/// Name prefixes of the files this module writes (and removes before writing again).
+const PREFIXES: [&str; 3] = [ITEMS, POSTS, NEAR];
+/// Name prefix of the copy-cluster file a co-action plan reads (written by the engine).
+pub const NEAR: &str = "near-";
 
 /// The columns of the exported items.
 pub fn schema() -> SchemaRef {
@@ -40,11 +50,158 @@ pub fn schema() -> SchemaRef {
     ]))
 }
 
+/// The columns of the exported posts: what the co-action plan reads.
+pub fn posts_schema() -> SchemaRef {
+    let text = |name: &str, nullable| Field::new(name, DataType::Utf8, nullable);
+    Arc::new(Schema::new(vec![
+        Field::new("rid", DataType::Int64, false),
+        // Unix milliseconds, UTC.
+        Field::new("ts", DataType::Int64, true),
+        text("id", false),
+        text("author", true),
+        text("norm", false),
+        // The record and what normalisation derived, as JSON.
+        text("record", false),
+        text("derived", false),
+    ]))
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exported {
+    /// Items (posts and articles) and their files.
     pub rows: u64,
     pub files: Vec<PathBuf>,
+    /// Posts and their files.
+    pub posts: u64,
+    pub post_files: Vec<PathBuf>,
+}
+
+/// Parquet files of about `rows_per_file` rows, written batch by batch.
+pub(crate) struct Files<'a> {
+    dir: &'a Path,
+    prefix: &'static str,
+    schema: SchemaRef,
+    props: WriterProperties,
+    rows_per_file: usize,
+    writer: Option<(ArrowWriter<std::fs::File>, usize)>,
+    files: Vec<PathBuf>,
+}
+
+impl<'a> Files<'a> {
+    pub(crate) fn new(
+        dir: &'a Path,
+        prefix: &'static str,
+        schema: SchemaRef,
+        rows_per_file: usize,
+    ) -> Self {
+        Files {
+            dir,
+            prefix,
+            schema,
+            props: WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .set_max_row_group_row_count(Some(ROWS_PER_BATCH * 8))
+                .build(),
+            rows_per_file,
+            writer: None,
+            files: Vec::new(),
+        }
+    }
+
+    pub(crate) fn write(&mut self, columns: Vec<ArrayRef>) -> Result<(), ClusterError> {
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)?;
+        if self
+            .writer
+            .as_ref()
+            .is_some_and(|(_, n)| *n >= self.rows_per_file)
+        {
+            if let Some((w, _)) = self.writer.take() {
+                w.close()?;
+            }
+        }
+        if self.writer.is_none() {
+            let path = self
+                .dir
+                .join(format!("{}{:05}.parquet", self.prefix, self.files.len()));
+            let file = std::fs::File::create(&path).map_err(|e| ClusterError::io(&path, e))?;
+            self.writer = Some((
+                ArrowWriter::try_new(file, self.schema.clone(), Some(self.props.clone()))?,
+                0,
+            ));
+            self.files.push(path);
+        }
+        if let Some((w, n)) = self.writer.as_mut() {
+            *n += batch.num_rows();
+            w.write(&batch)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn close(self) -> Result<Vec<PathBuf>, ClusterError> {
+        if let Some((w, _)) = self.writer {
+            w.close()?;
+        }
+        Ok(self.files)
+    }
+}
+
+struct PostColumns {
+    rid: Int64Builder,
+    ts: Int64Builder,
+    id: StringBuilder,
+    author: StringBuilder,
+    norm: StringBuilder,
+    record: StringBuilder,
+    derived: StringBuilder,
+    len: usize,
+}
+
+impl PostColumns {
+    fn new() -> PostColumns {
+        PostColumns {
+            rid: Int64Builder::new(),
+            ts: Int64Builder::new(),
+            id: StringBuilder::new(),
+            author: StringBuilder::new(),
+            norm: StringBuilder::new(),
+            record: StringBuilder::new(),
+            derived: StringBuilder::new(),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, row: &vigie_store::JsonRow<'_>, id: &str) {
+        self.rid.append_value(row.rid);
+        self.ts.append_option(row.ts);
+        self.id.append_value(id);
+        self.author.append_option(row.author);
+        self.norm.append_value(row.norm);
+        self.record.append_value(row.record);
+        self.derived.append_value(row.derived);
+        self.len += 1;
+    }
+
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        self.len = 0;
+        vec![
+            Arc::new(self.rid.finish()),
+            Arc::new(self.ts.finish()),
+            Arc::new(self.id.finish()),
+            Arc::new(self.author.finish()),
+            Arc::new(self.norm.finish()),
+            Arc::new(self.record.finish()),
+            Arc::new(self.derived.finish()),
+        ]
+    }
+}
+
+/// The id of a stored post, read from its record (the co-action plan matches copy clusters by
+/// post id, as the in-process scan does).
+#[derive(serde::Deserialize)]
+struct IdView<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
 }
 
 struct Columns {
@@ -92,8 +249,9 @@ impl Columns {
         self.len += 1;
     }
 
-    fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ClusterError> {
-        let columns: Vec<ArrayRef> = vec![
+    fn finish(&mut self) -> Vec<ArrayRef> {
+        self.len = 0;
+        vec![
             Arc::new(self.rid.finish()),
             Arc::new(self.kind.finish()),
             Arc::new(self.platform.finish()),
@@ -104,14 +262,13 @@ impl Columns {
             Arc::new(self.repost_of.finish()),
             Arc::new(self.lang.finish()),
             Arc::new(self.title.finish()),
-        ];
-        self.len = 0;
-        Ok(RecordBatch::try_new(schema.clone(), columns)?)
+        ]
     }
 }
 
-/// Writes every post and article of `store` to `dir/items-NNNNN.parquet` (files of an earlier
-/// export there are replaced), in row-id order, [`ROWS_PER_FILE`] rows a file.
+/// Writes every post and article of `store` to `dir/items-NNNNN.parquet`, and every post as
+/// recorded to `dir/posts-NNNNN.parquet` (files of an earlier export there are replaced), in
+/// row-id and publication order respectively, [`ROWS_PER_FILE`] rows a file.
 pub fn export_items(store: &Store, dir: &Path) -> Result<Exported, ClusterError> {
     export_items_with(store, dir, ROWS_PER_FILE)
 }
@@ -124,13 +281,8 @@ pub fn export_items_with(
 ) -> Result<Exported, ClusterError> {
     std::fs::create_dir_all(dir).map_err(|e| ClusterError::io(dir, e))?;
     remove_old(dir)?;
-    let schema = schema();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(ROWS_PER_BATCH * 8))
-        .build();
-    let mut files = Vec::new();
-    let mut writer: Option<(ArrowWriter<std::fs::File>, usize)> = None;
+    let batch_rows = ROWS_PER_BATCH.min(rows_per_file.max(1));
+    let mut out = Files::new(dir, ITEMS, schema(), rows_per_file);
     let mut columns = Columns::new();
     let mut rows = 0u64;
     let mut failure: Option<ClusterError> = None;
@@ -140,16 +292,8 @@ pub fn export_items_with(
         }
         columns.push(row);
         rows += 1;
-        if columns.len >= ROWS_PER_BATCH.min(rows_per_file.max(1)) {
-            if let Err(e) = flush(
-                dir,
-                &schema,
-                &props,
-                &mut columns,
-                &mut writer,
-                &mut files,
-                rows_per_file,
-            ) {
+        if columns.len >= batch_rows {
+            if let Err(e) = out.write(columns.finish()) {
                 failure = Some(e);
             }
         }
@@ -158,61 +302,57 @@ pub fn export_items_with(
     if let Some(e) = failure {
         return Err(e);
     }
-    if columns.len > 0 || files.is_empty() {
-        flush(
-            dir,
-            &schema,
-            &props,
-            &mut columns,
-            &mut writer,
-            &mut files,
-            rows_per_file,
-        )?;
+    if columns.len > 0 || out.files.is_empty() {
+        out.write(columns.finish())?;
     }
-    if let Some((w, _)) = writer {
-        w.close()?;
-    }
-    Ok(Exported { rows, files })
-}
+    let files = out.close()?;
 
-fn flush(
-    dir: &Path,
-    schema: &SchemaRef,
-    props: &WriterProperties,
-    columns: &mut Columns,
-    writer: &mut Option<(ArrowWriter<std::fs::File>, usize)>,
-    files: &mut Vec<PathBuf>,
-    rows_per_file: usize,
-) -> Result<(), ClusterError> {
-    let batch = columns.finish(schema)?;
-    if writer.as_ref().is_some_and(|(_, n)| *n >= rows_per_file) {
-        if let Some((w, _)) = writer.take() {
-            w.close()?;
+    let posts_dir = dir.join(POSTS_DIR);
+    std::fs::create_dir_all(&posts_dir).map_err(|e| ClusterError::io(&posts_dir, e))?;
+    remove_old(&posts_dir)?;
+    let mut out = Files::new(&posts_dir, POSTS, posts_schema(), rows_per_file);
+    let mut columns = PostColumns::new();
+    let mut posts = 0u64;
+    store.for_each_json_by_time(Kind::Post, |row| {
+        if failure.is_some() {
+            return Ok(());
         }
+        // A record without an id cannot be in a copy cluster; the plan reports it unreadable
+        // if it is not a post at all.
+        let id = serde_json::from_str::<IdView<'_>>(row.record)
+            .map(|v| v.id.into_owned())
+            .unwrap_or_default();
+        columns.push(row, &id);
+        posts += 1;
+        if columns.len >= batch_rows {
+            if let Err(e) = out.write(columns.finish()) {
+                failure = Some(e);
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
     }
-    if writer.is_none() {
-        let path = dir.join(format!("{PREFIX}{:05}.parquet", files.len()));
-        let file = std::fs::File::create(&path).map_err(|e| ClusterError::io(&path, e))?;
-        *writer = Some((
-            ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?,
-            0,
-        ));
-        files.push(path);
+    if columns.len > 0 || out.files.is_empty() {
+        out.write(columns.finish())?;
     }
-    if let Some((w, n)) = writer.as_mut() {
-        *n += batch.num_rows();
-        w.write(&batch)?;
-    }
-    Ok(())
+    let post_files = out.close()?;
+    Ok(Exported {
+        rows,
+        files,
+        posts,
+        post_files,
+    })
 }
 
 /// Removes the files of an earlier export, and only those.
-fn remove_old(dir: &Path) -> Result<(), ClusterError> {
+pub(crate) fn remove_old(dir: &Path) -> Result<(), ClusterError> {
     let entries = std::fs::read_dir(dir).map_err(|e| ClusterError::io(dir, e))?;
     for entry in entries {
         let path = entry.map_err(|e| ClusterError::io(dir, e))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with(PREFIX) && name.ends_with(".parquet") {
+        if PREFIXES.iter().any(|p| name.starts_with(p)) && name.ends_with(".parquet") {
             std::fs::remove_file(&path).map_err(|e| ClusterError::io(&path, e))?;
         }
     }

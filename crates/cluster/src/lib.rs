@@ -18,6 +18,11 @@ pub mod udf;
 
 pub use engine::{Engine, EngineSpec};
 
+/// Stack of the threads that plan, encode, decode and run plans: DataFusion and Ballista walk
+/// plan trees recursively, and the co-action plan's tree (window functions over a self-join
+/// of unnested UDF output) overflowed tokio's default 2 MiB in unoptimised builds.
+pub const THREAD_STACK_BYTES: usize = 16 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("{path}: {source}")]

@@ -7,13 +7,15 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Float64Builder, ListBuilder,
     StringBuilder, UInt32Builder, UInt64Builder,
 };
+use datafusion::arrow::array::{StructBuilder, UInt8Builder};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, UInt32Type};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, UInt32Type, UInt64Type};
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use std::sync::Arc;
+use vigie_detect::coaction::{post_objects, ActionType};
 use vigie_detect::detectors::copypasta::{looks_cut, matching_text};
 use vigie_detect::neardup::{self, Params};
 
@@ -39,10 +41,14 @@ enum Func {
     /// min_size_ratio, min_size_ratio_whole)`: the verified similarity of two texts, NULL when
     /// they are not copies.
     Similarity,
+    /// `vigie_coaction_objects(record, norm, derived, near_cluster, min_text_chars,
+    /// types_mask)`: the objects a post acts on, in the order a scan acts on them, each once,
+    /// as a list of `{t, key, ord}` (type code, object key, rank).
+    CoactionObjects,
 }
 
 impl Func {
-    const ALL: [Func; 7] = [
+    const ALL: [Func; 8] = [
         Func::MatchingText,
         Func::LooksCut,
         Func::TextDigest,
@@ -50,6 +56,7 @@ impl Func {
         Func::Shingles,
         Func::BandKeys,
         Func::Similarity,
+        Func::CoactionObjects,
     ];
 
     fn name(self) -> &'static str {
@@ -61,6 +68,7 @@ impl Func {
             Func::Shingles => "vigie_shingles",
             Func::BandKeys => "vigie_band_keys",
             Func::Similarity => "vigie_similarity",
+            Func::CoactionObjects => "vigie_coaction_objects",
         }
     }
 
@@ -71,6 +79,7 @@ impl Func {
             Func::BandKeys => 3,
             Func::Shingles => 4,
             Func::Similarity => 8,
+            Func::CoactionObjects => 6,
         }
     }
 
@@ -81,8 +90,21 @@ impl Func {
             Func::TextDigest | Func::HeadlineDigest => DataType::UInt64,
             Func::Shingles | Func::BandKeys => u32_list(),
             Func::Similarity => DataType::Float64,
+            Func::CoactionObjects => DataType::List(Arc::new(Field::new_list_field(
+                DataType::Struct(object_fields()),
+                true,
+            ))),
         }
     }
+}
+
+/// The fields of one co-action object.
+fn object_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("t", DataType::UInt8, false),
+        Field::new("key", DataType::UInt64, false),
+        Field::new("ord", DataType::UInt32, false),
+    ])
 }
 
 fn u32_list() -> DataType {
@@ -130,7 +152,7 @@ impl ScalarUDFImpl for VigieUdf {
             Func::MatchingText => {
                 let text = strings(a, 0, n)?;
                 let mut b = StringBuilder::new();
-                for v in text.as_string::<i32>() {
+                for v in strs(&text)? {
                     b.append_option(v.map(matching_text));
                 }
                 Arc::new(b.finish())
@@ -138,7 +160,7 @@ impl ScalarUDFImpl for VigieUdf {
             Func::LooksCut => {
                 let text = strings(a, 0, n)?;
                 let mut b = BooleanBuilder::new();
-                for v in text.as_string::<i32>() {
+                for v in strs(&text)? {
                     b.append_option(v.map(looks_cut));
                 }
                 Arc::new(b.finish())
@@ -146,7 +168,7 @@ impl ScalarUDFImpl for VigieUdf {
             Func::TextDigest => {
                 let text = strings(a, 0, n)?;
                 let mut b = UInt64Builder::new();
-                for v in text.as_string::<i32>() {
+                for v in strs(&text)? {
                     b.append_option(v.map(neardup::text_digest));
                 }
                 Arc::new(b.finish())
@@ -158,7 +180,7 @@ impl ScalarUDFImpl for VigieUdf {
                     ..Params::default()
                 };
                 let mut b = UInt64Builder::new();
-                for v in title.as_string::<i32>() {
+                for v in strs(&title)? {
                     b.append_option(v.and_then(|t| {
                         let headline = matching_text(&vigie_normalise::text::fold(t));
                         neardup::headline_digest(&params, &headline)
@@ -172,7 +194,7 @@ impl ScalarUDFImpl for VigieUdf {
                 let max_shingles = count(a, 2, "max_shingles")?;
                 let min_words = count(a, 3, "min_words")?;
                 let mut b = ListBuilder::new(UInt32Builder::new());
-                for v in text.as_string::<i32>() {
+                for v in strs(&text)? {
                     let words = v.map(neardup::words).unwrap_or_default();
                     if v.is_none() || words.len() < min_words {
                         b.append_null();
@@ -249,6 +271,71 @@ impl ScalarUDFImpl for VigieUdf {
                 }
                 Arc::new(b.finish())
             }
+            Func::CoactionObjects => {
+                let record = strings(a, 0, n)?;
+                let norm = strings(a, 1, n)?;
+                let derived = strings(a, 2, n)?;
+                let near = cast(&arg(a, 3)?.to_array(n)?, &DataType::UInt64)?;
+                let near = near.as_primitive::<UInt64Type>();
+                let mask = count(a, 5, "types_mask")?;
+                let settings = vigie_detect::coaction::Settings {
+                    min_text_chars: count(a, 4, "min_text_chars")?,
+                    types: ActionType::ALL
+                        .iter()
+                        .filter(|t| mask & (1 << (**t as usize)) != 0)
+                        .map(|t| t.name().to_owned())
+                        .collect(),
+                    ..Default::default()
+                };
+                let (record, norm, derived) = (strs(&record)?, strs(&norm)?, strs(&derived)?);
+                let mut b = ListBuilder::new(StructBuilder::from_fields(object_fields(), 0))
+                    .with_field(Arc::new(Field::new_list_field(
+                        DataType::Struct(object_fields()),
+                        true,
+                    )));
+                let mut seen = std::collections::HashSet::new();
+                for i in 0..n {
+                    let Some(Some(rec)) = record.get(i) else {
+                        b.append_null();
+                        continue;
+                    };
+                    let norm_i = norm.get(i).copied().flatten().unwrap_or("");
+                    let derived_i = derived.get(i).copied().flatten().unwrap_or("");
+                    let cluster = near
+                        .is_valid(i)
+                        .then(|| u32::try_from(near.value(i)).ok())
+                        .flatten();
+                    let objs = match post_objects(rec, norm_i, derived_i, cluster, &settings) {
+                        Ok(objs) => objs,
+                        Err(e) => return exec_err!("vigie_coaction_objects: not a post: {e}"),
+                    };
+                    // An object met twice in one post acts once: a second event of the same
+                    // account pairs with no one new.
+                    seen.clear();
+                    let s = b.values();
+                    for (rank, (t, key)) in objs.into_iter().enumerate() {
+                        if !seen.insert((t, key)) {
+                            continue;
+                        }
+                        let (Some(tb), rank) = (
+                            s.field_builder::<UInt8Builder>(0),
+                            u32::try_from(rank).unwrap_or(u32::MAX),
+                        ) else {
+                            return exec_err!("vigie_coaction_objects: builder");
+                        };
+                        tb.append_value(t as u8);
+                        if let Some(kb) = s.field_builder::<UInt64Builder>(1) {
+                            kb.append_value(key);
+                        }
+                        if let Some(ob) = s.field_builder::<UInt32Builder>(2) {
+                            ob.append_value(rank);
+                        }
+                        s.append(true);
+                    }
+                    b.append(true);
+                }
+                Arc::new(b.finish())
+            }
         };
         Ok(ColumnarValue::Array(out))
     }
@@ -261,10 +348,24 @@ fn arg(args: &[ColumnarValue], i: usize) -> Result<&ColumnarValue> {
     }
 }
 
-/// Argument `i` as a Utf8 array of `n` rows.
+/// Argument `i` as an array of `n` rows of some string type.
 fn strings(args: &[ColumnarValue], i: usize, n: usize) -> Result<ArrayRef> {
     let array = arg(args, i)?.to_array(n)?;
-    Ok(cast(&array, &DataType::Utf8)?)
+    match array.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(array),
+        _ => Ok(cast(&array, &DataType::Utf8)?),
+    }
+}
+
+/// The values of a string array, borrowed: Parquet columns arrive as Utf8View, and copying
+/// them to Utf8 for every call cost a copy of every text.
+fn strs(array: &ArrayRef) -> Result<Vec<Option<&str>>> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => array.as_string_view().iter().collect(),
+        other => return exec_err!("expected a string, got {other}"),
+    })
 }
 
 /// Argument `i` as a list array of `n` rows.

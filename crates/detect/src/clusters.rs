@@ -115,6 +115,20 @@ pub trait FeatureEngine {
         max_rid: i64,
         f: &mut dyn FnMut(EngineItem) -> Result<(), DetectError>,
     ) -> Result<(), DetectError>;
+
+    /// The co-action candidates of every post with an author (see [`crate::coaction`]): two
+    /// accounts acting on one object (type and key) within the type's Δ, each pair once per
+    /// object episode, the object episodes with more than `max_crowd` accounts making no pairs
+    /// once crowded. `near` gives the copy cluster of the posts that have one, by post id.
+    /// Calls `f` with each co-action in the order a time-ordered scan meets them (the later
+    /// post's time and row id, its object's rank among the post's objects, then the earlier
+    /// post's time and row id), and returns the accounts and the null model's inputs.
+    fn coactions(
+        &self,
+        settings: &crate::coaction::Settings,
+        near: &[(&str, u32)],
+        f: &mut dyn FnMut(crate::coaction::EngineCoAction) -> Result<(), DetectError>,
+    ) -> Result<crate::coaction::EngineCoActions, DetectError>;
 }
 
 const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];

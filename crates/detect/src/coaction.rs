@@ -80,6 +80,11 @@ impl ActionType {
         1 << (self as u16)
     }
 
+    /// The type of number `code` (`self as u8`), as plans carry it.
+    pub fn from_code(code: u8) -> Option<ActionType> {
+        ActionType::ALL.get(usize::from(code)).copied()
+    }
+
     /// Names of the types set in a bit mask.
     pub fn names_of(mask: u16) -> Vec<&'static str> {
         ActionType::ALL
@@ -140,7 +145,8 @@ impl Default for Settings {
 }
 
 impl Settings {
-    fn window_ms(&self, t: ActionType) -> Option<i64> {
+    /// Δ of type `t` in milliseconds; `None` when the type is not used.
+    pub fn window_ms(&self, t: ActionType) -> Option<i64> {
         if !self.types.iter().any(|n| n == t.name()) {
             return None;
         }
@@ -398,6 +404,27 @@ fn objects(
     out.retain(|(t, _, _)| settings.window_ms(*t).is_some());
 }
 
+/// The objects a stored post acts on, as (type, object key), in the order a scan acts on them:
+/// what a plan's rows carry. `near` is its copy cluster number, if any. An unreadable record is
+/// an error.
+pub fn post_objects(
+    record: &str,
+    norm: &str,
+    derived: &str,
+    near: Option<u32>,
+    settings: &Settings,
+) -> Result<Vec<(ActionType, u64)>, String> {
+    let post: PostView<'_> = serde_json::from_str(record).map_err(|e| e.to_string())?;
+    let derived: DerivedView = if derived.is_empty() {
+        DerivedView::default()
+    } else {
+        serde_json::from_str(derived).unwrap_or_default()
+    };
+    let mut objs = Vec::new();
+    objects(&post, norm, &derived.urls, near, settings, false, &mut objs);
+    Ok(objs.into_iter().map(|(t, key, _)| (t, key)).collect())
+}
+
 /// What a scan keeps beyond its callback: the null model's inputs.
 #[derive(Default)]
 struct NullModel {
@@ -616,7 +643,9 @@ impl<'s> Scanner<'s> {
         on_coaction: &mut impl FnMut(&CoAction<'_>),
     ) {
         let ep = self.open.entry((kind, key)).or_default();
-        if !ep.events.is_empty() && ts - ep.last > window {
+        // A crowded episode keeps no events but still ends after a quiet Δ, like any other:
+        // its end must not depend on when `expire` last ran.
+        if !ep.accounts.is_empty() && ts - ep.last > window {
             let closed = std::mem::take(ep);
             self.null.close(&closed);
         }
@@ -701,24 +730,115 @@ fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<FastMap<&'c str, u32>,
     Ok(out)
 }
 
-/// Builds the significant co-action network of the store's posts.
+/// Builds the significant co-action network of the store's posts: in this process, or with the
+/// co-action candidates computed by the context's engine (see
+/// [`crate::clusters::FeatureEngine::coactions`]), which gives the same network.
 pub fn network(ctx: &Context<'_>) -> Result<Network, DetectError> {
     let settings: Settings = ctx.config.detector_settings(SETTINGS_OF)?;
+    if let Some(engine) = ctx.engine {
+        return network_on(engine, ctx, &settings);
+    }
     let mut scanner = Scanner::new(&settings);
-    let mut pairs: FastMap<u64, PairStat> = FastMap::default();
-    let mut tested: u64 = 0;
-    let mut since_prune: u64 = 0;
-    let min = settings.min_coactions;
-    let memory_ms = settings.pair_memory_seconds.max(0) * 1000;
+    let mut pairs = Pairs::new(&settings);
     scanner.run(ctx, None, |c| {
-        if c.repeat {
-            return;
+        if !c.repeat {
+            pairs.add(
+                c.kind,
+                c.a,
+                c.b,
+                c.ts_a.max(c.ts_b),
+                (c.ts_a - c.ts_b).abs(),
+            );
         }
-        let key = (u64::from(c.a) << 32) | u64::from(c.b);
-        let ts = c.ts_a.max(c.ts_b);
-        let gap = (c.ts_a - c.ts_b).abs();
-        let stat = pairs.entry(key).or_insert_with(|| {
-            tested += 1;
+    })?;
+    Ok(pairs.network(
+        scanner.accounts.names,
+        &scanner.null,
+        scanner.posts,
+        &settings,
+    ))
+}
+
+fn network_on(
+    engine: &dyn crate::clusters::FeatureEngine,
+    ctx: &Context<'_>,
+    settings: &Settings,
+) -> Result<Network, DetectError> {
+    let near = near_text_clusters(ctx)?;
+    let mut near: Vec<(&str, u32)> = near.into_iter().collect();
+    near.sort_unstable();
+    let mut pairs = Pairs::new(settings);
+    let summary = engine.coactions(settings, &near, &mut |c| {
+        pairs.add(c.kind, c.a, c.b, c.ts, c.gap);
+        Ok(())
+    })?;
+    let null = NullModel {
+        degree: summary.degree,
+        sum_sizes: summary.sum_sizes as f64,
+        sum_squares: summary.sum_squares as f64,
+        episodes: summary.episodes,
+        viral: summary.viral,
+    };
+    Ok(pairs.network(summary.accounts, &null, summary.posts, settings))
+}
+
+/// What an engine computes of the co-actions besides the co-actions themselves: the accounts
+/// and the null model's inputs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EngineCoActions {
+    /// Authors of posts, numbered in the order of their first post (time, then row id): the
+    /// numbers [`EngineCoAction`] uses.
+    pub accounts: Vec<String>,
+    /// Per account number: the object episodes it joined, viral ones apart.
+    pub degree: Vec<u32>,
+    /// Posts with an author.
+    pub posts: u64,
+    /// Object episodes, viral ones apart, and the sums of their sizes and squared sizes.
+    pub episodes: u64,
+    pub sum_sizes: u64,
+    pub sum_squares: u64,
+    /// Viral episodes (more than `max_crowd` accounts).
+    pub viral: u64,
+}
+
+/// The first co-action of two accounts in one object episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineCoAction {
+    pub kind: ActionType,
+    /// Account numbers, `a < b`.
+    pub a: u32,
+    pub b: u32,
+    /// Unix milliseconds of the later of the two posts.
+    pub ts: i64,
+    /// Milliseconds between the two posts.
+    pub gap: i64,
+}
+
+/// Co-actions counted per pair of accounts, in the order they happen.
+struct Pairs {
+    stats: FastMap<u64, PairStat>,
+    tested: u64,
+    since_prune: u64,
+    min: u32,
+    memory_ms: i64,
+}
+
+impl Pairs {
+    fn new(settings: &Settings) -> Pairs {
+        Pairs {
+            stats: FastMap::default(),
+            tested: 0,
+            since_prune: 0,
+            min: settings.min_coactions,
+            memory_ms: settings.pair_memory_seconds.max(0) * 1000,
+        }
+    }
+
+    fn add(&mut self, kind: ActionType, a: u32, b: u32, ts: i64, gap: i64) {
+        let key = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+        let tested = &mut self.tested;
+        let stat = self.stats.entry(key).or_insert_with(|| {
+            *tested += 1;
             PairStat {
                 count: 0,
                 types: 0,
@@ -728,51 +848,60 @@ pub fn network(ctx: &Context<'_>) -> Result<Network, DetectError> {
             }
         });
         stat.count += 1;
-        stat.types |= c.kind.bit();
+        stat.types |= kind.bit();
         stat.last = ts;
         stat.gap_sum += gap;
-        since_prune += 1;
+        self.since_prune += 1;
         // Forget pairs that met too rarely, too long ago: memory follows recent activity.
-        if since_prune >= 1_000_000 {
-            since_prune = 0;
-            pairs.retain(|_, s| s.count >= min || ts - s.last <= memory_ms);
+        if self.since_prune >= 1_000_000 {
+            self.since_prune = 0;
+            let (min, memory_ms) = (self.min, self.memory_ms);
+            self.stats
+                .retain(|_, s| s.count >= min || ts - s.last <= memory_ms);
         }
-    })?;
-    let threshold = settings.alpha / tested.max(1) as f64;
-    let mut edges: Vec<Edge> = pairs
-        .into_iter()
-        .filter(|(_, s)| s.count >= min)
-        .filter_map(|(key, s)| {
-            let (a, b) = ((key >> 32) as u32, key as u32);
-            let p = poisson_tail(u64::from(s.count), scanner.null.expected(a, b));
-            (p <= threshold).then(|| Edge {
-                a,
-                b,
-                count: s.count,
-                types: s.types,
-                first: s.first,
-                last: s.last,
-                mean_gap_ms: s.gap_sum / i64::from(s.count.max(1)),
-                p_value: p,
+    }
+
+    /// The kept edges under `null`, and their communities.
+    fn network(
+        self,
+        accounts: Vec<String>,
+        null: &NullModel,
+        posts: u64,
+        settings: &Settings,
+    ) -> Network {
+        let threshold = settings.alpha / self.tested.max(1) as f64;
+        let min = self.min;
+        let mut edges: Vec<Edge> = self
+            .stats
+            .into_iter()
+            .filter(|(_, s)| s.count >= min)
+            .filter_map(|(key, s)| {
+                let (a, b) = ((key >> 32) as u32, key as u32);
+                let p = poisson_tail(u64::from(s.count), null.expected(a, b));
+                (p <= threshold).then(|| Edge {
+                    a,
+                    b,
+                    count: s.count,
+                    types: s.types,
+                    first: s.first,
+                    last: s.last,
+                    mean_gap_ms: s.gap_sum / i64::from(s.count.max(1)),
+                    p_value: p,
+                })
             })
-        })
-        .collect();
-    edges.sort_unstable_by_key(|e| (e.a, e.b));
-    let communities = communities(
-        scanner.accounts.names.len(),
-        &edges,
-        &scanner.accounts.names,
-        &settings,
-    );
-    Ok(Network {
-        accounts: scanner.accounts.names,
-        edges,
-        communities,
-        pairs_tested: tested,
-        posts: scanner.posts,
-        episodes: scanner.null.episodes,
-        viral_episodes: scanner.null.viral,
-    })
+            .collect();
+        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        let communities = communities(accounts.len(), &edges, &accounts, settings);
+        Network {
+            accounts,
+            edges,
+            communities,
+            pairs_tested: self.tested,
+            posts,
+            episodes: null.episodes,
+            viral_episodes: null.viral,
+        }
+    }
 }
 
 /// Louvain communities of the kept edges, at least `min_members` strong, largest first (ties

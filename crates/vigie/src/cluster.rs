@@ -29,6 +29,7 @@ pub fn engine_setup(spec: &str, items_dir: PathBuf) -> Result<Option<EngineFacto
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(vigie_cluster::THREAD_STACK_BYTES)
         .enable_all()
         .build()?)
 }

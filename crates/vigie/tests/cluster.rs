@@ -1,5 +1,5 @@
 //! Distributed execution gives the in-process alerts: a scan of generated data run with the
-//! data-parallel stages on DataFusion in this process, and on a Ballista scheduler with two
+//! data-parallel stages (copy clusters, co-action candidates) on DataFusion in this process, and on a Ballista scheduler with two
 //! executors on loopback, writes exactly the alerts of the default in-process scan.
 #![cfg(feature = "cluster")]
 
@@ -76,11 +76,9 @@ fn wait_for_port(port: u16) {
     panic!("nothing listens on port {port}");
 }
 
-fn copypasta_alerts(lines: &[String]) -> usize {
-    lines
-        .iter()
-        .filter(|l| l.contains("\"detector\":\"copypasta\""))
-        .count()
+fn alerts_of(lines: &[String], detector: &str) -> usize {
+    let field = format!("\"detector\":\"{detector}\"");
+    lines.iter().filter(|l| l.contains(&field)).count()
 }
 
 #[test]
@@ -98,13 +96,16 @@ fn datafusion_and_ballista_engines_give_the_in_process_alerts() {
     let data = dir.path().join("data");
 
     let expected = scan(dir.path(), &data, &config, None);
-    assert!(copypasta_alerts(&expected) >= 3, "{expected:?}");
+    // Copy clusters and co-actions are the plans' work: both must show in the alerts.
+    assert!(alerts_of(&expected, "copypasta") >= 3, "{expected:?}");
+    assert!(alerts_of(&expected, "coordination") >= 1, "{expected:?}");
 
     let local = scan(dir.path(), &data, &config, Some(EngineSpec::DataFusion));
     assert_eq!(local, expected, "DataFusion in-process engine");
 
     // A scheduler and two executors on loopback, on a runtime of their own.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(vigie_cluster::THREAD_STACK_BYTES)
         .enable_all()
         .build()
         .unwrap();
