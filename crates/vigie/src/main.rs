@@ -1368,15 +1368,15 @@ fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> R
         d.threshold, d.precision, d.recall
     );
     for h in &e.held_out {
-        if h.calibration.predicted == 0 {
+        if !h.reached {
             println!(
-                "rewording: no threshold reaches precision 0.95 on claims {}",
+                "rewording: no group margin reaches precision 0.95 on claims {}",
                 h.calibrated_on
             );
             continue;
         }
         println!(
-            "rewording threshold chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
+            "rewording group margin chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
             h.calibrated_on,
             h.calibration.threshold,
             h.calibration.precision,
