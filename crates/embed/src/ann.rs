@@ -373,24 +373,34 @@ impl Index {
             .collect()
     }
 
+    /// Each indexed vector's `k` nearest indexed vectors (itself usually first), best first.
+    pub fn neighbours(&self, k: usize) -> Vec<Vec<Neighbour>> {
+        par_map(self.len(), threads(self.params.threads), |i| {
+            self.search(self.vector(i), k)
+        })
+    }
+
     /// Every pair `(a, b, similarity)` with `a < b` and similarity at least `threshold`, found
     /// among each vector's `k` nearest neighbours; sorted by `(a, b)`.
     pub fn pairs_above(&self, threshold: f32, k: usize) -> Vec<(u32, u32, f32)> {
-        let per_item = par_map(self.len(), threads(self.params.threads), |i| {
-            self.search(self.vector(i), k + 1)
-                .into_iter()
-                .filter(|nb| nb.id as usize != i && nb.similarity >= threshold)
-                .map(|nb| {
-                    let (a, b) = if (nb.id as usize) < i {
-                        (nb.id, i as u32)
-                    } else {
-                        (i as u32, nb.id)
-                    };
-                    (a, b, nb.similarity)
-                })
-                .collect::<Vec<_>>()
-        });
-        let mut pairs: Vec<(u32, u32, f32)> = per_item.into_iter().flatten().collect();
+        let mut pairs: Vec<(u32, u32, f32)> = self
+            .neighbours(k + 1)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(i, found)| {
+                found
+                    .into_iter()
+                    .filter(move |nb| nb.id as usize != i && nb.similarity >= threshold)
+                    .map(move |nb| {
+                        let (a, b) = if (nb.id as usize) < i {
+                            (nb.id, i as u32)
+                        } else {
+                            (i as u32, nb.id)
+                        };
+                        (a, b, nb.similarity)
+                    })
+            })
+            .collect();
         pairs.sort_unstable_by_key(|p| (p.0, p.1));
         pairs.dedup_by_key(|p| (p.0, p.1));
         pairs

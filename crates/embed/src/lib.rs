@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 pub use ann::{Index, IndexParams, Neighbour};
-pub use links::{semantic_links, trigram_jaccard, LinkKind, LinkParams, SemanticLink};
+pub use links::{semantic_links, trigram_jaccard, Basis, LinkKind, LinkParams, SemanticLink};
 pub use locate::{locate, MODEL_ENV};
 pub use model::DIM;
 pub use tokenizer::Tokenizer;

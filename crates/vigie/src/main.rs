@@ -1368,15 +1368,15 @@ fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> R
         d.threshold, d.precision, d.recall
     );
     for h in &e.held_out {
-        if h.calibration.predicted == 0 {
+        if !h.reached {
             println!(
-                "rewording: no threshold reaches precision 0.95 on claims {}",
+                "rewording: no group margin reaches precision 0.95 on claims {}",
                 h.calibrated_on
             );
             continue;
         }
         println!(
-            "rewording threshold chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
+            "rewording group margin chosen on claims {} (lowest reaching precision 0.95): {:.2} (there P {:.3} R {:.3}); on the other claims: P {:.3} R {:.3}",
             h.calibrated_on,
             h.calibration.threshold,
             h.calibration.precision,
@@ -1400,7 +1400,24 @@ fn semantic_eval(config: &Config, seed: u64, background: usize, json: bool) -> R
             n.recall
         );
     }
-    println!("threshold sweep (rewordings on the group score):");
+    println!("rewording errors at the default thresholds (cosine, score and basis at the floor):");
+    for p in &e.rewording_errors {
+        println!(
+            "  {:<6} {:.3} {:>6} {:<6} [{}|{}] {} | {}",
+            p.error,
+            p.cosine,
+            p.score.map_or("-".into(), |s| format!("{s:.3}")),
+            p.basis,
+            p.langs[0].unwrap_or("?"),
+            p.langs[1].unwrap_or("?"),
+            p.a,
+            p.b
+        );
+    }
+    println!(
+        "threshold sweep (rewordings: the group margin; pairs without translations stay at cosine {:.2}):",
+        vigie_embed::LinkParams::default().rewording_min
+    );
     for s in &e.sweep {
         println!(
             "{:<12} {:>9.2} {:>9} {:>8} {:>9} {:>10.3} {:>7.3} {:>11}",

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use serde::Serialize;
 use vigie_core::Config;
-use vigie_embed::{semantic_links, Encoder, LinkKind, LinkParams, SemanticLink};
+use vigie_embed::{semantic_links, Basis, Encoder, LinkKind, LinkParams, SemanticLink};
 use vigie_generate::semantic::{semantic_corpus, SemanticItem};
 
 /// Loads the encoder from `[semantic] model_dir`, else `VIGIE_USE_MODEL` or the Python package.
@@ -94,6 +94,26 @@ pub struct SemanticEval {
     pub sweep: Vec<TypeScore>,
     /// Watched narratives found by words, by meaning, or both.
     pub narratives: Vec<NarrativeScore>,
+    /// Expected rewording pairs not linked at the default threshold (one per pair of distinct
+    /// texts: a noisy copy adds nothing), and wrong rewording links: what to study.
+    pub rewording_errors: Vec<PairError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairError {
+    /// `missed` (an expected rewording not linked) or `wrong` (a rewording link between texts
+    /// of different meanings).
+    pub error: &'static str,
+    pub a: String,
+    pub b: String,
+    /// Languages as detected (the link's type comes from them).
+    pub langs: [Option<&'static str>; 2],
+    pub cosine: f32,
+    /// The link's score at the evaluation floor, if the pair was linked at all.
+    pub score: Option<f32>,
+    /// What the link was decided on: `pair` (the texts' cosine), `groups` (their translation
+    /// groups), `-` when not linked.
+    pub basis: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,6 +243,9 @@ fn narrative_eval(
     Ok(out)
 }
 
+/// Lowest group margin the evaluation links at (then swept upwards).
+const MARGIN_FLOOR: f32 = -0.1;
+
 /// Precision the rewording threshold is chosen for on the calibration half.
 const TARGET_PRECISION: f64 = 0.95;
 
@@ -230,6 +253,8 @@ const TARGET_PRECISION: f64 = 0.95;
 pub struct HeldOut {
     /// Claims the threshold was chosen on (`"0-5"` or `"6-11"`, with their hard negatives).
     pub calibrated_on: &'static str,
+    /// Whether some margin reached the target precision there (else nothing is tested).
+    pub reached: bool,
     pub calibration: TypeScore,
     /// The other half at the same threshold.
     pub test: TypeScore,
@@ -250,8 +275,12 @@ fn held_out(items: &[SemanticItem], links: &[SemanticLink], first: bool, floor: 
                 on,
             )
         })
-        .find(|s| s.precision >= TARGET_PRECISION && s.predicted > 0)
-        .unwrap_or_else(|| score_part(items, links, LinkKind::Rewording, f32::MAX, on));
+        .find(|s| s.precision >= TARGET_PRECISION && s.predicted > 0);
+    let reached = calibration.is_some();
+    // No margin reaches the target: scored with group links off (pairs without translations
+    // still link at their own cosine).
+    let calibration =
+        calibration.unwrap_or_else(|| score_part(items, links, LinkKind::Rewording, f32::MAX, on));
     let test = score_part(
         items,
         links,
@@ -260,6 +289,7 @@ fn held_out(items: &[SemanticItem], links: &[SemanticLink], first: bool, floor: 
         off,
     );
     HeldOut {
+        reached,
         calibrated_on: if first { "0-5" } else { "6-11" },
         calibration,
         test,
@@ -273,6 +303,16 @@ fn score(
     threshold: f32,
 ) -> TypeScore {
     score_part(items, links, kind, threshold, |_| true)
+}
+
+/// Whether `l` is kept at `threshold`: the threshold of translations, and of rewordings judged
+/// through translation groups (the group margin); a rewording between texts without translations
+/// keeps the default cosine threshold (the eval has few of them, too few to choose it on).
+fn passes(l: &SemanticLink, threshold: f32) -> bool {
+    match (l.kind, l.basis) {
+        (LinkKind::Rewording, Basis::Pair) => l.score >= LinkParams::default().rewording_min,
+        _ => l.score >= threshold,
+    }
 }
 
 /// Which half of the claims an item belongs to (hard negatives go with their claim's half).
@@ -311,7 +351,7 @@ fn score_part(
     let mut translated_rewordings = 0;
     for l in links
         .iter()
-        .filter(|l| l.kind == kind && l.score >= threshold)
+        .filter(|l| l.kind == kind && passes(l, threshold))
     {
         let (a, b) = (&items[l.a as usize], &items[l.b as usize]);
         if !keep(a) && !keep(b) {
@@ -369,7 +409,7 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
     let linked = semantic_links(vectors.clone(), &texts, &langs, &defaults);
     let link_seconds = started.elapsed().as_secs_f64();
     let scores = vec![
-        score(&items, &linked, LinkKind::Rewording, defaults.rewording_min),
+        score(&items, &linked, LinkKind::Rewording, defaults.group_margin),
         score(
             &items,
             &linked,
@@ -391,25 +431,31 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
     // Links down to the floor; each threshold then keeps the links whose score reaches it, as
     // linking at that threshold would.
     let links = semantic_links(
-        vectors,
+        vectors.clone(),
         &texts,
         &langs,
         &LinkParams {
             translation_min: floor,
             rewording_min: floor,
+            group_margin: MARGIN_FLOOR,
             ..defaults
         },
     );
     let mut sweep = Vec::new();
-    for kind in [LinkKind::Rewording, LinkKind::Translation] {
-        for step in 0..9 {
-            sweep.push(score(&items, &links, kind, floor + 0.05 * step as f32));
-        }
+    for step in 0..9 {
+        let t = MARGIN_FLOOR + 0.025 * step as f32;
+        sweep.push(score(&items, &links, LinkKind::Rewording, t));
+    }
+    for step in 0..9 {
+        let t = floor + 0.05 * step as f32;
+        sweep.push(score(&items, &links, LinkKind::Translation, t));
     }
     let narratives = narrative_eval(&encoder, &items, &langs)?;
+    let rewording_errors =
+        rewording_errors(&items, &vectors, &langs, &links, defaults.group_margin);
     let held_out = [true, false]
         .into_iter()
-        .map(|first| held_out(&items, &links, first, floor))
+        .map(|first| held_out(&items, &links, first, MARGIN_FLOOR))
         .collect();
     Ok(SemanticEval {
         items: items.len(),
@@ -421,7 +467,76 @@ pub fn evaluate(config: &Config, seed: u64, background: usize) -> anyhow::Result
         held_out,
         sweep,
         narratives,
+        rewording_errors,
     })
+}
+
+/// Expected rewordings left unlinked at `threshold`, and wrong rewording links reaching it,
+/// each pair of distinct texts once.
+fn rewording_errors(
+    items: &[SemanticItem],
+    vectors: &[f32],
+    langs: &[Option<&'static str>],
+    links: &[SemanticLink],
+    threshold: f32,
+) -> Vec<PairError> {
+    let dim = vigie_embed::DIM;
+    let linked: BTreeMap<(usize, usize), &SemanticLink> = links
+        .iter()
+        .filter(|l| l.kind == LinkKind::Rewording)
+        .map(|l| ((l.a as usize, l.b as usize), l))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for a in 0..items.len() {
+        for b in a + 1..items.len() {
+            let (x, y) = (&items[a], &items[b]);
+            let t = truth(x, y);
+            let link = linked.get(&(a, b));
+            let kept = link.is_some_and(|l| passes(l, threshold));
+            let error = match t {
+                Truth::Rewording if !kept => "missed",
+                Truth::Unrelated if kept && (x.meaning.is_some() || y.meaning.is_some()) => "wrong",
+                _ => continue,
+            };
+            // The original wording of each text (without its noise) names the pair.
+            let name = |i: &SemanticItem| match i.meaning {
+                Some(m) if m < 100 => {
+                    let l = vigie_generate::semantic::LANGS
+                        .iter()
+                        .position(|l| *l == i.lang);
+                    l.map_or(i.text.clone(), |l| {
+                        vigie_generate::semantic::CLAIMS[m as usize].versions[l][i.wording as usize]
+                            .to_owned()
+                    })
+                }
+                _ => i.text.clone(),
+            };
+            let (na, nb) = (name(x), name(y));
+            let key = if na <= nb { (na, nb) } else { (nb, na) };
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            out.push(PairError {
+                error,
+                a: key.0,
+                b: key.1,
+                langs: [langs[a], langs[b]],
+                cosine: vigie_embed::cosine(
+                    &vectors[a * dim..(a + 1) * dim],
+                    &vectors[b * dim..(b + 1) * dim],
+                ),
+                score: link.map(|l| l.score),
+                basis: match link.map(|l| l.basis) {
+                    Some(Basis::Pair) => "pair",
+                    Some(Basis::Groups) => "groups",
+                    None => "-",
+                },
+            });
+        }
+    }
+    out.sort_by(|p, q| (p.error, &p.a, &p.b).cmp(&(q.error, &q.a, &q.b)));
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]

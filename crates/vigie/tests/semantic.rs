@@ -23,12 +23,12 @@ fn translations_are_found_precisely_and_rewordings_typed_apart() {
     assert!(t.recall >= 0.75, "translation recall {}", t.recall);
     let r = get("rewording");
     assert!(r.precision >= 0.95, "rewording precision {}", r.precision);
-    assert!(r.recall >= 0.55, "rewording recall {}", r.recall);
-    // Group centroids are what lifts rewordings: each pair's own cosine finds far fewer.
+    assert!(r.recall >= 0.7, "rewording recall {}", r.recall);
+    // Translation groups are what lift rewordings: each pair's own cosine finds far fewer.
     assert!(e.direct_rewording.recall < r.recall);
     // A threshold chosen on half of the claims holds on the other half.
     for h in &e.held_out {
         assert!(h.test.precision >= 0.9, "held-out precision {:?}", h.test);
-        assert!(h.test.recall >= 0.5, "held-out recall {:?}", h.test);
+        assert!(h.test.recall >= 0.6, "held-out recall {:?}", h.test);
     }
 }
