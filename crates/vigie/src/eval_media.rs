@@ -210,4 +210,26 @@ mod tests {
         }
         assert!(false_matches <= 1, "{false_matches} of {} pairs", 12 * 11);
     }
+
+    #[test]
+    fn large_originals_are_scaled_down_before_their_windows_and_still_match_crops() {
+        let rule = Settings::default();
+        let hasher = MediaHasher::new(None, MediaLimits::default());
+        let load = |bytes: &[u8]| decode(bytes, "picture", MediaLimits::default()).unwrap();
+        let mut found = 0;
+        for seed in 0..3u64 {
+            let big = image::imageops::resize(
+                &images::picture(2000 + seed),
+                1280,
+                960,
+                image::imageops::FilterType::Triangle,
+            );
+            let windows = hasher.window_hashes(&load(&images::jpeg(&big, 90)));
+            let crop = image::imageops::crop_imm(&big, 200, 40, 1024, 768).to_image();
+            let h = hasher.hash_image(&load(&images::jpeg(&crop, 90)));
+            let closest = windows.iter().map(|w| (w ^ h).count_ones()).min().unwrap();
+            found += usize::from(closest <= rule.max_window_distance);
+        }
+        assert_eq!(found, 3);
+    }
 }

@@ -49,7 +49,7 @@ pub struct Settings {
     pub max_distance: u32,
     /// A copy whose hash is within this many bits of one of an original's sub-window hashes
     /// (`phash_windows`) is a cropped copy. 8 from `vigie eval --media` at seeds 42 and 7: with
-    /// it 94–96% of 20% crops and 99% of 10% crops are found, while unrelated pictures matching
+    /// it 93–96% of 20% crops and 99% of 10% crops are found, while unrelated pictures matching
     /// an original (full frame within 12 or a window within 8) go from 0.2–0.4% to 0.4–0.6% of
     /// pairs; each window is one more chance of a chance match, so it is stricter than
     /// `max_distance`.
