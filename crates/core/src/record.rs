@@ -225,6 +225,10 @@ pub struct Account {
     pub verified: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_phash: Option<String>,
+    /// The avatar's image file (relative to the input file's folder, or absolute); hashed into
+    /// `avatar_phash` at ingest when that is absent. An extension of SPEC §2's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     #[serde(flatten)]
@@ -371,6 +375,11 @@ pub struct Media {
     pub authentic: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Perceptual hashes (hex, like `phash`) of sub-windows of a known original (`authentic`),
+    /// computed at ingest from its file: a cropped copy's full-frame hash lands near one of
+    /// them. Derived, not part of SPEC §2; absent for records stored before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phash_windows: Vec<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

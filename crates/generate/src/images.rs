@@ -154,6 +154,34 @@ pub fn picture(seed: u64) -> RgbImage {
     img
 }
 
+/// Side of an avatar picture, in pixels.
+pub const AVATAR_SIDE: u32 = 128;
+
+/// A square profile picture: a procedural picture scaled to [`AVATAR_SIDE`].
+pub fn avatar(seed: u64) -> RgbImage {
+    image::imageops::resize(
+        &picture(seed),
+        AVATAR_SIDE,
+        AVATAR_SIDE,
+        FilterType::Triangle,
+    )
+}
+
+/// An avatar as one account uploads it: the file as published, recompressed at quality 60,
+/// or scaled down to 96 or 64 pixels (platforms and operators re-save profile pictures).
+pub fn avatar_copy<R: Rng>(rng: &mut R, avatar: &RgbImage) -> Vec<u8> {
+    let scaled = |side: u32| image::imageops::resize(avatar, side, side, FilterType::CatmullRom);
+    match rng.gen_range(0..4) {
+        0 => jpeg(avatar, PUBLISHED_QUALITY),
+        1 => match image::load_from_memory(&jpeg(avatar, PUBLISHED_QUALITY)) {
+            Ok(decoded) => jpeg(&decoded.to_rgb8(), 60),
+            Err(_) => jpeg(avatar, 60),
+        },
+        2 => jpeg(&scaled(96), PUBLISHED_QUALITY),
+        _ => jpeg(&scaled(64), PUBLISHED_QUALITY),
+    }
+}
+
 /// A JPEG file's bytes.
 pub fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();

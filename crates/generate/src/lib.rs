@@ -220,6 +220,9 @@ pub fn generate(opts: &GenerateOptions, out_dir: &Path) -> Result<Summary, Gener
         media: Vec::new(),
         watched: Vec::new(),
         images: Vec::new(),
+        pictures: stream(opts.seed, 8),
+        avatar_groups: Vec::new(),
+        avatar_decoys: Vec::new(),
         #[cfg(feature = "c2pa")]
         content_credentials: opts.content_credentials,
         reworded_claims: opts.reworded_claims,

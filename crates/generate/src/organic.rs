@@ -170,6 +170,7 @@ pub fn write_accounts(
             bio,
             verified,
             avatar_phash: avatar,
+            avatar_path: None,
             location,
             extra: Map::new(),
         };

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Version of the generator's output: bump when the same seed would produce different data.
-pub const GENERATOR_VERSION: &str = "vigie-generate/6";
+pub const GENERATOR_VERSION: &str = "vigie-generate/7";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Truth {

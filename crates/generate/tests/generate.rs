@@ -117,7 +117,20 @@ fn generated(seed: u64, posts: usize) -> (tempfile::TempDir, Data) {
         .filter(|f| f.parent().and_then(|p| p.file_name()) == Some("media".as_ref()))
         .count();
     assert_eq!(summary.files.len(), 8 + images);
-    assert!((50..=200).contains(&images), "{images} image files");
+    let avatars = summary
+        .files
+        .iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("avatar-"))
+        })
+        .count();
+    assert!(
+        (50..=200).contains(&(images - avatars)),
+        "{images} image files"
+    );
+    // The bursts' accounts (20-60 and 30-60) and the genuine sign-ups (25-40).
+    assert!((75..=160).contains(&avatars), "{avatars} avatar files");
     (dir, data)
 }
 
@@ -604,7 +617,7 @@ fn astroturf_surges_are_driven_by_few_accounts() {
 
 #[test]
 fn burst_accounts_are_created_together_and_patterned() {
-    let (_d, data) = generated(7, 2000);
+    let (dir, data) = generated(7, 2000);
     let accounts = data.account_map();
     let posts = data.post_map();
     let ops = data.ops("account_burst");
@@ -620,7 +633,8 @@ fn burst_accounts_are_created_together_and_patterned() {
             detail_time(op, "window_end"),
         );
         assert!(end - start <= Duration::hours(2));
-        let avatar = op.details["avatar_phash"].as_str().unwrap();
+        let groups = op.details["avatar_groups"].as_array().unwrap();
+        let most = groups[0].as_array().unwrap();
         let mut shared = 0;
         for id in &op.accounts {
             let a = accounts[id.as_str()];
@@ -633,7 +647,11 @@ fn burst_accounts_are_created_together_and_patterned() {
                 .take_while(char::is_ascii_digit)
                 .count();
             assert_eq!(digits, 4, "{}", a.handle);
-            shared += usize::from(a.avatar_phash.as_deref() == Some(avatar));
+            // Avatars are files, hashed at ingest.
+            assert_eq!(a.avatar_phash, None);
+            let file = a.avatar_path.as_deref().unwrap();
+            assert!(dir.path().join("data").join(file).is_file(), "{file}");
+            shared += usize::from(most.iter().any(|m| m == id.as_str()));
         }
         assert!(shared * 2 > op.accounts.len());
         assert!(!op.items.is_empty());

@@ -240,6 +240,86 @@ fn records_get_the_hash_of_their_files_and_keep_a_given_one() {
     assert!(matches!(h.fill(&mut bad), Err(MediaError::Url { .. })));
 }
 
+#[test]
+fn known_originals_get_window_hashes_and_other_media_none() {
+    let d = Dir::new();
+    d.write("a.png", &png_bytes(&picture(3)));
+    let h = d.hasher(MediaLimits::default());
+    let mut original: Record = serde_json::from_value(json!({
+        "kind": "media", "id": "m1", "sha256": "ab", "path": "a.png", "authentic": true
+    }))
+    .unwrap();
+    h.fill(&mut original).unwrap();
+    let Record::Media(m) = &original else {
+        panic!()
+    };
+    let per_original: u32 = WINDOWS.iter().map(|(_, n)| n * n).sum();
+    assert_eq!(m.phash_windows.len(), per_original as usize);
+    assert!(m.phash_windows.iter().all(|w| w.len() == 16));
+    assert!(m.phash.is_some());
+    // The 90% windows at the corners are distinct pictures, so their hashes differ.
+    assert_ne!(m.phash_windows[0], m.phash_windows[8]);
+
+    // A given hash is kept; the windows still come from the file.
+    let mut given: Record = serde_json::from_value(json!({
+        "kind": "media", "id": "m2", "sha256": "ab", "path": "a.png", "authentic": true,
+        "phash": "00ff"
+    }))
+    .unwrap();
+    h.fill(&mut given).unwrap();
+    let Record::Media(g) = &given else { panic!() };
+    assert_eq!(g.phash.as_deref(), Some("00ff"));
+    assert_eq!(g.phash_windows, m.phash_windows);
+
+    let mut copy: Record = serde_json::from_value(json!({
+        "kind": "media", "id": "m3", "sha256": "ab", "path": "a.png"
+    }))
+    .unwrap();
+    h.fill(&mut copy).unwrap();
+    let Record::Media(c) = &copy else { panic!() };
+    assert!(c.phash_windows.is_empty(), "only originals pay for windows");
+}
+
+#[test]
+fn avatars_are_hashed_from_their_files_relative_or_absolute() {
+    let d = Dir::new();
+    d.write("face.jpg", &jpeg_bytes(&picture(4), 85));
+    d.write("broken.jpg", b"\xff\xd8\xff not really a jpeg");
+    let h = d.hasher(MediaLimits::default());
+    let expected = phash_hex(h.hash_file("face.jpg").unwrap());
+    let account = |path: &str| -> Record {
+        serde_json::from_value(json!({
+            "kind": "account", "id": "a1", "platform": "x", "handle": "h", "avatar_path": path
+        }))
+        .unwrap()
+    };
+    let avatar = |r: &Record| match r {
+        Record::Account(a) => a.avatar_phash.clone(),
+        _ => None,
+    };
+    let mut relative = account("face.jpg");
+    h.fill(&mut relative).unwrap();
+    assert_eq!(avatar(&relative).as_deref(), Some(expected.as_str()));
+    let mut absolute = account(&d.dir.path().join("face.jpg").to_string_lossy());
+    h.fill(&mut absolute).unwrap();
+    assert_eq!(avatar(&absolute), avatar(&relative));
+    // A given hash wins; the file is not read.
+    let mut given: Record = serde_json::from_value(json!({
+        "kind": "account", "id": "a2", "platform": "x", "handle": "h",
+        "avatar_path": "absent.jpg", "avatar_phash": "0123456789abcdef"
+    }))
+    .unwrap();
+    h.fill(&mut given).unwrap();
+    assert_eq!(avatar(&given).as_deref(), Some("0123456789abcdef"));
+    // Bad files are errors naming them; URLs are never fetched.
+    let e = h.fill(&mut account("broken.jpg")).unwrap_err();
+    assert!(e.to_string().contains("broken.jpg"), "{e}");
+    assert!(matches!(
+        h.fill(&mut account("https://pbs.example.org/face.jpg")),
+        Err(MediaError::Url { .. })
+    ));
+}
+
 /// C2PA content credentials on files signed here with the test PKI (`testdata/c2pa`).
 #[cfg(feature = "c2pa")]
 mod credentials {

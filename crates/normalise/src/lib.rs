@@ -365,6 +365,9 @@ fn media(mut m: Media) -> Media {
     if let Some(ph) = &mut m.phash {
         lower_trim(ph);
     }
+    for ph in &mut m.phash_windows {
+        lower_trim(ph);
+    }
     m
 }
 

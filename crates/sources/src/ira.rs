@@ -92,6 +92,7 @@ fn account(row: &Row<'_>, id: &str, handle: &str) -> Result<Account, String> {
         bio: None,
         verified: false,
         avatar_phash: None,
+        avatar_path: None,
         location: None,
         extra,
     })

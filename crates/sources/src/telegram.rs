@@ -568,6 +568,7 @@ fn account(id: &str, name: &str) -> Record {
         bio: None,
         verified: false,
         avatar_phash: None,
+        avatar_path: None,
         location: None,
         extra: Map::new(),
     })

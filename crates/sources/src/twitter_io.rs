@@ -117,6 +117,7 @@ fn account(row: &Row<'_>) -> Result<Account, String> {
         bio: row.opt("user_profile_description").map(str::to_owned),
         verified: false,
         avatar_phash: None,
+        avatar_path: None,
         location: row.opt("user_reported_location").map(str::to_owned),
         extra,
     })

@@ -330,12 +330,16 @@ pub struct ImageBench {
     /// Total size of the files.
     pub bytes: u64,
     pub seconds: f64,
+    /// The same files hashed as known originals: full frame and sub-windows
+    /// ([`vigie_media::WINDOWS`]), as ingest does for `authentic` media.
+    pub original_seconds: f64,
     /// Peak RSS of the hashing alone (the counter is reset after the files are written).
     pub peak_rss_bytes: Option<u64>,
 }
 
 /// Writes `n` procedural pictures of `width` × 3/4 `width` pixels as JPEG files into `dir`
-/// (untimed), then times hashing them from disk as ingest does, on one thread.
+/// (untimed), then times hashing them from disk as ingest does, on one thread: as any picture
+/// (full frame), then as known originals (full frame and window hashes).
 pub fn bench_images(n: usize, width: u32, dir: &Path) -> anyhow::Result<ImageBench> {
     use vigie_generate::images;
     let width = width.clamp(16, 8192);
@@ -363,12 +367,20 @@ pub fn bench_images(n: usize, width: u32, dir: &Path) -> anyhow::Result<ImageBen
         hasher.hash_file(name)?;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    for name in &names {
+        let image = vigie_media::load(&dir.join(name), name, vigie_media::MediaLimits::default())?;
+        hasher.hash_image(&image);
+        hasher.window_hashes(&image);
+    }
+    let original_seconds = started.elapsed().as_secs_f64();
     Ok(ImageBench {
         images: n,
         width,
         height,
         bytes,
         seconds,
+        original_seconds,
         peak_rss_bytes: peak_rss_bytes(),
     })
 }

@@ -822,6 +822,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 r.seconds,
                 r.images as f64 / r.seconds.max(1e-9)
             );
+            println!(
+                "hashed as known originals (full frame and {} window hashes) on one thread: {:.2}s = {:.0} images/s",
+                vigie_media::WINDOWS.iter().map(|(_, n)| n * n).sum::<u32>(),
+                r.original_seconds,
+                r.images as f64 / r.original_seconds.max(1e-9)
+            );
             match r.peak_rss_bytes {
                 Some(b) => println!("peak RSS while hashing: {:.1} MB", b as f64 / 1e6),
                 None => println!("peak RSS: not reported on this platform"),

@@ -126,10 +126,7 @@ fn every_political_ad_and_media_signal_meets_the_targets_and_decoys_stay_silent(
     for signal in vigie::detect::detectors::manufactured_media::SIGNALS {
         let p = media.details[&format!("{signal}.precision")];
         let r = media.details[&format!("{signal}.recall")];
-        assert!(p >= 0.9, "{signal}: precision {p}");
-        // A 20% crop moves a global 64-bit hash beyond reach (see `vigie eval --media`); the
-        // signal's recall counts those copies too.
-        assert!(r >= 0.75, "{signal}: recall {r}");
+        assert!(p >= 0.9 && r >= 0.9, "{signal}: precision {p}, recall {r}");
     }
     assert!(media.details["shared_avatar.recall"] >= 0.9);
     // Pictures signed, re-signed, altered after signing and declared AI-made, read at ingest.
@@ -146,13 +143,21 @@ fn every_political_ad_and_media_signal_meets_the_targets_and_decoys_stay_silent(
             "{signal}: precision {p}, recall {r}"
         );
     }
-    for edit in ["crop_5", "jpeg_q30", "jpeg_q70", "resize_50", "overlay"] {
+    // Crops through the originals' window hashes.
+    for edit in [
+        "crop_5",
+        "crop_10",
+        "crop_20",
+        "jpeg_q30",
+        "jpeg_q70",
+        "resize_50",
+        "overlay",
+    ] {
         assert!(
             media.details[&format!("recall_{edit}")] >= 0.8,
             "{edit}: {media:?}"
         );
     }
-    assert!(media.details["recall_crop_10"] >= 0.6, "{media:?}");
     let truth: vigie::generate::truth::Truth =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
             .unwrap();
@@ -161,13 +166,20 @@ fn every_political_ad_and_media_signal_meets_the_targets_and_decoys_stay_silent(
         let decoys = &truth.negatives.by_detector[detector];
         assert!(!decoys.items.is_empty());
         let tag = format!("\"detector\":\"{detector}\"");
-        for line in alerts.lines().filter(|l| l.contains(&tag)) {
-            for decoy in decoys.items.iter().chain(&decoys.accounts) {
-                assert!(
-                    !line.contains(&format!("\"{decoy}\"")),
-                    "decoy {decoy} is named in an alert"
-                );
-            }
-        }
+        let named: Vec<&String> = decoys
+            .items
+            .iter()
+            .chain(&decoys.accounts)
+            .filter(|decoy| {
+                alerts
+                    .lines()
+                    .filter(|l| l.contains(&tag))
+                    .any(|l| l.contains(&format!("\"{decoy}\"")))
+            })
+            .collect();
+        // An unrelated picture matches one of the 11 originals' full frame or 25 windows by
+        // chance in 0.4-0.6% of pairs (`vigie eval --media`): one of the 20 may be named.
+        let allowed = usize::from(detector == "manufactured_media");
+        assert!(named.len() <= allowed, "decoys named in alerts: {named:?}");
     }
 }

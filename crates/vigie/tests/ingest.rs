@@ -255,6 +255,69 @@ fn image_files_are_hashed_at_ingest_and_bad_ones_quarantined() {
     assert!(reasons[2].1.contains("../img/absent.jpg"));
 }
 
+#[test]
+fn avatars_are_hashed_from_their_files_at_ingest_and_bad_ones_quarantined() {
+    use vigie_generate::images::{jpeg, picture};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::create_dir(dir.path().join("avatars")).unwrap();
+    std::fs::write(dir.path().join("avatars/a.jpg"), jpeg(&picture(5), 90)).unwrap();
+    std::fs::write(dir.path().join("avatars/a70.jpg"), jpeg(&picture(5), 70)).unwrap();
+    std::fs::write(dir.path().join("avatars/bad.jpg"), b"GIF89a not a jpeg").unwrap();
+    let absolute = dir.path().join("avatars/a70.jpg");
+    let account = |id: &str, path: &str| {
+        format!(
+            r#"{{"kind":"account","id":"{id}","platform":"x","handle":"{id}","avatar_path":"{path}"}}"#
+        )
+    };
+    let lines = [
+        account("a1", "../avatars/a.jpg"),
+        account("a2", &absolute.to_string_lossy()),
+        account("a3", "../avatars/bad.jpg"),
+        account("a4", "https://pbs.example.org/a.jpg"),
+    ];
+    let input = data.join("accounts.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+    let inputs = expand_inputs(&[input]).unwrap();
+    let summary = ingest(
+        &mut store,
+        &inputs,
+        &Config::default(),
+        &IngestOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(summary.total(|i| i.new), 2);
+    assert_eq!(summary.total(|i| i.rejected), 2);
+    let mut avatars = Vec::new();
+    store
+        .for_each(Kind::Account, |r| {
+            if let vigie_core::Record::Account(a) = r.record {
+                avatars.push((a.id, a.avatar_phash, a.avatar_path));
+            }
+            Ok(())
+        })
+        .unwrap();
+    avatars.sort();
+    assert_eq!(avatars.len(), 2);
+    let hash = |i: usize| u64::from_str_radix(avatars[i].1.as_deref().unwrap(), 16).unwrap();
+    // The same picture saved at another quality: a few bits apart.
+    assert!((hash(0) ^ hash(1)).count_ones() <= 6, "{avatars:?}");
+    assert_eq!(
+        avatars[0].2.as_deref(),
+        Some("../avatars/a.jpg"),
+        "the path is kept"
+    );
+    let mut reasons = Vec::new();
+    store
+        .pending_quarantine(|q| reasons.push(q.reason))
+        .unwrap();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("../avatars/bad.jpg"), "{reasons:?}");
+    assert!(reasons[1].contains("https://pbs.example.org/a.jpg") && reasons[1].contains("URL"));
+}
+
 fn image_of(w: u32, h: u32) -> image::RgbImage {
     image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 0])

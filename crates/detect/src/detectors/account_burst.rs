@@ -13,6 +13,7 @@
 //! Accounts without a creation date count from their first post, except in the first
 //! `warmup_days` of the data, where every account is "first active".
 
+use super::manufactured_media::{find, parse_phash, union, PhashIndex};
 use crate::graph::poisson_tail;
 use crate::{Context, DetectError, Detector};
 use chrono::DateTime;
@@ -40,6 +41,9 @@ pub struct Settings {
     pub warmup_days: i64,
     /// Evidence lists are cut at this many entries.
     pub max_evidence_items: usize,
+    /// Avatars whose 64-bit perceptual hashes differ in at most this many bits are one picture
+    /// (a copy recompressed or resized moves a few bits); `manufactured_media`'s `max_distance`.
+    pub max_avatar_distance: u32,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             min_alike_share: 0.5,
             warmup_days: 3,
             max_evidence_items: 500,
+            max_avatar_distance: 12,
         }
     }
 }
@@ -171,13 +176,10 @@ impl AccountBurst {
     fn alert(&self, burst: &[&Profile]) -> Option<(Alert, Vec<String>)> {
         let s = &self.settings;
         let mut shapes: HashMap<String, usize> = HashMap::new();
-        let mut avatars: HashMap<&str, usize> = HashMap::new();
+        let avatars = avatar_groups(burst, s.max_avatar_distance);
         let mut bios: HashMap<String, usize> = HashMap::new();
         for p in burst {
             *shapes.entry(handle_shape(&p.handle)).or_default() += 1;
-            if let Some(a) = p.avatar.as_deref().filter(|a| !a.is_empty()) {
-                *avatars.entry(a).or_default() += 1;
-            }
             if let Some(b) = &p.bio {
                 let folded = vigie_normalise::text::fold(b);
                 if folded.chars().count() >= 10 {
@@ -204,11 +206,7 @@ impl AccountBurst {
         // How many series markers an account shares with at least `min_group` others.
         let markers = |p: &Profile| {
             usize::from(shape_count >= min_group && handle_shape(&p.handle) == shape)
-                + usize::from(
-                    p.avatar
-                        .as_deref()
-                        .is_some_and(|a| avatars.get(a).copied().unwrap_or(0) >= min_group),
-                )
+                + usize::from(avatars.get(p.id.as_str()).copied().unwrap_or(0) >= min_group)
                 + usize::from(bio_shared(p))
         };
         let alike: Vec<&Profile> = burst.iter().copied().filter(|p| markers(p) >= 1).collect();
@@ -227,11 +225,7 @@ impl AccountBurst {
             .count();
         let shared_avatar = alike
             .iter()
-            .filter(|p| {
-                p.avatar
-                    .as_deref()
-                    .is_some_and(|a| avatars.get(a).copied().unwrap_or(0) >= min_group)
-            })
+            .filter(|p| avatars.get(p.id.as_str()).copied().unwrap_or(0) >= min_group)
             .count();
         let repeated_bio = bios.values().filter(|&&n| n >= min_group).sum::<usize>();
         let first = alike.iter().map(|p| p.born).min()?;
@@ -304,6 +298,52 @@ impl AccountBurst {
         };
         Some((alert, accounts))
     }
+}
+
+/// For each account of the burst with an avatar, how many of the burst's accounts wear the same
+/// picture: hashes within `max_distance` bits, linked through a multi-index (never all pairs),
+/// so that recompressed or resized copies of one file group together. An avatar that is not a
+/// hex hash is compared as written.
+fn avatar_groups<'p>(burst: &[&'p Profile], max_distance: u32) -> HashMap<&'p str, usize> {
+    let mut index = PhashIndex::new(max_distance);
+    let mut parent: Vec<u32> = Vec::new();
+    let mut hashed: Vec<&str> = Vec::new();
+    let mut verbatim: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in burst {
+        let Some(a) = p.avatar.as_deref().filter(|a| !a.is_empty()) else {
+            continue;
+        };
+        match parse_phash(a) {
+            Some(h) => {
+                let near = index.near(h);
+                let n = index.add(h);
+                parent.push(n);
+                for (m, _) in near {
+                    union(&mut parent, n, m);
+                }
+                hashed.push(p.id.as_str());
+            }
+            None => verbatim.entry(a).or_default().push(p.id.as_str()),
+        }
+    }
+    let roots: Vec<u32> = (0..hashed.len() as u32)
+        .map(|n| find(&mut parent, n))
+        .collect();
+    let mut sizes: HashMap<u32, usize> = HashMap::new();
+    for r in &roots {
+        *sizes.entry(*r).or_default() += 1;
+    }
+    let mut out: HashMap<&str, usize> = hashed
+        .iter()
+        .zip(&roots)
+        .map(|(id, r)| (*id, sizes.get(r).copied().unwrap_or(1)))
+        .collect();
+    for ids in verbatim.into_values() {
+        for id in &ids {
+            out.insert(id, ids.len());
+        }
+    }
+    out
 }
 
 fn human_span(secs: i64) -> String {
@@ -413,6 +453,12 @@ mod tests {
         )
     }
 
+    /// A perceptual hash of its own for account `n`: bits spread (Fibonacci hashing), so that
+    /// two accounts' avatars are as far apart as unrelated pictures.
+    fn distinct_avatar(n: u64) -> String {
+        format!("{:016x}", (n + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
     const FIRST: [&str; 8] = [
         "jean", "marie", "paul", "lea", "hugo", "chloe", "louis", "emma",
     ];
@@ -432,7 +478,7 @@ mod tests {
                     &format!("o{i}"),
                     &handle,
                     (i as i64) * 31_536_000 / organic as i64,
-                    &format!("{i:016x}"),
+                    &distinct_avatar(i as u64),
                 )
             })
             .collect()
@@ -501,7 +547,7 @@ mod tests {
                     &format!("d{i}"),
                     &handle,
                     t0 + i as i64 * 180,
-                    &format!("{:016x}", 9_000 + i),
+                    &distinct_avatar(9_000 + i as u64),
                 )
             })
             .collect()
@@ -541,6 +587,54 @@ mod tests {
             ));
         }
         assert!(run(&lines).is_empty());
+    }
+
+    #[test]
+    fn recompressed_copies_of_one_avatar_count_as_one_shared_avatar() {
+        // 15 plain-name accounts in a sign-up wave whose avatars are copies of one picture a few
+        // bits apart (as recompression and resizing leave them) and share a repeated bio: two
+        // markers each. With pictures of their own instead, no avatar is shared.
+        let t0 = 20_000_000;
+        let shared = 0x9a3c_55e1_07f2_c4b8u64;
+        let burst = |copies: bool| {
+            let mut lines = background(400);
+            lines.extend(sign_up_wave(30, t0));
+            for i in 0..15u32 {
+                let handle = format!("{}{}", FIRST[i as usize % 8], LAST[(i as usize + 3) % 5]);
+                // 0 to 3 bits flipped, spread over the hash.
+                let mask = (0..i % 4).fold(0u64, |m, k| m | 1 << ((i * 7 + k * 13) % 64));
+                let avatar = if copies {
+                    format!("{:016x}", shared ^ mask)
+                } else {
+                    distinct_avatar(100 + u64::from(i))
+                };
+                let at = DateTime::from_timestamp(1_700_000_000 + t0 + 60 + i as i64 * 300, 0)
+                    .unwrap()
+                    .to_rfc3339();
+                lines.push(format!(
+                    r#"{{"kind":"account","id":"b{i}","platform":"x","handle":"{handle}","created_at":"{at}","avatar_phash":"{avatar}","bio":"Patriote et libre penseur, pas de DM"}}"#
+                ));
+            }
+            run(&lines)
+        };
+        let alerts = burst(true);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+        let a = &alerts[0];
+        let flagged: Vec<&String> = a
+            .evidence
+            .accounts
+            .iter()
+            .filter(|id| id.starts_with('b'))
+            .collect();
+        assert_eq!(flagged.len(), 15, "{:?}", a.evidence.accounts);
+        assert_eq!(a.evidence.figures["shared_avatar"], 15);
+        assert!(a.evidence.figures["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("shared_avatar")));
+        for a in burst(false) {
+            assert_eq!(a.evidence.figures["shared_avatar"], 0, "{a:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,13 @@
 //! `account_burst`: 20-60 accounts created within one or two hours, with patterned handles
 //! (first name, last name, four digits), a shared avatar and near-identical bios, that then start
 //! posting the operation's talking points.
+//!
+//! Avatars are image files under `media/` (named by `avatar_path`, hashed at ingest): the burst's
+//! accounts upload copies of two pictures, re-saved or scaled ([`images::avatar_copy`]); the
+//! genuine sign-ups each upload a picture of their own.
 
-use super::{operation, strings, Ctx};
+use super::{media::MEDIA_DIR, operation, strings, Ctx};
+use crate::images;
 use crate::lang::Lang;
 use crate::names::{display_name, person};
 use crate::narrative;
@@ -48,6 +53,17 @@ const SPECS: [Spec; 2] = [
     },
 ];
 
+/// Gives the account an avatar file with these bytes, in place of a synthetic hash.
+fn avatar_file(ctx: &mut Ctx<'_>, account: &str, bytes: Vec<u8>) {
+    let file = format!("avatar-{account}.jpg");
+    if let Some(a) = ctx.account_mut(account) {
+        a.avatar_phash = None;
+        // Relative to the JSONL file in `data/`.
+        a.avatar_path = Some(format!("../{MEDIA_DIR}/{file}"));
+        ctx.images.push((file, bytes));
+    }
+}
+
 pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     let ops = SPECS.iter().map(|s| inject_one(ctx, s)).collect();
     genuine_sign_ups(ctx);
@@ -70,6 +86,10 @@ fn genuine_sign_ups(ctx: &mut Ctx<'_>) {
         let (handle, display) = crate::names::ordinary_handle(&mut ctx.rng, lang);
         let created = start + Duration::seconds(ctx.rng.gen_range(0..7200));
         let id = ctx.account("x", handle, Some(display), created, lang, true);
+        let own = images::avatar(ctx.pictures.gen());
+        let bytes = images::jpeg(&own, images::PUBLISHED_QUALITY);
+        avatar_file(ctx, &id, bytes);
+        ctx.avatar_decoys.push(id.clone());
         for _ in 0..ctx.rng.gen_range(1..=3) {
             let at = created + Duration::minutes(ctx.rng.gen_range(5..600));
             let text = vocab.sentence(&mut ctx.rng, 5, 14);
@@ -89,8 +109,13 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
     let window = Duration::minutes(ctx.rng.gen_range(60..=120));
     let end = start + window;
     let n = ctx.rng.gen_range(spec.size.0..=spec.size.1);
-    let shared_avatar = ctx.ids.phash();
-    let second_avatar = ctx.ids.phash();
+    // The synthetic hashes the accounts once wore: still drawn, so that later ids stay put.
+    let _ = (ctx.ids.phash(), ctx.ids.phash());
+    let pictures = [
+        images::avatar(ctx.pictures.gen()),
+        images::avatar(ctx.pictures.gen()),
+    ];
+    let mut wearing: [Vec<String>; 2] = Default::default();
 
     let mut accounts = Vec::new();
     for _ in 0..n {
@@ -111,19 +136,17 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             false,
         );
         let bio = spec.bios[ctx.rng.gen_range(0..spec.bios.len())].to_owned();
-        let avatar = if ctx.rng.gen_bool(0.8) {
-            shared_avatar.clone()
-        } else {
-            second_avatar.clone()
-        };
+        let which = usize::from(!ctx.rng.gen_bool(0.8));
         let followers = ctx.rng.gen_range(0..15);
         let following = ctx.rng.gen_range(100..400);
         if let Some(a) = ctx.account_mut(&id) {
             a.bio = Some(bio);
-            a.avatar_phash = Some(avatar);
             a.followers = Some(followers);
             a.following = Some(following);
         }
+        let bytes = images::avatar_copy(&mut ctx.pictures, &pictures[which]);
+        avatar_file(ctx, &id, bytes);
+        wearing[which].push(id.clone());
         accounts.push(id);
     }
     let handles: Vec<String> = accounts.iter().map(|a| ctx.handle_of(a)).collect();
@@ -196,8 +219,12 @@ fn inject_one(ctx: &mut Ctx<'_>, spec: &Spec) -> Operation {
             "firstlast9999"
         }),
     );
-    op.details
-        .insert("avatar_phash".into(), Value::from(shared_avatar));
+    // The accounts wearing each picture: the most common first.
+    op.details.insert(
+        "avatar_groups".into(),
+        Value::Array(wearing.iter().map(|g| strings(g)).collect()),
+    );
+    ctx.avatar_groups.extend(wearing);
     op.details.insert("handles".into(), strings(&handles));
     op
 }

@@ -6,8 +6,9 @@
 //!
 //! The pictures are real image files ([`crate::images`]) written under `media/` beside `data/`
 //! and named by the records' `path`, so that ingest computes their perceptual hashes. The truth
-//! records each copy's edit and original (`details.edits`, `details.originals`). Avatars stay
-//! synthetic hashes (accounts carry `avatar_phash` only).
+//! records each copy's edit and original (`details.edits`, `details.originals`). The bursts'
+//! avatars are image files too (see `burst`): copies of one picture are a shared avatar when
+//! five accounts or more wear them; the genuine sign-ups' own pictures are decoys.
 
 use super::{operation, Ctx};
 use crate::images::{self, EDITS};
@@ -47,6 +48,7 @@ fn record(
         c2pa: None,
         authentic: authentic.then_some(true),
         owner: owner.map(str::to_owned),
+        phash_windows: Vec::new(),
         extra: Map::new(),
     }
 }
@@ -67,7 +69,7 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
             .into(),
     );
     let mut neg = NegativeSet {
-        reason: "originals re-shared unchanged, and unrelated pictures".into(),
+        reason: "originals re-shared unchanged, unrelated pictures, and accounts with avatar files of their own".into(),
         ..NegativeSet::default()
     };
     let mut altered = Vec::new();
@@ -182,7 +184,8 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
         ctx.media.push(m);
         neg.items.push(id);
     }
-    // Accounts that share one avatar (the burst operations'), by construction.
+    // Accounts that share one avatar, by construction: copies of one picture file (the burst
+    // operations'), or one synthetic hash.
     let mut by_avatar: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for a in &ctx.accounts {
         if let Some(h) = a.account.avatar_phash.as_deref() {
@@ -191,9 +194,11 @@ pub fn inject(ctx: &mut Ctx<'_>) -> Vec<Operation> {
     }
     let shared: Vec<String> = by_avatar
         .into_values()
+        .chain(ctx.avatar_groups.iter().cloned())
         .filter(|ids| ids.len() >= 5)
         .flatten()
         .collect();
+    neg.accounts.extend(ctx.avatar_decoys.iter().cloned());
     op.items = altered.clone();
     #[cfg(feature = "c2pa")]
     let credential_signals = if ctx.content_credentials {

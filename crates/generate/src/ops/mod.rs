@@ -80,6 +80,13 @@ pub struct Ctx<'a> {
     pub watched: Vec<String>,
     /// Image files the media records name: file name under `media/`, bytes.
     pub images: Vec<(String, Vec<u8>)>,
+    /// Pictures drawn for avatar files: their own stream, so that the other operations' data
+    /// does not move when avatars change.
+    pub pictures: ChaCha8Rng,
+    /// Accounts wearing copies of one avatar file, per picture (the bursts').
+    pub avatar_groups: Vec<Vec<String>>,
+    /// Accounts with avatar files of their own (decoys for shared avatars).
+    pub avatar_decoys: Vec<String>,
     /// Sign some pictures with C2PA test credentials.
     #[cfg(feature = "c2pa")]
     pub content_credentials: bool,
@@ -132,6 +139,7 @@ impl<'a> Ctx<'a> {
             bio: None,
             verified: false,
             avatar_phash: Some(self.ids.phash()),
+            avatar_path: None,
             location: None,
             extra: Map::new(),
         };

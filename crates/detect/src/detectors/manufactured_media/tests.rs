@@ -504,3 +504,52 @@ aliases = ["Claire Fontaine"]
         assert!(silent.is_empty(), "{silent:?}");
     }
 }
+
+#[test]
+fn cropped_copies_are_found_through_the_original_window_hashes() {
+    let mut rng = Rng(23);
+    let press = rng.next();
+    let windows: Vec<u64> = (0..25).map(|_| rng.next()).collect();
+    let mut original = media("press-1", "aa", press, true, Some("Claire Fontaine"));
+    original["phash_windows"] = serde_json::json!(windows
+        .iter()
+        .map(|w| format!("{w:016x}"))
+        .collect::<Vec<_>>());
+    let records = vec![
+        original,
+        // A heavy crop: far from the full frame, 6 bits from one window.
+        media("crop-20", "c1", rng.flip(windows[17], 6), false, None),
+        // A light crop still matched on the full frame.
+        media("crop-5", "c2", rng.flip(press, 5), false, None),
+        // 10 bits from a window: beyond `max_window_distance` (8).
+        media("stranger", "c3", rng.flip(windows[3], 10), false, None),
+        // A window's hash re-posted without a digest is still a crop, not a re-share.
+        serde_json::json!({"kind": "post", "id": "p1", "platform": "x", "author": "acc1",
+            "created_at": "2024-06-01T10:00:00Z", "text": "regardez",
+            "media": [{"phash": format!("{:016x}", windows[0])}]}),
+    ];
+    let alerts = run(&records);
+    let altered: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.evidence.figures["signal"] == ALTERED_COPY)
+        .collect();
+    assert_eq!(altered.len(), 1, "{alerts:#?}");
+    let a = altered[0];
+    assert_eq!(a.evidence.items, vec!["crop-20", "crop-5", "p1"]);
+    assert_eq!(a.evidence.figures["hamming_distances"]["crop-20"], 6);
+    assert_eq!(a.evidence.figures["hamming_distances"]["crop-5"], 5);
+    assert_eq!(
+        a.evidence.figures["cropped_items"],
+        serde_json::json!(["crop-20", "p1"])
+    );
+    // Without window hashes (an original given by hash alone) only the full frame matches.
+    let mut bare = records.clone();
+    bare[0] = media("press-1", "aa", press, true, Some("Claire Fontaine"));
+    let alerts = run(&bare);
+    let items: Vec<&String> = alerts
+        .iter()
+        .filter(|a| a.evidence.figures["signal"] == ALTERED_COPY)
+        .flat_map(|a| &a.evidence.items)
+        .collect();
+    assert_eq!(items, vec!["crop-5"]);
+}
