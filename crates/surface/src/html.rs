@@ -66,27 +66,40 @@ impl Series {
         events: impl IntoIterator<Item = (&'a str, DateTime<Utc>)>,
         bucket: i64,
     ) -> Series {
-        let bucket = bucket.max(1);
+        let events: Vec<(&str, i64)> = events
+            .into_iter()
+            .map(|(name, t)| (name, t.timestamp()))
+            .collect();
+        let (Some(first), Some(last)) = (
+            events.iter().map(|e| e.1).min(),
+            events.iter().map(|e| e.1).max(),
+        ) else {
+            return Series {
+                bucket_seconds: bucket.max(1),
+                ..Series::default()
+            };
+        };
+        // Hostile or missing timestamps (1970) can span centuries: widen the buckets, by whole
+        // days, until at most `MAX_BUCKETS` cover every event, so no event falls off the chart.
+        const MAX_BUCKETS: i64 = 2_000;
+        let mut bucket = bucket.max(1);
+        let span = last.saturating_sub(first);
+        if span / bucket >= MAX_BUCKETS {
+            let days = span / MAX_BUCKETS / 86_400 + 1;
+            bucket = days.saturating_mul(86_400);
+        }
         let mut counts: BTreeMap<String, BTreeMap<i64, u64>> = BTreeMap::new();
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for (name, t) in events {
-            let b = t.timestamp().div_euclid(bucket) * bucket;
-            lo = lo.min(b);
-            hi = hi.max(b);
+        for (name, t) in &events {
+            let b = t.div_euclid(bucket) * bucket;
             *counts
-                .entry(name.to_owned())
+                .entry((*name).to_owned())
                 .or_default()
                 .entry(b)
                 .or_default() += 1;
         }
-        if lo > hi {
-            return Series {
-                bucket_seconds: bucket,
-                ..Series::default()
-            };
-        }
-        // Hostile timestamps could span centuries: cap the number of buckets.
-        let n = ((hi - lo) / bucket + 1).min(2_000);
+        let lo = first.div_euclid(bucket) * bucket;
+        let hi = last.div_euclid(bucket) * bucket;
+        let n = (hi - lo) / bucket + 1;
         let buckets: Vec<i64> = (0..n).map(|i| lo + i * bucket).collect();
         let series = counts
             .into_iter()
@@ -199,7 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn series_fill_gaps_and_cap_hostile_spans() {
+    fn series_fill_gaps_and_widen_buckets_over_hostile_spans() {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let s = Series::from_events(
             [
@@ -217,7 +230,12 @@ mod tests {
             ],
             3_600,
         );
-        assert_eq!(wide.buckets.len(), 2_000);
+        // Wider buckets, not lost events: both ends of the span are still counted.
+        assert!(wide.buckets.len() <= 2_000, "{}", wide.buckets.len());
+        assert_eq!(wide.bucket_seconds % 86_400, 0);
+        assert_eq!(wide.series[0].1.iter().sum::<u64>(), 2);
+        assert_eq!(wide.series[0].1.first(), Some(&1));
+        assert_eq!(wide.series[0].1.last(), Some(&1));
         assert!(wide
             .svg(300, 100, "<t>")
             .contains("aria-label=\"&lt;t&gt;\""));
