@@ -708,12 +708,12 @@ mod tests {
         assert_same(&expected, &got);
     }
 
-    #[test]
-    fn the_coaction_plan_gives_the_in_process_network_on_generated_data() {
+    /// Generated data (with its configuration) ingested into a store file in a new folder.
+    fn generated_store(posts: usize) -> (tempfile::TempDir, Config, Store) {
         let dir = tempfile::tempdir().unwrap();
         vigie_generate::generate(
             &vigie_generate::GenerateOptions {
-                posts: 3_000,
+                posts,
                 ..Default::default()
             },
             dir.path(),
@@ -721,6 +721,12 @@ mod tests {
         .unwrap();
         let config = Config::load(&dir.path().join("vigie.toml")).unwrap();
         let store = crate::bench::load(&dir.path().join("data"), &dir.path().join("t.db")).unwrap();
+        (dir, config, store)
+    }
+
+    #[test]
+    fn the_coaction_plan_gives_the_in_process_network_on_generated_data() {
+        let (dir, config, store) = generated_store(3_000);
         let (expected, got) = networks(&config, &store, dir.path());
         assert!(!expected.communities.is_empty(), "no community");
         assert_same(&expected, &got);
@@ -730,17 +736,7 @@ mod tests {
     fn the_plans_give_the_in_process_clusters() {
         // Generated data with copy campaigns (exact, reworded, cut copies) and organic decoys,
         // exported in small files so the plans run over several partitions.
-        let dir = tempfile::tempdir().unwrap();
-        vigie_generate::generate(
-            &vigie_generate::GenerateOptions {
-                posts: 3_000,
-                ..Default::default()
-            },
-            dir.path(),
-        )
-        .unwrap();
-        let config = Config::load(&dir.path().join("vigie.toml")).unwrap();
-        let store = crate::bench::load(&dir.path().join("data"), &dir.path().join("t.db")).unwrap();
+        let (dir, config, store) = generated_store(3_000);
         let items = dir.path().join("items");
         let written = crate::export::export_items_with(&store, &items, 1_000).unwrap();
         assert!(written.files.len() >= 3, "{written:?}");
