@@ -11,6 +11,7 @@ mod embeddings;
 mod migrations;
 #[cfg(feature = "postgres")]
 mod pg;
+mod wal;
 
 #[cfg(feature = "postgres")]
 pub use pg::ScratchSchema;
@@ -18,6 +19,7 @@ pub use pg::ScratchSchema;
 pub use analyst::{EvidenceRole, IncidentRow, IncidentState, Note, Purged};
 pub use copy_index::{CopyAssignments, CopyState};
 pub use embeddings::TextDigest;
+pub use wal::CheckpointsBeside;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -250,6 +252,33 @@ impl Store {
     /// thread; `None` for a store in memory or in PostgreSQL.
     pub fn reopen(&self) -> Result<Option<Store>> {
         self.file.as_deref().map(Store::open).transpose()
+    }
+
+    /// Moves the write-ahead log's checkpoints to a thread of their own for a bulk write (see
+    /// [`wal`]); `None` for a store in memory or in PostgreSQL, which need none.
+    pub fn checkpoints_beside(&self) -> Result<Option<CheckpointsBeside>> {
+        let (Backend::Sqlite(conn), Some(file)) = (&self.backend, &self.file) else {
+            return Ok(None);
+        };
+        CheckpointsBeside::start(conn, file).map_err(|e| self.err(e))
+    }
+
+    /// Call between transactions while checkpoints run beside: bounds the log (see [`wal`]).
+    pub fn restart_log_if_due(&self, beside: &CheckpointsBeside) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(conn) => beside.restart_if_due(conn).map_err(|e| self.err(e)),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Stops the checkpoints beside and gives this connection its own back.
+    pub fn end_checkpoints_beside(&self, beside: CheckpointsBeside) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(conn) => beside.finish(conn).map_err(|e| self.err(e)),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Ok(()),
+        }
     }
 
     pub fn open_in_memory() -> Result<Store> {

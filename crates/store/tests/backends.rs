@@ -829,3 +829,44 @@ fn posts_of_a_time_window_come_in_order(db: &TestDb) {
     assert!(window("2024-06-05T00:00:00Z", "2024-06-06T00:00:00Z").is_empty());
     assert!(window("2024-06-03T00:00:00Z", "2024-06-01T00:00:00Z").is_empty());
 }
+
+/// During a bulk write the log is copied back into the database file by the thread beside the
+/// writer (whose own checkpoints are off), and every record stays readable.
+#[test]
+fn the_log_is_copied_back_beside_a_bulk_write() {
+    let db = TestDb::sqlite();
+    let mut store = db.open();
+    let beside = store
+        .checkpoints_beside()
+        .unwrap()
+        .expect("an SQLite file checkpoints beside its writer");
+    let text = "a long enough post to fill pages quickly, ".repeat(20);
+    let mut n = 0;
+    for _ in 0..10 {
+        let mut batch = store.batch().unwrap();
+        for _ in 0..1_000 {
+            n += 1;
+            let p = post(&format!("p{n}"), "a", "2024-06-01T10:00:00Z", &text);
+            batch.insert(&p).unwrap();
+        }
+        batch.commit().unwrap();
+    }
+    // The thread runs every 200 ms: give it a few rounds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while beside.frames_checkpointed() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(beside.frames_checkpointed() > 0, "no frame copied back");
+    // The writer is still open, so nothing else checkpointed: the pages are in the main file.
+    let main_file = std::fs::metadata(&db.location).unwrap().len();
+    assert!(main_file > 4_000_000, "main file only {main_file} bytes");
+    store.end_checkpoints_beside(beside).unwrap();
+    // The writer checkpoints by itself again, and everything is readable from a second store.
+    let mut batch = store.batch().unwrap();
+    batch
+        .insert(&post("last", "a", "2024-06-01T11:00:00Z", "the last one"))
+        .unwrap();
+    batch.commit().unwrap();
+    let other = db.open();
+    assert_eq!(ids(&other, Kind::Post).len(), n + 1);
+}

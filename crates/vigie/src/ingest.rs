@@ -15,7 +15,7 @@ use vigie_core::Config;
 use vigie_media::{MediaHasher, MediaLimits};
 use vigie_normalise::Normaliser;
 use vigie_sources::{open_input, read_format, Event, Input, ReadContext, Rejected, SourceError};
-use vigie_store::{Inserted, RecordRow, Store, StoreError};
+use vigie_store::{CheckpointsBeside, Inserted, RecordRow, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -140,16 +140,33 @@ pub fn ingest(
         ..Default::default()
     };
     let normaliser = Normaliser::new(&config.input);
+    // The writer is the pipeline's bottleneck: copying the log back runs beside it.
+    let checkpoints = store.checkpoints_beside()?;
+    let mut failed = None;
     for input in inputs {
-        let result = ingest_one(store, run, input, config, &normaliser, opts);
-        match result {
+        match ingest_one(
+            store,
+            run,
+            input,
+            config,
+            &normaliser,
+            opts,
+            checkpoints.as_ref(),
+        ) {
             Ok(s) => summary.inputs.push(s),
             Err(e) => {
-                summary.seconds = started.elapsed().as_secs_f64();
-                store.finish_run(run, &serde_json::to_value(&summary).unwrap_or_default())?;
-                return Err(e);
+                failed = Some(e);
+                break;
             }
         }
+    }
+    if let Some(checkpoints) = checkpoints {
+        store.end_checkpoints_beside(checkpoints)?;
+    }
+    if let Some(e) = failed {
+        summary.seconds = started.elapsed().as_secs_f64();
+        store.finish_run(run, &serde_json::to_value(&summary).unwrap_or_default())?;
+        return Err(e);
     }
     summary.seconds = started.elapsed().as_secs_f64();
     store.finish_run(run, &serde_json::to_value(&summary).unwrap_or_default())?;
@@ -163,6 +180,7 @@ fn ingest_one(
     config: &Config,
     normaliser: &Normaliser,
     opts: &IngestOptions,
+    checkpoints: Option<&CheckpointsBeside>,
 ) -> Result<InputSummary, IngestError> {
     let mut sum = InputSummary {
         input: input.name.clone(),
@@ -278,6 +296,7 @@ fn ingest_one(
             &bar,
             &bytes_read,
             opts,
+            checkpoints,
         );
         drop(from_workers);
         let read_result = reader_thread.join().unwrap_or_else(|_| {
@@ -367,6 +386,7 @@ fn write_chunks(
     bar: &ProgressBar,
     bytes_read: &std::sync::atomic::AtomicU64,
     opts: &IngestOptions,
+    checkpoints: Option<&CheckpointsBeside>,
 ) -> Result<(), IngestError> {
     let started = Instant::now();
     let mut batch = store.batch()?;
@@ -395,6 +415,9 @@ fn write_chunks(
         }
         if uncommitted >= opts.commit_records || last_commit.elapsed() >= opts.commit_interval {
             batch.commit()?;
+            if let Some(checkpoints) = checkpoints {
+                store.restart_log_if_due(checkpoints)?;
+            }
             batch = store.batch()?;
             uncommitted = 0;
             last_commit = Instant::now();
