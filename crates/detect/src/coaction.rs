@@ -26,9 +26,11 @@
 //! with too few co-actions are forgotten after `pair_memory_seconds` without a new one, and the
 //! per-account figures are a few integers.
 
+use crate::detectors::astroturf::{subjects_of, HourlyCounts, Subject};
 use crate::detectors::copypasta::matching_text;
 use crate::fast_hash::{FastMap, FastSet};
 use crate::graph::{louvain, poisson_tail, Graph};
+use crate::narratives::Tracker;
 use crate::pipeline::{feed, read_map_consume};
 use crate::{Context, DetectError};
 use serde::{Deserialize, Serialize};
@@ -489,10 +491,13 @@ impl<'s> Scanner<'s> {
         }
     }
 
+    /// With `subjects`, the scan also counts posts per astroturf subject and hour (one pass
+    /// over the posts serves both detectors).
     fn run(
         &mut self,
         ctx: &Context<'_>,
         only: Option<&FastSet<String>>,
+        mut subjects: Option<(&Tracker, &mut HourlyCounts)>,
         mut on_coaction: impl FnMut(&CoAction<'_>),
     ) -> Result<(), DetectError> {
         let labelled = only.is_some();
@@ -513,6 +518,7 @@ impl<'s> Scanner<'s> {
             record: String,
             norm: String,
             derived: String,
+            lang: Option<String>,
         }
         struct Decoded {
             ts: i64,
@@ -520,6 +526,7 @@ impl<'s> Scanner<'s> {
             id: String,
             objs: Vec<(ActionType, u64, Option<String>)>,
         }
+        let tracker = subjects.as_ref().map(|(t, _)| *t);
         read_map_consume(
             |sink| {
                 feed(sink, |push| {
@@ -534,17 +541,24 @@ impl<'s> Scanner<'s> {
                             record: row.record.to_owned(),
                             norm: row.norm.to_owned(),
                             derived: row.derived.to_owned(),
+                            lang: tracker.and(row.lang).map(str::to_owned),
                         })
                     })
                 })
             },
-            |raw: Raw| -> Result<Option<Decoded>, (i64, String)> {
-                let post: PostView<'_> =
-                    serde_json::from_str(&raw.record).map_err(|e| (raw.rid, e.to_string()))?;
+            |raw: Raw| -> (i64, Vec<Subject>, Result<Option<Decoded>, (i64, String)>) {
+                let post: PostView<'_> = match serde_json::from_str(&raw.record) {
+                    Ok(post) => post,
+                    Err(e) => return (raw.ts, Vec::new(), Err((raw.rid, e.to_string()))),
+                };
+                // Every readable post counts towards its subjects, with or without an author.
+                let found = tracker
+                    .map(|t| subjects_of(&post, &raw.norm, raw.lang.as_deref(), t))
+                    .unwrap_or_default();
                 if only.is_some_and(|set| !set.contains(post.author.as_ref()))
                     || post.author.is_empty()
                 {
-                    return Ok(None);
+                    return (raw.ts, found, Ok(None));
                 }
                 let derived: DerivedView = if raw.derived.is_empty() {
                     DerivedView::default()
@@ -561,7 +575,7 @@ impl<'s> Scanner<'s> {
                     labelled,
                     &mut objs,
                 );
-                Ok(Some(Decoded {
+                let decoded = Decoded {
                     ts: raw.ts,
                     author: post.author.into_owned(),
                     id: if labelled {
@@ -570,9 +584,13 @@ impl<'s> Scanner<'s> {
                         String::new()
                     },
                     objs,
-                }))
+                };
+                (raw.ts, found, Ok(Some(decoded)))
             },
-            |decoded| {
+            |(ts, found, decoded)| {
+                if let Some((_, counts)) = subjects.as_mut() {
+                    counts.add(ts, found);
+                }
                 let post = match decoded {
                     Ok(Some(post)) => post,
                     Ok(None) => return Ok(()),
@@ -732,15 +750,19 @@ fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<FastMap<&'c str, u32>,
 
 /// Builds the significant co-action network of the store's posts: in this process, or with the
 /// co-action candidates computed by the context's engine (see
-/// [`crate::clusters::FeatureEngine::coactions`]), which gives the same network.
-pub fn network(ctx: &Context<'_>) -> Result<Network, DetectError> {
+/// [`crate::clusters::FeatureEngine::coactions`]), which gives the same network. With
+/// `subjects`, an in-process scan also counts astroturf's subjects per hour on its way.
+pub(crate) fn network(
+    ctx: &Context<'_>,
+    subjects: Option<(&Tracker, &mut HourlyCounts)>,
+) -> Result<Network, DetectError> {
     let settings: Settings = ctx.config.detector_settings(SETTINGS_OF)?;
     if let Some(engine) = ctx.engine {
         return network_on(engine, ctx, &settings);
     }
     let mut scanner = Scanner::new(&settings);
     let mut pairs = Pairs::new(&settings);
-    scanner.run(ctx, None, |c| {
+    scanner.run(ctx, None, subjects, |c| {
         if !c.repeat {
             pairs.add(
                 c.kind,
@@ -1000,7 +1022,7 @@ pub fn shared_actions(
     // Per community, object → the members seen acting on it (deduplicated at the end).
     let mut acted: Vec<FastMap<(ActionType, String), Vec<u32>>> =
         vec![FastMap::default(); network.communities.len()];
-    scanner.run(ctx, Some(&members), |c| {
+    scanner.run(ctx, Some(&members), None, |c| {
         let (Some(&ca), Some(&cb)) = (community.get(c.a as usize), community.get(c.b as usize))
         else {
             return;
@@ -1068,7 +1090,7 @@ mod tests {
         let mut scanner = Scanner::new(&settings);
         let mut raw = Vec::new();
         scanner
-            .run(&ctx, None, |c| raw.push((c.kind.name(), c.a, c.b)))
+            .run(&ctx, None, None, |c| raw.push((c.kind.name(), c.a, c.b)))
             .unwrap();
         let mut out: Vec<(&'static str, String, String)> = raw
             .into_iter()
@@ -1219,7 +1241,7 @@ mod tests {
         let config = Config::default();
         let store = store_with(&group_and_background(8, 5, 300));
         let ctx = Context::new(&config, &store);
-        let net = network(&ctx).unwrap();
+        let net = network(&ctx, None).unwrap();
         assert_eq!(net.communities.len(), 1, "{:?}", net.communities);
         let members: Vec<&str> = net.communities[0]
             .iter()
@@ -1259,7 +1281,7 @@ mod tests {
         let mut scanner = Scanner::new(&settings);
         let mut distinct = 0;
         scanner
-            .run(&ctx, None, |c| distinct += usize::from(!c.repeat))
+            .run(&ctx, None, None, |c| distinct += usize::from(!c.repeat))
             .unwrap();
         assert_eq!(distinct, 1);
     }
@@ -1279,7 +1301,7 @@ mod tests {
             .collect();
         let store = store_with(&lines);
         let ctx = Context::new(&config, &store);
-        let net = network(&ctx).unwrap();
+        let net = network(&ctx, None).unwrap();
         assert_eq!(net.viral_episodes, 1);
         // Pairs made before the crowd was reached are all with one object: one co-action each.
         assert!(net.edges.is_empty());
@@ -1291,11 +1313,11 @@ mod tests {
         let mut lines = group_and_background(6, 4, 100);
         let first = {
             let store = store_with(&lines);
-            network(&Context::new(&config, &store)).unwrap()
+            network(&Context::new(&config, &store), None).unwrap()
         };
         lines.reverse();
         let store = store_with(&lines);
-        let second = network(&Context::new(&config, &store)).unwrap();
+        let second = network(&Context::new(&config, &store), None).unwrap();
         let names = |n: &Network| -> Vec<Vec<String>> {
             n.communities
                 .iter()

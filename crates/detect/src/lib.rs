@@ -45,6 +45,10 @@ pub struct Context<'a> {
     pub store: &'a Store,
     copy_clusters: std::cell::OnceCell<Vec<clusters::CopyCluster>>,
     coaction: std::cell::OnceCell<coaction::Network>,
+    /// Set when `astroturf` runs on this context after the co-action scan: the scan then counts
+    /// its subjects too, and leaves them here.
+    count_subjects: std::cell::Cell<bool>,
+    hourly_subjects: std::cell::RefCell<Option<detectors::astroturf::HourlyCounts>>,
     content: std::cell::OnceCell<content::ContentScan>,
     engine: Option<&'a dyn clusters::FeatureEngine>,
     #[cfg(feature = "semantic")]
@@ -58,6 +62,8 @@ impl<'a> Context<'a> {
             store,
             copy_clusters: std::cell::OnceCell::new(),
             coaction: std::cell::OnceCell::new(),
+            count_subjects: std::cell::Cell::new(false),
+            hourly_subjects: std::cell::RefCell::new(None),
             content: std::cell::OnceCell::new(),
             engine: None,
             #[cfg(feature = "semantic")]
@@ -106,8 +112,21 @@ impl<'a> Context<'a> {
         if let Some(n) = self.coaction.get() {
             return Ok(n);
         }
-        let computed = coaction::network(self)?;
+        let computed = if self.count_subjects.get() && self.engine.is_none() {
+            let tracker = narratives::Tracker::new(self.config)?;
+            let mut counts = detectors::astroturf::HourlyCounts::default();
+            let network = coaction::network(self, Some((&tracker, &mut counts)))?;
+            *self.hourly_subjects.borrow_mut() = Some(counts);
+            network
+        } else {
+            coaction::network(self, None)?
+        };
         Ok(self.coaction.get_or_init(|| computed))
+    }
+
+    /// The hourly subject counts the co-action scan left for `astroturf`, once.
+    pub(crate) fn take_hourly_subjects(&self) -> Option<detectors::astroturf::HourlyCounts> {
+        self.hourly_subjects.borrow_mut().take()
     }
 
     /// What the content detectors found in one pass over the store's texts (see
@@ -201,6 +220,14 @@ pub fn run_detectors(
     let (apart, shared): (Vec<_>, Vec<_>) = chosen
         .into_iter()
         .partition(|(_, d)| beside.is_some() && independent(d.name()));
+    // One pass over the posts serves both when the co-action scan runs first, as it does.
+    let names: Vec<&str> = shared.iter().map(|(_, d)| d.name()).collect();
+    let (coordination, astroturf) = (
+        names.iter().position(|n| *n == "coordination"),
+        names.iter().position(|n| *n == "astroturf"),
+    );
+    ctx.count_subjects
+        .set(matches!((coordination, astroturf), (Some(c), Some(a)) if c < a));
     let mut done = match beside {
         Some(store) if !apart.is_empty() => {
             let config = ctx.config;

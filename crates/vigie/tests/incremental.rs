@@ -178,8 +178,21 @@ fn detectors_run_beside_the_others_find_what_one_thread_finds() {
         "copypasta",
         "coordination",
         "account_burst",
+        "astroturf",
         "electoral_process",
     ] {
         assert!(detectors.contains(d), "{d} found nothing: {detectors:?}");
     }
+
+    // Run after coordination, astroturf takes its hourly counts from the co-action scan; alone,
+    // it counts them in a pass of its own. Same alerts.
+    let ctx = vigie_detect::Context::new(&config, &alone);
+    let (_, astroturf_alone) =
+        vigie_detect::run_detectors(&ctx, Some(&["astroturf"]), None).unwrap();
+    let astroturf_fused: Vec<vigie_core::Alert> = found_alone
+        .iter()
+        .filter(|a| a.detector == "astroturf")
+        .cloned()
+        .collect();
+    assert_eq!(json(&astroturf_alone), json(&astroturf_fused));
 }

@@ -84,7 +84,7 @@ pub struct Astroturf {
 
 /// What surges: a hashtag (folded, without `#`) or a watched narrative (its name).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Subject {
+pub(crate) enum Subject {
     Hashtag(String),
     Narrative(String),
 }
@@ -100,7 +100,7 @@ impl Subject {
 }
 
 /// The subjects of a post: its hashtags, then the narratives it carries.
-fn subjects_of(
+pub(crate) fn subjects_of(
     post: &PostView<'_>,
     norm: &str,
     lang: Option<&str>,
@@ -138,7 +138,11 @@ impl Detector for Astroturf {
 
     fn run(&self, ctx: &Context<'_>) -> Result<Vec<Alert>, DetectError> {
         let tracker = Tracker::new(ctx.config)?;
-        let hourly = hourly_counts(ctx, &tracker)?;
+        // Counted by the co-action scan when it ran with them in mind, else by a pass of ours.
+        let hourly = match ctx.take_hourly_subjects() {
+            Some(counts) => counts.sorted(),
+            None => hourly_counts(ctx, &tracker)?,
+        };
         let mut surges: Vec<Surge> = Vec::new();
         let tests: usize = hourly.values().map(BTreeMap::len).sum();
         for (subject, hours) in &hourly {
@@ -419,19 +423,34 @@ fn for_each_subjects(
 }
 
 /// Posts per subject and hour.
+#[derive(Debug, Default)]
+pub(crate) struct HourlyCounts(HashMap<Subject, BTreeMap<i64, u32>>);
+
+impl HourlyCounts {
+    /// Counts a post published at `ts` (Unix ms) with these subjects.
+    pub(crate) fn add(&mut self, ts: i64, subjects: Vec<Subject>) {
+        let hour = ts.div_euclid(HOUR_MS);
+        for subject in subjects {
+            *self.0.entry(subject).or_default().entry(hour).or_default() += 1;
+        }
+    }
+
+    fn sorted(self) -> BTreeMap<Subject, BTreeMap<i64, u32>> {
+        self.0.into_iter().collect()
+    }
+}
+
+/// Posts per subject and hour, in a pass of its own.
 fn hourly_counts(
     ctx: &Context<'_>,
     tracker: &Tracker,
 ) -> Result<BTreeMap<Subject, BTreeMap<i64, u32>>, DetectError> {
-    let mut out: HashMap<Subject, BTreeMap<i64, u32>> = HashMap::new();
+    let mut out = HourlyCounts::default();
     for_each_subjects(ctx, tracker, None, false, |post| {
-        let hour = post.ts.div_euclid(HOUR_MS);
-        for subject in post.subjects {
-            *out.entry(subject).or_default().entry(hour).or_default() += 1;
-        }
+        out.add(post.ts, post.subjects);
         Ok(())
     })?;
-    Ok(out.into_iter().collect())
+    Ok(out.sorted())
 }
 
 /// Fills each surge with its posts: (author, id, unix ms).
