@@ -526,6 +526,9 @@ impl<'s> Scanner<'s> {
             id: String,
             objs: Vec<(ActionType, u64, Option<String>)>,
         }
+        /// A post's time and subjects, and its decoding: none without an author, or the row
+        /// and reason when unreadable.
+        type Mapped = (i64, Vec<Subject>, Result<Option<Decoded>, (i64, String)>);
         let tracker = subjects.as_ref().map(|(t, _)| *t);
         read_map_consume(
             |sink| {
@@ -546,7 +549,7 @@ impl<'s> Scanner<'s> {
                     })
                 })
             },
-            |raw: Raw| -> (i64, Vec<Subject>, Result<Option<Decoded>, (i64, String)>) {
+            |raw: Raw| -> Mapped {
                 let post: PostView<'_> = match serde_json::from_str(&raw.record) {
                     Ok(post) => post,
                     Err(e) => return (raw.ts, Vec::new(), Err((raw.rid, e.to_string()))),
