@@ -187,7 +187,7 @@ pub fn semantic_links(
             },
         );
     }
-    if let Some(groups) = &groups {
+    if let Some(groups) = groups {
         for (a, b, score) in groups.pairs(langs, params) {
             if is_copy(a, b) {
                 continue;
@@ -298,7 +298,7 @@ impl Groups {
     /// same-topic texts and every unit near them is close, others stand apart; a pair is judged
     /// by how much closer it is than its usual neighbours, as cross-lingual retrieval corrects
     /// for hubs (CSLS).
-    fn pairs(&self, langs: &[Option<&str>], params: &LinkParams) -> Vec<(u32, u32, f32)> {
+    fn pairs(self, langs: &[Option<&str>], params: &LinkParams) -> Vec<(u32, u32, f32)> {
         let mut out = Vec::new();
         let mut emit = |x: &[u32], y: &[u32], score: f32| {
             for &a in x {
@@ -314,7 +314,8 @@ impl Groups {
                 emit(&[a], &members[k + 1..], 1.0);
             }
         }
-        let unit_index = Index::build(self.centroids.clone(), DIM, params.index);
+        // Moved, not copied: beside the texts' own index, one copy of n vectors is enough.
+        let unit_index = Index::build(self.centroids, DIM, params.index);
         let hub = params.hub_neighbours.max(1);
         let near = unit_index.neighbours(params.neighbours.max(hub) + 1);
         // Each unit's neighbourhood: its nearest other units, its own copies left out.
