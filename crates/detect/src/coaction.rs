@@ -533,7 +533,7 @@ impl<'s> Scanner<'s> {
         read_map_consume(
             |sink| {
                 feed(sink, |push| {
-                    ctx.store.for_each_json_by_time(Kind::Post, |row| {
+                    let mut each = |row: &vigie_store::JsonRow<'_>| {
                         // Skip other authors before copying anything.
                         if only.is_some_and(|set| !row.author.is_some_and(|a| set.contains(a))) {
                             return Ok(());
@@ -546,7 +546,17 @@ impl<'s> Scanner<'s> {
                             derived: row.derived.to_owned(),
                             lang: tracker.and(row.lang).map(str::to_owned),
                         })
-                    })
+                    };
+                    match only {
+                        // The store skips other authors' rows without reading them.
+                        Some(set) => {
+                            let mut authors: Vec<&str> = set.iter().map(String::as_str).collect();
+                            authors.sort_unstable();
+                            ctx.store
+                                .for_each_json_of_authors(Kind::Post, &authors, &mut each)
+                        }
+                        None => ctx.store.for_each_json_by_time(Kind::Post, &mut each),
+                    }
                 })
             },
             |raw: Raw| -> Mapped {

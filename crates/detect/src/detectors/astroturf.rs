@@ -21,7 +21,7 @@ use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Record, Severity};
+use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Severity};
 
 pub const NAME: &str = "astroturf";
 
@@ -500,15 +500,18 @@ fn creation_times(
     ctx: &Context<'_>,
     authors: &HashSet<&str>,
 ) -> Result<HashMap<String, i64>, DetectError> {
+    // An account's row carries its id as author and its creation as time: the store picks the
+    // rows, nothing is decoded.
+    let mut wanted: Vec<&str> = authors.iter().copied().collect();
+    wanted.sort_unstable();
     let mut out = HashMap::new();
-    ctx.store.for_each(Kind::Account, |stored| {
-        if let Record::Account(a) = stored.record {
-            if let (true, Some(t)) = (authors.contains(a.id.as_str()), a.created_at) {
-                out.insert(a.id, t.timestamp_millis());
+    ctx.store
+        .for_each_json_of_authors(Kind::Account, &wanted, |row| {
+            if let (Some(id), Some(t)) = (row.author, row.ts) {
+                out.insert(id.to_owned(), t);
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
     Ok(out)
 }
 
