@@ -761,11 +761,16 @@ fn near_text_clusters<'c>(ctx: &'c Context<'_>) -> Result<FastMap<&'c str, u32>,
     Ok(out)
 }
 
+/// Builds the significant co-action network of the store's posts (see [`network_counting`]).
+pub fn network(ctx: &Context<'_>) -> Result<Network, DetectError> {
+    network_counting(ctx, None)
+}
+
 /// Builds the significant co-action network of the store's posts: in this process, or with the
 /// co-action candidates computed by the context's engine (see
 /// [`crate::clusters::FeatureEngine::coactions`]), which gives the same network. With
 /// `subjects`, an in-process scan also counts astroturf's subjects per hour on its way.
-pub(crate) fn network(
+pub(crate) fn network_counting(
     ctx: &Context<'_>,
     subjects: Option<(&Tracker, &mut HourlyCounts)>,
 ) -> Result<Network, DetectError> {
@@ -1254,7 +1259,7 @@ mod tests {
         let config = Config::default();
         let store = store_with(&group_and_background(8, 5, 300));
         let ctx = Context::new(&config, &store);
-        let net = network(&ctx, None).unwrap();
+        let net = network(&ctx).unwrap();
         assert_eq!(net.communities.len(), 1, "{:?}", net.communities);
         let members: Vec<&str> = net.communities[0]
             .iter()
@@ -1314,7 +1319,7 @@ mod tests {
             .collect();
         let store = store_with(&lines);
         let ctx = Context::new(&config, &store);
-        let net = network(&ctx, None).unwrap();
+        let net = network(&ctx).unwrap();
         assert_eq!(net.viral_episodes, 1);
         // Pairs made before the crowd was reached are all with one object: one co-action each.
         assert!(net.edges.is_empty());
@@ -1326,11 +1331,11 @@ mod tests {
         let mut lines = group_and_background(6, 4, 100);
         let first = {
             let store = store_with(&lines);
-            network(&Context::new(&config, &store), None).unwrap()
+            network(&Context::new(&config, &store)).unwrap()
         };
         lines.reverse();
         let store = store_with(&lines);
-        let second = network(&Context::new(&config, &store), None).unwrap();
+        let second = network(&Context::new(&config, &store)).unwrap();
         let names = |n: &Network| -> Vec<Vec<String>> {
             n.communities
                 .iter()

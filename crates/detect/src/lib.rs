@@ -115,11 +115,11 @@ impl<'a> Context<'a> {
         let computed = if self.count_subjects.get() && self.engine.is_none() {
             let tracker = narratives::Tracker::new(self.config)?;
             let mut counts = detectors::astroturf::HourlyCounts::default();
-            let network = coaction::network(self, Some((&tracker, &mut counts)))?;
+            let network = coaction::network_counting(self, Some((&tracker, &mut counts)))?;
             *self.hourly_subjects.borrow_mut() = Some(counts);
             network
         } else {
-            coaction::network(self, None)?
+            coaction::network(self)?
         };
         Ok(self.coaction.get_or_init(|| computed))
     }
