@@ -1,6 +1,6 @@
-//! `vigie bench --engines`: the copy-cluster and co-action stages timed in-process, on
-//! DataFusion in this process, and on a Ballista cluster of 1 and then 2 executors started here
-//! on loopback.
+//! `vigie bench --engines`: the copy-cluster, co-action and look-alike stages timed in-process,
+//! on DataFusion in this process, and on a Ballista cluster of 1 and then 2 executors started
+//! here on loopback.
 
 use crate::serve::{run_executor, run_scheduler, ExecutorOptions};
 use crate::{export, ClusterError, Engine, EngineSpec};
@@ -10,6 +10,7 @@ use vigie_core::config::InputConfig;
 use vigie_core::{Config, Record};
 use vigie_detect::clusters::{CopyCluster, FeatureEngine};
 use vigie_detect::coaction::Network;
+use vigie_detect::detectors::lookalike_domain;
 use vigie_detect::Context;
 use vigie_normalise::Normaliser;
 use vigie_store::Store;
@@ -27,6 +28,11 @@ pub struct EngineRun {
     pub edges: usize,
     pub communities: usize,
     pub coaction_identical: bool,
+    /// `lookalike_domain` over the domain feed and the items' links: time, alerts, and whether
+    /// they equal the in-process engine's.
+    pub lookalike_seconds: f64,
+    pub lookalike_alerts: usize,
+    pub lookalike_identical: bool,
 }
 
 /// What [`engines`] measured.
@@ -35,6 +41,8 @@ pub struct EngineBench {
     /// Posts and articles in the store, and posts alone.
     pub items: u64,
     pub posts_stored: u64,
+    /// Domain records of the generated feed.
+    pub domains: u64,
     pub load_seconds: f64,
     pub export_seconds: f64,
     pub runs: Vec<EngineRun>,
@@ -45,28 +53,43 @@ impl std::fmt::Display for EngineBench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "dataset: vigie generate --seed 1 --posts {} ({} posts and articles); store load {:.1}s, Parquet export {:.1}s",
-            self.posts, self.items, self.load_seconds, self.export_seconds
+            "dataset: vigie generate --seed 1 --posts {} ({} posts and articles) and a feed of {} domains; store load {:.1}s, Parquet export {:.1}s",
+            self.posts, self.items, self.domains, self.load_seconds, self.export_seconds
         )?;
         writeln!(
             f,
-            "{:<28} {:>9} {:>11}  {:<22} {:>9} {:>11}  network",
-            "engine", "copy", "items/s", "clusters", "co-action", "posts/s"
+            "{:<26} {:>9} {:>10}  {:<9} {:>9} {:>10}  {:<30} {:>9} {:>10}  look-alike alerts",
+            "engine",
+            "copy",
+            "items/s",
+            "clusters",
+            "co-action",
+            "posts/s",
+            "network",
+            "look-alike",
+            "domains/s"
         )?;
         let same = |ok: bool| if ok { "" } else { " DIFFERENT" };
         for run in &self.runs {
             writeln!(
                 f,
-                "{:<28} {:>8.2}s {:>11.0}  {:<22} {:>8.2}s {:>11.0}  {} edges, {} communities{}",
+                "{:<26} {:>8.2}s {:>10.0}  {:<9} {:>8.2}s {:>10.0}  {:<30} {:>8.2}s {:>10.0}  {}{}",
                 run.engine,
                 run.seconds,
                 self.items as f64 / run.seconds.max(1e-9),
                 format!("{}{}", run.clusters, same(run.identical)),
                 run.coaction_seconds,
                 self.posts_stored as f64 / run.coaction_seconds.max(1e-9),
-                run.edges,
-                run.communities,
-                same(run.coaction_identical),
+                format!(
+                    "{} edges, {} communities{}",
+                    run.edges,
+                    run.communities,
+                    same(run.coaction_identical)
+                ),
+                run.lookalike_seconds,
+                self.domains as f64 / run.lookalike_seconds.max(1e-9),
+                run.lookalike_alerts,
+                same(run.lookalike_identical),
             )?;
         }
         match self.peak_rss_bytes {
@@ -80,8 +103,10 @@ fn failed(e: impl std::fmt::Display) -> ClusterError {
     ClusterError::Engine(e.to_string())
 }
 
-/// Generates `posts` organic posts under `dir`, stores them, exports them to Parquet, then
-/// times the copy-cluster stage (features, index, clusters) with each engine.
+/// Generates `posts` posts (organic, with the generator's campaigns) and a feed of as many new
+/// domains (see [`domain_feed`]) under `dir`, stores them, exports them to Parquet, then times
+/// the copy-cluster stage (features, index, clusters), the co-action network and the look-alike
+/// detector with each engine.
 pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
     let opts = vigie_generate::GenerateOptions {
         seed: 1,
@@ -95,7 +120,8 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     let started = Instant::now();
-    let store = load(&dir.join("data"), &db)?;
+    let mut store = load(&dir.join("data"), &db)?;
+    let domains = domain_feed(&config, posts, &mut store)?;
     let load_seconds = started.elapsed().as_secs_f64();
     let posts_stored = store.count(vigie_core::Kind::Post)?;
     let items = posts_stored + store.count(vigie_core::Kind::Article)?;
@@ -104,7 +130,8 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
     export::export_items(&store, &items_dir)?;
     let export_seconds = started.elapsed().as_secs_f64();
 
-    let mut expected: Option<(Vec<CopyCluster>, Network)> = None;
+    let lookalike = lookalike_domain::build(&config).map_err(failed)?;
+    let mut expected: Option<(Vec<CopyCluster>, Network, Vec<vigie_core::Alert>)> = None;
     let mut time =
         |name: String, engine: Option<&dyn FeatureEngine>| -> Result<EngineRun, ClusterError> {
             // Every run clusters from scratch.
@@ -119,9 +146,18 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
             let started = Instant::now();
             let net = ctx.coaction_network().map_err(failed)?.clone();
             let coaction_seconds = started.elapsed().as_secs_f64();
-            let (identical, coaction_identical) = match &expected {
-                None => (true, true),
-                Some((c, n)) => (*c == clusters, same_network(n, &net)),
+            let started = Instant::now();
+            let mut alerts: Vec<vigie_core::Alert> = lookalike
+                .run(&ctx)
+                .map_err(failed)?
+                .into_iter()
+                .map(vigie_core::Alert::finalise)
+                .collect();
+            let lookalike_seconds = started.elapsed().as_secs_f64();
+            alerts.sort_by(|a, b| a.id.cmp(&b.id));
+            let (identical, coaction_identical, lookalike_identical) = match &expected {
+                None => (true, true, true),
+                Some((c, n, a)) => (*c == clusters, same_network(n, &net), *a == alerts),
             };
             let run = EngineRun {
                 engine: name,
@@ -132,9 +168,12 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
                 edges: net.edges.len(),
                 communities: net.communities.len(),
                 coaction_identical,
+                lookalike_seconds,
+                lookalike_alerts: alerts.len(),
+                lookalike_identical,
             };
             if expected.is_none() {
-                expected = Some((clusters, net));
+                expected = Some((clusters, net, alerts));
             }
             Ok(run)
         };
@@ -179,11 +218,57 @@ pub fn engines(posts: usize, dir: &Path) -> Result<EngineBench, ClusterError> {
         posts,
         items,
         posts_stored,
+        domains,
         load_seconds,
         export_seconds,
         runs,
         peak_rss_bytes: peak_rss_bytes(),
     })
+}
+
+/// Adds `n` `domain` records to `store`, a feed of newly seen domains as a registry or
+/// certificate-transparency feed gives them: one in 50 a look-alike of a protected domain of
+/// `config` (every technique of the generator), the others ordinary new domains, all distinct.
+/// Returns how many were stored.
+fn domain_feed(config: &Config, n: usize, store: &mut Store) -> Result<u64, ClusterError> {
+    let names: Vec<(String, String)> = config
+        .protected
+        .iter()
+        .flat_map(|p| &p.domains)
+        .filter_map(|d| d.split_once('.'))
+        .map(|(l, s)| (l.to_owned(), s.to_owned()))
+        .collect();
+    let samples = vigie_generate::lookalike_samples(1, &names, (n / 50 / 16).max(1));
+    let (benign, lookalikes): (Vec<_>, Vec<_>) =
+        samples.into_iter().partition(|s| s.class == "benign");
+    let normaliser = Normaliser::new(&InputConfig::default());
+    let mut batch = store.batch()?;
+    let mut stored = 0u64;
+    for i in 0..n {
+        let host = match (
+            i % 50,
+            lookalikes.get(i / 50),
+            benign.get(i % benign.len().max(1)),
+        ) {
+            (0, Some(l), _) => l.host.clone(),
+            // Ordinary domains, made distinct by a number after their first label.
+            (_, _, Some(b)) => match b.host.split_once('.') {
+                Some((label, suffix)) => format!("{label}{i}.{suffix}"),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let line = serde_json::json!({"kind": "domain", "domain": host}).to_string();
+        let Ok(record) = serde_json::from_str::<Record>(&line) else {
+            continue;
+        };
+        if let Ok(normalised) = normaliser.normalise(record) {
+            batch.insert(&normalised)?;
+            stored += 1;
+        }
+    }
+    batch.commit()?;
+    Ok(stored)
 }
 
 /// Two networks with the same accounts, edges, communities and counts.

@@ -342,7 +342,38 @@ pub fn coactions_sql(settings: &CoSettings) -> String {
     )
 }
 
+/// The look-alike candidates: each distinct exported host's look-up keys, computed where the
+/// hosts are, joined against the look-alike index's keys (a small table, built once per side of
+/// the join); only the hosts sharing a key come back, to be checked by the coordinator.
+pub fn lookalike_candidates_sql() -> String {
+    "SELECT DISTINCT h.host FROM (
+       SELECT host, unnest(vigie_lookalike_keys(host)) AS key
+       FROM (SELECT DISTINCT host FROM hosts)
+     ) h JOIN lookalike_keys k ON h.key = k.key"
+        .to_owned()
+}
+
 impl Engine {
+    /// (Re)registers the exported hosts and `keys` (written under the export's folder) as
+    /// tables `hosts` and `lookalike_keys`.
+    fn register_lookalike_tables(&self, keys: &[u64]) -> Result<(), DetectError> {
+        let keys_dir = self.items_dir.join(KEYS_DIR);
+        let hosts_dir = self.items_dir.join(crate::export::HOSTS_DIR);
+        write_keys(&keys_dir, keys).map_err(engine_failed)?;
+        let (keys_dir, hosts_dir) = (utf8(&keys_dir)?, utf8(&hosts_dir)?);
+        self.runtime
+            .block_on(async {
+                for (table, dir) in [("hosts", &hosts_dir), ("lookalike_keys", &keys_dir)] {
+                    self.ctx.deregister_table(table)?;
+                    self.ctx
+                        .register_parquet(table, dir, ParquetReadOptions::default())
+                        .await?;
+                }
+                Ok::<_, datafusion::error::DataFusionError>(())
+            })
+            .map_err(engine_failed)
+    }
+
     /// (Re)registers the exported posts and the copy clusters of `near` as tables `posts` and
     /// `near`.
     fn register_coaction_tables(&self, near: &[(&str, u32)]) -> Result<(), DetectError> {
@@ -366,6 +397,25 @@ impl Engine {
 
 /// The folder, under the export's, of the copy-cluster file the co-action plan joins.
 const NEAR_DIR: &str = "near";
+/// The folder, under the export's, of the look-alike index's keys.
+const KEYS_DIR: &str = "lookalike";
+
+/// Writes `keys` as `dir/keys-00000.parquet`.
+fn write_keys(dir: &Path, keys: &[u64]) -> Result<(), ClusterError> {
+    use datafusion::arrow::array::UInt64Array;
+    use datafusion::arrow::datatypes::{Field, Schema};
+    std::fs::create_dir_all(dir).map_err(|e| ClusterError::io(dir, e))?;
+    crate::export::remove_old(dir)?;
+    let schema = std::sync::Arc::new(Schema::new(vec![Field::new(
+        "key",
+        DataType::UInt64,
+        false,
+    )]));
+    let mut out = crate::export::Files::new(dir, crate::export::KEYS, schema, usize::MAX);
+    out.write(vec![std::sync::Arc::new(UInt64Array::from(keys.to_vec()))])?;
+    out.close()?;
+    Ok(())
+}
 
 fn utf8(path: &Path) -> Result<String, DetectError> {
     path.to_str()
@@ -398,6 +448,24 @@ fn write_near(dir: &Path, near: &[(&str, u32)]) -> Result<(), ClusterError> {
 }
 
 impl FeatureEngine for Engine {
+    fn lookalike_candidates(
+        &self,
+        keys: &[u64],
+    ) -> Result<std::collections::HashSet<String>, DetectError> {
+        self.register_lookalike_tables(keys)?;
+        let mut hosts = std::collections::HashSet::new();
+        self.for_each_batch(&lookalike_candidates_sql(), |batch| {
+            let host = datafusion::arrow::compute::cast(column(batch, "host")?, &DataType::Utf8)
+                .map_err(engine_failed)?;
+            let host = host
+                .as_string_opt::<i32>()
+                .ok_or_else(|| wrong_type("host"))?;
+            hosts.extend(host.iter().flatten().map(str::to_owned));
+            Ok(())
+        })?;
+        Ok(hosts)
+    }
+
     fn coactions(
         &self,
         settings: &CoSettings,
@@ -730,6 +798,61 @@ mod tests {
         let (expected, got) = networks(&config, &store, dir.path());
         assert!(!expected.communities.is_empty(), "no community");
         assert_same(&expected, &got);
+    }
+
+    #[test]
+    fn the_lookalike_plan_gives_the_in_process_alerts_on_generated_data() {
+        use vigie_detect::detectors::lookalike_domain;
+        let (dir, config, store) = generated_store(3_000);
+        let items = dir.path().join("items");
+        let written = crate::export::export_items_with(&store, &items, 1_000).unwrap();
+        assert!(written.host_files.len() >= 2, "{written:?}");
+        let engine = Engine::open(&EngineSpec::DataFusion, &items).unwrap();
+        let detector = lookalike_domain::build(&config).unwrap();
+        let run = |ctx: &Context<'_>| -> Vec<vigie_core::Alert> {
+            let mut alerts: Vec<_> = detector
+                .run(ctx)
+                .unwrap()
+                .into_iter()
+                .map(vigie_core::Alert::finalise)
+                .collect();
+            alerts.sort_by(|a, b| a.id.cmp(&b.id));
+            alerts
+        };
+        let expected = run(&Context::new(&config, &store));
+        assert!(expected.len() >= 3, "{} look-alike alerts", expected.len());
+        let got = run(&Context::new(&config, &store).with_engine(&engine));
+        assert_eq!(got, expected);
+
+        // The plan prunes (the generated hosts are mostly protected sites and their look-alikes,
+        // so not by much here), and every look-alike is among its candidates.
+        let settings: lookalike_domain::Settings =
+            config.detector_settings(lookalike_domain::NAME).unwrap();
+        let index =
+            vigie_detect::lookalike::LookalikeIndex::from_config(&config, settings.starter_list);
+        let candidates = engine.lookalike_candidates(&index.probe_index()).unwrap();
+        let mut hosts = std::collections::HashSet::new();
+        store
+            .for_each_link(&[vigie_core::Kind::Post], |row| {
+                hosts.extend(
+                    row.urls
+                        .iter()
+                        .filter_map(|u| lookalike_domain::host_of(u).map(str::to_owned)),
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert!(
+            candidates.len() < hosts.len(),
+            "{} of {}",
+            candidates.len(),
+            hosts.len()
+        );
+        for alert in &expected {
+            for host in &alert.evidence.domains {
+                assert!(candidates.contains(host), "{host} is not a candidate");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `vigie export parquet`: the store's posts and articles as Parquet files, the input of
 //! distributed runs: `items-NNNNN.parquet` (posts and articles, their texts) and
-//! `posts/posts-NNNNN.parquet` (posts as recorded, for co-actions). Row ids are the store's, so what
+//! `posts/posts-NNNNN.parquet` (posts as recorded, for co-actions) and `hosts/hosts-NNNNN.parquet`
+//! (the hosts look-alike matching checks, one row per domain record and per URL). Row ids are the store's, so what
 //! an engine computes from the files joins back to the store that wrote them.
 
 use crate::ClusterError;
@@ -25,8 +26,15 @@ pub const POSTS: &str = "posts-";
 /// The folder, under the export's, of the post files: a listing of the export's folder does
 /// not descend into it, so the item files stay one table.
 pub const POSTS_DIR: &str = "posts";
+/// Name prefix of the host files.
+pub const HOSTS: &str = "hosts-";
+/// The folder, under the export's, of the host files.
+pub const HOSTS_DIR: &str = "hosts";
+/// Name prefix of the look-alike index's key file a look-alike plan reads (written by the
+/// engine).
+pub const KEYS: &str = "keys-";
 /// Name prefixes of the files this module writes (and removes before writing again).
-const PREFIXES: [&str; 3] = [ITEMS, POSTS, NEAR];
+const PREFIXES: [&str; 5] = [ITEMS, POSTS, NEAR, HOSTS, KEYS];
 /// Name prefix of the copy-cluster file a co-action plan reads (written by the engine).
 pub const NEAR: &str = "near-";
 
@@ -75,6 +83,14 @@ pub struct Exported {
     /// Posts and their files.
     pub posts: u64,
     pub post_files: Vec<PathBuf>,
+    /// Hosts (with repeats) and their files.
+    pub hosts: u64,
+    pub host_files: Vec<PathBuf>,
+}
+
+/// The column of the exported hosts.
+pub fn hosts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new("host", DataType::Utf8, false)]))
 }
 
 /// Parquet files of about `rows_per_file` rows, written batch by batch.
@@ -338,12 +354,63 @@ pub fn export_items_with(
         out.write(columns.finish())?;
     }
     let post_files = out.close()?;
+    let (hosts, host_files) = export_hosts(store, &dir.join(HOSTS_DIR), rows_per_file)?;
     Ok(Exported {
         rows,
         files,
         posts,
         post_files,
+        hosts,
+        host_files,
     })
+}
+
+/// Writes the hosts `lookalike_domain` looks up, as it reads them: the domain of each `domain`
+/// record, then the host of each URL of posts, articles and ads.
+fn export_hosts(
+    store: &Store,
+    dir: &Path,
+    rows_per_file: usize,
+) -> Result<(u64, Vec<PathBuf>), ClusterError> {
+    use vigie_detect::detectors::lookalike_domain::host_of;
+    std::fs::create_dir_all(dir).map_err(|e| ClusterError::io(dir, e))?;
+    remove_old(dir)?;
+    let batch_rows = ROWS_PER_BATCH.min(rows_per_file.max(1));
+    let mut out = Files::new(dir, HOSTS, hosts_schema(), rows_per_file);
+    let mut column = StringBuilder::new();
+    let (mut pending, mut total) = (0usize, 0u64);
+    let mut failure: Option<ClusterError> = None;
+    let mut push = |host: &str, out: &mut Files<'_>| {
+        column.append_value(host);
+        pending += 1;
+        total += 1;
+        if pending >= batch_rows {
+            pending = 0;
+            let batch: ArrayRef = Arc::new(column.finish());
+            if let Err(e) = out.write(vec![batch]) {
+                failure.get_or_insert(e);
+            }
+        }
+    };
+    store.for_each_text(&[Kind::Domain], |row| {
+        push(row.id, &mut out);
+        Ok(())
+    })?;
+    store.for_each_link(&[Kind::Post, Kind::Article, Kind::Ad], |row| {
+        for url in row.urls {
+            if let Some(host) = host_of(url) {
+                push(host, &mut out);
+            }
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if pending > 0 || out.files.is_empty() {
+        out.write(vec![Arc::new(column.finish())])?;
+    }
+    Ok((total, out.close()?))
 }
 
 /// Removes the files of an earlier export, and only those.

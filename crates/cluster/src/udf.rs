@@ -45,10 +45,13 @@ enum Func {
     /// types_mask)`: the objects a post acts on, in the order a scan acts on them, each once,
     /// as a list of `{t, key, ord}` (type code, object key, rank).
     CoactionObjects,
+    /// `vigie_lookalike_keys(host)`: the look-up keys of an observed host in the look-alike
+    /// index (see `vigie_detect::lookalike::probe_keys`).
+    LookalikeKeys,
 }
 
 impl Func {
-    const ALL: [Func; 8] = [
+    const ALL: [Func; 9] = [
         Func::MatchingText,
         Func::LooksCut,
         Func::TextDigest,
@@ -57,6 +60,7 @@ impl Func {
         Func::BandKeys,
         Func::Similarity,
         Func::CoactionObjects,
+        Func::LookalikeKeys,
     ];
 
     fn name(self) -> &'static str {
@@ -69,12 +73,13 @@ impl Func {
             Func::BandKeys => "vigie_band_keys",
             Func::Similarity => "vigie_similarity",
             Func::CoactionObjects => "vigie_coaction_objects",
+            Func::LookalikeKeys => "vigie_lookalike_keys",
         }
     }
 
     fn arity(self) -> usize {
         match self {
-            Func::MatchingText | Func::LooksCut | Func::TextDigest => 1,
+            Func::MatchingText | Func::LooksCut | Func::TextDigest | Func::LookalikeKeys => 1,
             Func::HeadlineDigest => 2,
             Func::BandKeys => 3,
             Func::Shingles => 4,
@@ -90,6 +95,9 @@ impl Func {
             Func::TextDigest | Func::HeadlineDigest => DataType::UInt64,
             Func::Shingles | Func::BandKeys => u32_list(),
             Func::Similarity => DataType::Float64,
+            Func::LookalikeKeys => {
+                DataType::List(Arc::new(Field::new_list_field(DataType::UInt64, true)))
+            }
             Func::CoactionObjects => DataType::List(Arc::new(Field::new_list_field(
                 DataType::Struct(object_fields()),
                 true,
@@ -268,6 +276,25 @@ impl ScalarUDFImpl for VigieUdf {
                         (va.values(), flag(cut_a)),
                         (vb.values(), flag(cut_b)),
                     ));
+                }
+                Arc::new(b.finish())
+            }
+            Func::LookalikeKeys => {
+                let host = strings(a, 0, n)?;
+                let mut b = ListBuilder::new(UInt64Builder::new());
+                let mut keys = Vec::new();
+                for v in strs(&host)? {
+                    let Some(host) = v else {
+                        b.append_null();
+                        continue;
+                    };
+                    keys.clear();
+                    vigie_detect::lookalike::probe_keys(host, |k| keys.push(k));
+                    // One row per key and host: a repeated key would repeat the join's match.
+                    keys.sort_unstable();
+                    keys.dedup();
+                    b.values().append_slice(&keys);
+                    b.append(true);
                 }
                 Arc::new(b.finish())
             }

@@ -129,6 +129,16 @@ pub trait FeatureEngine {
         near: &[(&str, u32)],
         f: &mut dyn FnMut(crate::coaction::EngineCoAction) -> Result<(), DetectError>,
     ) -> Result<crate::coaction::EngineCoActions, DetectError>;
+
+    /// The observed hosts (domains of `domain` records, hosts of the URLs of posts, articles
+    /// and ads, each as [`crate::detectors::lookalike_domain`] reads them) of which one of the
+    /// look-up keys ([`crate::lookalike::probe_keys`]) is among `keys`, the keys of a look-alike
+    /// index ([`crate::lookalike::LookalikeIndex::probe_index`]): a superset of the hosts that
+    /// index matches.
+    fn lookalike_candidates(
+        &self,
+        keys: &[u64],
+    ) -> Result<std::collections::HashSet<String>, DetectError>;
 }
 
 const KINDS: [Kind; 2] = [Kind::Post, Kind::Article];

@@ -77,6 +77,11 @@ impl<'a> Context<'a> {
         self
     }
 
+    /// The engine computing the data-parallel stages, if it is not this process.
+    pub fn engine(&self) -> Option<&'a dyn clusters::FeatureEngine> {
+        self.engine
+    }
+
     /// Whether detectors compare texts by meaning in this scan (a sentence encoder is set).
     pub fn compares_meaning(&self) -> bool {
         #[cfg(feature = "semantic")]
@@ -215,7 +220,10 @@ pub fn run_detectors(
     // Sentences compared by meaning write the encoder's vector cache: keep that writer with
     // the copy clustering's, on one connection.
     let independent = |name: &str| {
-        INDEPENDENT.contains(&name) && !(name == "electoral_process" && ctx.compares_meaning())
+        INDEPENDENT.contains(&name)
+            && !(name == "electoral_process" && ctx.compares_meaning())
+            // The engine serves one thread: look-alike candidates come from it.
+            && !(name == "lookalike_domain" && ctx.engine.is_some())
     };
     let (apart, shared): (Vec<_>, Vec<_>) = chosen
         .into_iter()

@@ -597,16 +597,8 @@ impl LookalikeIndex {
     /// The best look-alike match of `host`, if it imitates a protected domain. `host` may be
     /// given in any form [`normalise_domain`] accepts (URL, Unicode, upper case).
     pub fn check(&self, host: &str) -> Option<Match> {
-        let owned;
-        let host = match host.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_'
-        }) {
-            true => host,
-            false => {
-                owned = normalise_domain(host)?;
-                owned.as_str()
-            }
-        };
+        let host = lookup_form(host)?;
+        let host = host.as_ref();
         let parts = split_host(host)?;
         let reg_len = parts.label.len() + 1 + parts.suffix.len();
         let reg = host.get(host.len().checked_sub(reg_len)?..)?;
@@ -670,6 +662,20 @@ impl LookalikeIndex {
             consider(c);
         }
         best.map(|c| self.finish(host, c))
+    }
+
+    /// Every key of the index's maps, in the form of [`probe_keys`], sorted.
+    pub fn probe_index(&self) -> Vec<u64> {
+        let mut keys: Vec<u64> = self
+            .exact
+            .keys()
+            .map(|k| exact_probe(k))
+            .chain(self.deletions.keys().copied())
+            .chain(self.full.keys().map(|d| full_probe(d)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     fn target(&self, id: u32) -> Option<&Target> {
@@ -797,32 +803,9 @@ impl LookalikeIndex {
 
     fn combo_matches(&self, parts: &HostParts<'_>, unicode: &str) -> Vec<Candidate> {
         let mut out = Vec::new();
-        let tokens: Vec<&str> = unicode.split('-').filter(|t| !t.is_empty()).collect();
-        if tokens.len() >= 2 && tokens.len() <= 8 {
-            for i in 0..tokens.len() {
-                for j in i + 1..=tokens.len() {
-                    if j - i == tokens.len() {
-                        continue;
-                    }
-                    let span = tokens[i..j].concat();
-                    let rest: Vec<&str> = tokens[..i].iter().chain(&tokens[j..]).copied().collect();
-                    out.extend(self.added_word(parts, &span, &rest));
-                }
-            }
-        }
-        // Without a hyphen: a known word glued before or after the name.
-        let whole = unicode.replace('-', "");
-        for w in COMBO_WORDS {
-            if whole.len() <= w.len() + 3 {
-                continue;
-            }
-            if let Some(rest) = whole.strip_prefix(w) {
-                out.extend(self.added_word(parts, rest, &[w]));
-            }
-            if let Some(rest) = whole.strip_suffix(w) {
-                out.extend(self.added_word(parts, rest, &[w]));
-            }
-        }
+        combo_spans(unicode, |span, rest| {
+            out.extend(self.added_word(parts, span, rest));
+        });
         out
     }
 
@@ -958,6 +941,89 @@ impl LookalikeIndex {
             score: (c.score * 1000.0).round() / 1000.0,
             reasons: c.reasons,
         }
+    }
+}
+
+/// The splits of a label into a possible protected name (`span`) and added words (`rest`):
+/// every run of its hyphen-separated tokens, and the label without hyphens with a known word
+/// taken off either end.
+fn combo_spans(unicode: &str, mut f: impl FnMut(&str, &[&str])) {
+    let tokens: Vec<&str> = unicode.split('-').filter(|t| !t.is_empty()).collect();
+    if tokens.len() >= 2 && tokens.len() <= 8 {
+        for i in 0..tokens.len() {
+            for j in i + 1..=tokens.len() {
+                if j - i == tokens.len() {
+                    continue;
+                }
+                let span = tokens[i..j].concat();
+                let rest: Vec<&str> = tokens[..i].iter().chain(&tokens[j..]).copied().collect();
+                f(&span, &rest);
+            }
+        }
+    }
+    // Without a hyphen: a known word glued before or after the name.
+    let whole = unicode.replace('-', "");
+    for w in COMBO_WORDS {
+        if whole.len() <= w.len() + 3 {
+            continue;
+        }
+        if let Some(rest) = whole.strip_prefix(w) {
+            f(rest, &[w]);
+        }
+        if let Some(rest) = whole.strip_suffix(w) {
+            f(rest, &[w]);
+        }
+    }
+}
+
+/// `host` as [`LookalikeIndex::check`] reads it: lower-case ASCII (punycode) as given, anything
+/// else through [`normalise_domain`].
+fn lookup_form(host: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let plain_ascii = host.bytes().all(|b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_'
+    });
+    if plain_ascii {
+        Some(std::borrow::Cow::Borrowed(host))
+    } else {
+        normalise_domain(host).map(std::borrow::Cow::Owned)
+    }
+}
+
+/// Probe key of an exact (skeleton) lookup.
+fn exact_probe(skeleton_key: &str) -> u64 {
+    vigie_core::stable_hash(&[b"exact", skeleton_key.as_bytes()])
+}
+
+/// Probe key of a full-domain lookup (the protected domain spelled in subdomains).
+fn full_probe(domain: &str) -> u64 {
+    vigie_core::stable_hash(&[b"full", domain.as_bytes()])
+}
+
+/// Look-up keys, for matching large host lists in bulk (a join of the hosts' keys against the
+/// index's, as the `vigie-cluster` plans do): [`LookalikeIndex::check`] finds a match for a host
+/// only through a map entry whose key is among the host's [`probe_keys`], so the hosts sharing
+/// no key with [`LookalikeIndex::probe_index`] never match. Keys are 64-bit hashes: a collision
+/// only makes a host a candidate, which `check` then rejects.
+pub fn probe_keys(host: &str, mut f: impl FnMut(u64)) {
+    let Some(host) = lookup_form(host) else {
+        return;
+    };
+    let Some(parts) = split_host(host.as_ref()) else {
+        return;
+    };
+    let unicode = label_to_unicode(parts.label);
+    f(exact_probe(&skeleton_key(&unicode)));
+    let letters = plain(&unicode);
+    if letters.len() >= 3 && letters.len() <= MAX_FUZZY_LEN + 2 {
+        deletion_hashes(&letters, 1, &mut f);
+    }
+    combo_spans(&unicode, |span, _| f(exact_probe(&skeleton_key(span))));
+    let subs = &parts.subdomains;
+    for i in 0..subs.len() {
+        for j in i + 2..=subs.len() {
+            f(full_probe(&subs[i..j].join(".")));
+        }
+        f(exact_probe(&skeleton_key(&label_to_unicode(subs[i]))));
     }
 }
 
@@ -1232,6 +1298,80 @@ mod tests {
 }
 
 #[cfg(test)]
+mod probes {
+    use super::*;
+
+    /// Variants of protected domains by every technique the index knows, and noise.
+    fn variants(domain: &str) -> Vec<String> {
+        let Some((label, suffix)) = domain.split_once('.') else {
+            return Vec::new();
+        };
+        let chars: Vec<char> = label.chars().collect();
+        let mut out = vec![
+            format!("{label}.ltd"),
+            format!("{label}-news.{suffix}"),
+            format!("actu{label}.live"),
+            format!("{label}.{suffix}.example.com"),
+            format!("{label}.news-portal.com"),
+            format!("{}.{suffix}", label.replace('l', "1").replace('o', "0")),
+            format!("{}.eu.com", label.replace('-', "")),
+            format!("xn--{label}.fr"),
+        ];
+        for i in 0..chars.len() {
+            let mut omitted = chars.clone();
+            omitted.remove(i);
+            out.push(format!("{}.{suffix}", omitted.iter().collect::<String>()));
+            let mut doubled = chars.clone();
+            doubled.insert(i, chars[i]);
+            out.push(format!("{}.today", doubled.iter().collect::<String>()));
+            let mut replaced = chars.clone();
+            replaced[i] = 'q';
+            out.push(format!("{}.{suffix}", replaced.iter().collect::<String>()));
+            if i + 1 < chars.len() {
+                let mut swapped = chars.clone();
+                swapped.swap(i, i + 1);
+                out.push(format!("www.{}.online", swapped.iter().collect::<String>()));
+            }
+        }
+        out
+    }
+
+    /// The bulk look-up's promise: a host that matches shares a probe key with the index.
+    #[test]
+    fn every_match_shares_a_probe_key_with_the_index() {
+        let mut index = LookalikeIndex::new();
+        index.add_starter_list();
+        let keys: HashSet<u64> = index.probe_index().into_iter().collect();
+        let mut matched = 0;
+        let mut unmatched_with_key = 0;
+        let domains: Vec<String> = index.targets.iter().map(|t| t.domain.clone()).collect();
+        for domain in &domains {
+            for host in variants(domain) {
+                let mut shares = false;
+                probe_keys(&host, |k| shares |= keys.contains(&k));
+                match index.check(&host) {
+                    Some(_) => {
+                        matched += 1;
+                        assert!(shares, "{host} matches but shares no probe key");
+                    }
+                    None if shares => unmatched_with_key += 1,
+                    None => {}
+                }
+            }
+        }
+        assert!(matched > 5_000, "{matched} matches");
+        // Keys prune: most hosts that share one are still checked and rejected, but unrelated
+        // hosts share none.
+        assert!(unmatched_with_key > 0);
+        for host in ["jardinage-facile.fr", "example.com", "weather.today"] {
+            let mut shares = false;
+            probe_keys(host, |k| shares |= keys.contains(&k));
+            assert!(!shares, "{host}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod doppelganger {
     use super::*;
 
@@ -1267,6 +1407,7 @@ mod hostile {
     fn arbitrary_hosts_and_handles_never_panic() {
         let mut index = LookalikeIndex::new();
         index.add_starter_list();
+        let keys: HashSet<u64> = index.probe_index().into_iter().collect();
         let mut handles = crate::handles::HandleIndex::default();
         handles.add(
             "Le Monde",
@@ -1293,6 +1434,9 @@ mod hostile {
             if let Some(m) = index.check(&s) {
                 assert!(m.score > 0.0 && m.score <= 1.0, "{m:?}");
                 assert!(!m.reasons.is_empty());
+                let mut shares = false;
+                probe_keys(&s, |k| shares |= keys.contains(&k));
+                assert!(shares, "{s:?} matches but shares no probe key");
             }
             let _ = handles.check("x", &s, Some(&s));
         }

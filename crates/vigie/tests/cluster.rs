@@ -1,6 +1,7 @@
 //! Distributed execution gives the in-process alerts: a scan of generated data run with the
-//! data-parallel stages (copy clusters, co-action candidates) on DataFusion in this process, and on a Ballista scheduler with two
-//! executors on loopback, writes exactly the alerts of the default in-process scan.
+//! data-parallel stages (copy clusters, co-action candidates, look-alike candidates) on
+//! DataFusion in this process, and on a Ballista scheduler with two executors on loopback,
+//! writes exactly the alerts of the default in-process scan.
 #![cfg(feature = "cluster")]
 
 use std::net::TcpListener;
@@ -99,6 +100,10 @@ fn datafusion_and_ballista_engines_give_the_in_process_alerts() {
     // Copy clusters and co-actions are the plans' work: both must show in the alerts.
     assert!(alerts_of(&expected, "copypasta") >= 3, "{expected:?}");
     assert!(alerts_of(&expected, "coordination") >= 1, "{expected:?}");
+    assert!(
+        alerts_of(&expected, "lookalike_domain") >= 3,
+        "{expected:?}"
+    );
 
     let local = scan(dir.path(), &data, &config, Some(EngineSpec::DataFusion));
     assert_eq!(local, expected, "DataFusion in-process engine");

@@ -13,7 +13,7 @@ use crate::{Context, DetectError, Detector};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use vigie_core::{Alert, Evidence, Kind, ModusOperandi, Record, Severity};
 use vigie_normalise::urls::registrable_domain;
 
@@ -76,6 +76,21 @@ struct Observed {
     /// millions of hosts has odds of about 1 in 10^7, and would give one host the other's answer).
     checked: HashMap<u64, Option<u32>>,
     matches: Vec<(Match, Seen)>,
+    /// With an engine: the only hosts that can match (it computed their look-up keys and
+    /// joined them against the index's); the others are not checked.
+    candidates: Option<HashSet<String>>,
+}
+
+/// [`LookalikeIndex::check`], skipped for hosts outside `candidates` (which it would reject).
+fn check(
+    index: &LookalikeIndex,
+    candidates: Option<&HashSet<String>>,
+    host: &str,
+) -> Option<Match> {
+    match candidates {
+        Some(c) if !c.contains(host) => None,
+        _ => index.check(host),
+    }
 }
 
 impl Observed {
@@ -84,7 +99,7 @@ impl Observed {
         if let Some(r) = self.checked.get(&key) {
             return r.map(|i| i as usize);
         }
-        self.record(key, index.check(host))
+        self.record(key, check(index, self.candidates.as_ref(), host))
     }
 
     fn record(&mut self, key: u64, found: Option<Match>) -> Option<usize> {
@@ -111,11 +126,17 @@ impl Observed {
             .map_or(1, |n| n.get())
             .min(8);
         let per = hosts.len().div_ceil(threads).max(1);
+        let candidates = self.candidates.as_ref();
         let answers: Vec<Option<Match>> = std::thread::scope(|scope| {
             let handles: Vec<_> = hosts
                 .chunks(per)
                 .map(|chunk| {
-                    scope.spawn(move || chunk.iter().map(|h| index.check(h)).collect::<Vec<_>>())
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|h| check(index, candidates, h))
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             let mut all = Vec::with_capacity(hosts.len());
@@ -152,6 +173,14 @@ impl Detector for LookalikeDomain {
             return Ok(Vec::new());
         }
         let mut seen = Observed::default();
+        if let Some(engine) = ctx.engine() {
+            let candidates = engine.lookalike_candidates(&self.index.probe_index())?;
+            tracing::debug!(
+                candidates = candidates.len(),
+                "look-alike candidates from the engine"
+            );
+            seen.candidates = Some(candidates);
+        }
         // Domain records are scanned by id (the domain) without decoding them; only the
         // look-alikes' records are read in full, for their title and registration date.
         let mut listed: Vec<(usize, String)> = Vec::new();
@@ -222,7 +251,7 @@ impl Detector for LookalikeDomain {
 }
 
 /// The host of a canonical URL (`https://host[:port]/...`), without parsing it again.
-fn host_of(url: &str) -> Option<&str> {
+pub fn host_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let host = &rest[..end];
