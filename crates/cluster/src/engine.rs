@@ -358,35 +358,32 @@ impl Engine {
     /// tables `hosts` and `lookalike_keys`.
     fn register_lookalike_tables(&self, keys: &[u64]) -> Result<(), DetectError> {
         let keys_dir = self.items_dir.join(KEYS_DIR);
-        let hosts_dir = self.items_dir.join(crate::export::HOSTS_DIR);
         write_keys(&keys_dir, keys).map_err(engine_failed)?;
-        let (keys_dir, hosts_dir) = (utf8(&keys_dir)?, utf8(&hosts_dir)?);
-        self.runtime
-            .block_on(async {
-                for (table, dir) in [("hosts", &hosts_dir), ("lookalike_keys", &keys_dir)] {
-                    self.ctx.deregister_table(table)?;
-                    self.ctx
-                        .register_parquet(table, dir, ParquetReadOptions::default())
-                        .await?;
-                }
-                Ok::<_, datafusion::error::DataFusionError>(())
-            })
-            .map_err(engine_failed)
+        let hosts_dir = self.items_dir.join(crate::export::HOSTS_DIR);
+        self.register_folders(&[("hosts", &hosts_dir), ("lookalike_keys", &keys_dir)])
     }
 
     /// (Re)registers the exported posts and the copy clusters of `near` as tables `posts` and
     /// `near`.
     fn register_coaction_tables(&self, near: &[(&str, u32)]) -> Result<(), DetectError> {
         let near_dir = self.items_dir.join(NEAR_DIR);
-        let posts_dir = self.items_dir.join(crate::export::POSTS_DIR);
         write_near(&near_dir, near).map_err(engine_failed)?;
-        let (near_dir, posts_dir) = (utf8(&near_dir)?, utf8(&posts_dir)?);
+        let posts_dir = self.items_dir.join(crate::export::POSTS_DIR);
+        self.register_folders(&[("posts", &posts_dir), ("near", &near_dir)])
+    }
+
+    /// (Re)registers each folder of Parquet files as the named table.
+    fn register_folders(&self, tables: &[(&str, &Path)]) -> Result<(), DetectError> {
+        let tables: Vec<(&str, String)> = tables
+            .iter()
+            .map(|(table, dir)| Ok((*table, utf8(dir)?)))
+            .collect::<Result<_, DetectError>>()?;
         self.runtime
             .block_on(async {
-                for (table, dir) in [("posts", &posts_dir), ("near", &near_dir)] {
-                    self.ctx.deregister_table(table)?;
+                for (table, dir) in &tables {
+                    self.ctx.deregister_table(*table)?;
                     self.ctx
-                        .register_parquet(table, dir, ParquetReadOptions::default())
+                        .register_parquet(*table, dir, ParquetReadOptions::default())
                         .await?;
                 }
                 Ok::<_, datafusion::error::DataFusionError>(())
